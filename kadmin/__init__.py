@@ -1,0 +1,3 @@
+"""kadmin: declarative cluster administration for Apache Kafka."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,128 @@
+"""The typer app and what every command shares: output, errors, connection settings.
+
+Command modules register themselves on `app`; `kadmin.cli` imports them all.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from collections.abc import Callable
+from enum import Enum
+from typing import Annotated, Any, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+
+from kadmin import __version__
+from kadmin.errors import KadminError, SpecError
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+app = typer.Typer(
+    name="kadmin",
+    help=(
+        "Declarative cluster administration for Apache Kafka.\n\n"
+        "Keep topics, configs, zones and consumer-group offset resets in YAML, "
+        "see the plan, then apply it.\n\n"
+        "Example:\n\n"
+        "    kadmin local up --nodes 3 && kadmin plan specs/ && kadmin apply specs/"
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class _Flags:
+    debug = False
+
+
+def stdout() -> Console:
+    """Console for results; colour only when stdout is a terminal (and NO_COLOR is unset)."""
+    return Console(highlight=False, soft_wrap=True, no_color=bool(os.environ.get("NO_COLOR")) or None)
+
+
+def stderr() -> Console:
+    return Console(stderr=True, highlight=False, soft_wrap=True, no_color=bool(os.environ.get("NO_COLOR")) or None)
+
+
+class OutputFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+def print_json(document: Any) -> None:
+    sys.stdout.write(json.dumps(document, indent=2, sort_keys=False) + "\n")
+
+
+def report_error(err: KadminError) -> None:
+    """One clean message per problem on stderr; the hint on its own line."""
+    console = stderr()
+    problems = err.problems if isinstance(err, SpecError) else [err]
+    for problem in problems:
+        where = f"{problem.where}: " if problem.where else ""
+        console.print(f"[bold red]error:[/] {where}{problem.message}", markup=True, highlight=False)
+        if problem.hint:
+            console.print(f"  [dim]hint:[/] {problem.hint}", markup=True, highlight=False)
+
+
+def guarded(fn: Callable[P, R]) -> Callable[P, R]:
+    """Turn an expected `KadminError` into a clean message and its exit code (1 unless set).
+
+    Anything else is a bug and keeps its traceback. `--debug` re-raises everything.
+    """
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return fn(*args, **kwargs)
+        except KadminError as err:
+            if _Flags.debug:
+                raise
+            report_error(err)
+            raise typer.Exit(err.exit_code) from None
+
+    return wrapper
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"kadmin {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show full tracebacks, also for expected errors.")] = False,
+) -> None:
+    _Flags.debug = debug
+
+
+BootstrapOption = Annotated[
+    str | None,
+    typer.Option(
+        "--bootstrap-server",
+        "-b",
+        envvar="KADMIN_BOOTSTRAP_SERVER",
+        help="host:port of a broker. Default: the spec's cluster.bootstrap, else the cluster `kadmin local up` started.",
+        show_default=False,
+    ),
+]
+CommandConfigOption = Annotated[
+    str | None,
+    typer.Option(
+        "--command-config",
+        envvar="KADMIN_COMMAND_CONFIG",
+        help="File of librdkafka client properties (security.protocol, sasl.*, ssl.*).",
+        show_default=False,
+    ),
+]
