@@ -277,3 +277,18 @@ class Watermarks:
 
     start: int
     end: int
+
+
+@dataclass(frozen=True, slots=True)
+class AppliedReset:
+    """A declarative offset reset that was carried out, as kadmin's ledger records it.
+
+    `applied_at` is an ISO 8601 UTC time; `previous` holds the committed offsets the
+    reset replaced (None where the group had none), so it can be undone by hand.
+    """
+
+    id: str
+    group: str
+    applied_at: str
+    targets: Mapping[TopicPartition, int] = field(default_factory=lambda: MappingProxyType({}))
+    previous: Mapping[TopicPartition, int | None] = field(default_factory=lambda: MappingProxyType({}))

@@ -12,7 +12,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from kadmin.model import ClusterState, GroupState, TopicPartition, Watermarks
+from kadmin.model import AppliedReset, ClusterState, GroupState, TopicPartition, Watermarks
 from kadmin.reconcile.actions import (
     AddPartitions,
     AlterConfigs,
@@ -63,3 +63,11 @@ class ClusterAdmin(Protocol):
         ...
 
     def commit_offsets(self, group: str, offsets: Mapping[TopicPartition, int]) -> Outcome: ...
+
+    def applied_resets(self) -> dict[str, AppliedReset]:
+        """Declarative offset resets already carried out, by reset id (kadmin's ledger topic)."""
+        ...
+
+    def record_reset(self, record: AppliedReset) -> Outcome:
+        """Add a carried-out reset to the ledger, so the same spec never applies it twice."""
+        ...
