@@ -1,0 +1,44 @@
+"""The machine view: the plan document (docs/plan-json.md) and the apply report document.
+
+The plan document is built by `kadmin.reconcile.planfile`, because a saved plan
+file is that same document; this module only exposes it next to its siblings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from kadmin import __version__
+from kadmin.cluster.port import Outcome
+from kadmin.reconcile.actions import Action, ResetOffsets
+from kadmin.reconcile.plan import FORMAT_VERSION, Plan
+from kadmin.reconcile.planfile import plan_to_document
+
+
+def plan_document(plan: Plan) -> dict[str, Any]:
+    """The stable plan document; `kadmin.reconcile.planfile.load_plan` reads it back."""
+    return plan_to_document(plan)
+
+
+def apply_report_document(results: Sequence[tuple[Action, Outcome]]) -> dict[str, Any]:
+    """One entry per action applied, in the order applied, with the counts."""
+    entries: list[dict[str, Any]] = []
+    for action, outcome in results:
+        name = {"group": action.group} if isinstance(action, ResetOffsets) else {"topic": action.topic}
+        entries.append(
+            {
+                "kind": action.kind,
+                "target": outcome.target or action.target,
+                **name,
+                "ok": outcome.ok,
+                "error": None if outcome.ok else outcome.error,
+            }
+        )
+    failed = sum(1 for entry in entries if not entry["ok"])
+    return {
+        "format_version": FORMAT_VERSION,
+        "kadmin_version": __version__,
+        "results": entries,
+        "summary": {"succeeded": len(entries) - failed, "failed": failed},
+    }
