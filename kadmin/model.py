@@ -89,8 +89,11 @@ class TopicSpec:
 
     def where(self, field_name: str) -> Location | str:
         """The best location for a field of this topic, or ``topic NAME``."""
-        loc = self.origins.get(field_name) or (self.origin.at(f"topics.{self.name}.{field_name}") if self.origin else None)
-        return loc or f"topic {self.name}"
+        if field_name in self.origins:
+            return self.origins[field_name]
+        if self.origin is not None:
+            return self.origin.at(f"topics.{self.name}.{field_name}")
+        return f"topic {self.name}"
 
 
 class OffsetMode(Enum):
@@ -223,7 +226,9 @@ class ObservedTopic:
     def overrides(self) -> Mapping[str, str]:
         """Topic-level overrides only: broker and cluster defaults are inherited, not drift."""
         return {
-            k: e.value for k, e in self.configs.items() if e.source is ConfigSource.TOPIC and e.value is not None
+            k: e.value
+            for k, e in self.configs.items()
+            if e.source is ConfigSource.TOPIC and e.value is not None
         }
 
 

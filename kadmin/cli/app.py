@@ -10,7 +10,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
@@ -49,10 +49,12 @@ def stdout() -> Console:
 
 
 def stderr() -> Console:
-    return Console(stderr=True, highlight=False, soft_wrap=True, no_color=bool(os.environ.get("NO_COLOR")) or None)
+    return Console(
+        stderr=True, highlight=False, soft_wrap=True, no_color=bool(os.environ.get("NO_COLOR")) or None
+    )
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     text = "text"
     json = "json"
 
@@ -102,7 +104,9 @@ def root(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
-    debug: Annotated[bool, typer.Option("--debug", help="Show full tracebacks, also for expected errors.")] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show full tracebacks, also for expected errors.")
+    ] = False,
 ) -> None:
     _Flags.debug = debug
 
@@ -113,7 +117,10 @@ BootstrapOption = Annotated[
         "--bootstrap-server",
         "-b",
         envvar="KADMIN_BOOTSTRAP_SERVER",
-        help="host:port of a broker. Default: the spec's cluster.bootstrap, else the cluster `kadmin local up` started.",
+        help=(
+            "host:port of a broker. Default: the spec's cluster.bootstrap, "
+            "else the cluster `kadmin local up` started."
+        ),
         show_default=False,
     ),
 ]

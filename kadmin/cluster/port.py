@@ -36,13 +36,17 @@ class ClusterAdmin(Protocol):
         """Brokers, and topics with partitions and configs; all topics when `topics` is None."""
         ...
 
-    def create_topics(self, actions: Sequence[CreateTopic], *, validate_only: bool = False) -> list[Outcome]: ...
+    def create_topics(
+        self, actions: Sequence[CreateTopic], *, validate_only: bool = False
+    ) -> list[Outcome]: ...
 
     def create_partitions(
         self, actions: Sequence[AddPartitions], *, validate_only: bool = False
     ) -> list[Outcome]: ...
 
-    def alter_configs(self, actions: Sequence[AlterConfigs], *, validate_only: bool = False) -> list[Outcome]: ...
+    def alter_configs(
+        self, actions: Sequence[AlterConfigs], *, validate_only: bool = False
+    ) -> list[Outcome]: ...
 
     def delete_topics(self, actions: Sequence[DeleteTopic]) -> list[Outcome]: ...
 
@@ -58,7 +62,9 @@ class ClusterAdmin(Protocol):
 
     def watermarks(self, partitions: Collection[TopicPartition]) -> dict[TopicPartition, Watermarks]: ...
 
-    def offsets_for_times(self, partitions: Collection[TopicPartition], timestamp_ms: int) -> dict[TopicPartition, int]:
+    def offsets_for_times(
+        self, partitions: Collection[TopicPartition], timestamp_ms: int
+    ) -> dict[TopicPartition, int]:
         """Earliest offset whose timestamp is >= `timestamp_ms`; the log end where there is none."""
         ...
 

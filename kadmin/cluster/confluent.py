@@ -1,0 +1,358 @@
+"""`ConfluentAdmin`: the `ClusterAdmin` seam over confluent-kafka's AdminClient.
+
+The one place kadmin talks to a cluster (with `groups`, `ledger` and `reassign`
+beside it in this package). Reads are batched: one metadata request for every
+topic, one describe of the cluster and one DescribeConfigs for all topics in
+scope, issued together. Writes take a batch of one action kind and answer per
+target. Every wait is bounded by `timeout`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from concurrent.futures import Future
+from typing import Any
+
+from confluent_kafka import KafkaError, KafkaException
+from confluent_kafka.admin import AdminClient
+from confluent_kafka.admin._config import (
+    AlterConfigOpType,
+    ConfigResource,
+)
+from confluent_kafka.admin._config import ConfigEntry as KafkaConfigEntry
+from confluent_kafka.admin._config import ConfigSource as KafkaConfigSource
+from confluent_kafka.cimpl import NewPartitions, NewTopic
+
+from kadmin.cluster.port import ClusterAdmin, Outcome
+from kadmin.errors import ClusterError
+from kadmin.model import (
+    AppliedReset,
+    Broker,
+    ClusterState,
+    ConfigEntry,
+    ConfigSource,
+    GroupState,
+    ObservedTopic,
+    Partition,
+    TopicPartition,
+    Watermarks,
+    is_internal_topic,
+)
+from kadmin.reconcile.actions import AddPartitions, AlterConfigs, CreateTopic, DeleteTopic, ReassignReplicas
+
+DEFAULT_TIMEOUT_S = 30.0
+
+# librdkafka logs every failed connection attempt; kadmin reports failures itself.
+_quiet = logging.getLogger("kadmin.librdkafka")
+_quiet.addHandler(logging.NullHandler())
+_quiet.propagate = False
+
+_SOURCES = {
+    KafkaConfigSource.DYNAMIC_TOPIC_CONFIG.value: ConfigSource.TOPIC,
+    KafkaConfigSource.DYNAMIC_BROKER_CONFIG.value: ConfigSource.BROKER,
+    KafkaConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG.value: ConfigSource.BROKER,
+    KafkaConfigSource.STATIC_BROKER_CONFIG.value: ConfigSource.BROKER,
+    KafkaConfigSource.DEFAULT_CONFIG.value: ConfigSource.DEFAULT,
+}
+
+
+def connect(config: Mapping[str, str], *, timeout: float = DEFAULT_TIMEOUT_S) -> ConfluentAdmin:
+    """An adapter for the cluster that `config` (librdkafka properties) points at."""
+    return ConfluentAdmin(config, timeout=timeout)
+
+
+class ConfluentAdmin:
+    """A real cluster behind the `ClusterAdmin` Protocol."""
+
+    def __init__(self, config: Mapping[str, str], *, timeout: float = DEFAULT_TIMEOUT_S) -> None:
+        self.config = dict(config)
+        self.timeout = timeout
+        self.bootstrap = self.config.get("bootstrap.servers", "")
+        settings: dict[str, Any] = {**self.config, "logger": _quiet}
+        self.admin = AdminClient(settings)
+
+    # --- reads ---------------------------------------------------------------------
+
+    def snapshot(self, topics: Collection[str] | None = None) -> ClusterState:
+        cluster_future = self.admin.describe_cluster(request_timeout=self.timeout)
+        metadata = self._call("read topic metadata", lambda: self.admin.list_topics(timeout=self.timeout))
+        names = sorted(metadata.topics) if topics is None else sorted(set(topics) & set(metadata.topics))
+        config_futures = self._describe_configs(names)
+        described = self._result(cluster_future, "describe the cluster")
+        brokers = tuple(
+            sorted(
+                (Broker(n.id, n.rack or None, n.host, n.port) for n in described.nodes), key=lambda b: b.id
+            )
+        )
+        configs = self._collect_configs(config_futures)
+        observed = {}
+        for name in names:
+            meta = metadata.topics[name]
+            if meta.error is not None and meta.error.code() == KafkaError.UNKNOWN_TOPIC_OR_PART:
+                continue
+            partitions = tuple(
+                sorted(
+                    (
+                        Partition(p.id, tuple(p.replicas), tuple(p.isrs), p.leader if p.leader >= 0 else None)
+                        for p in meta.partitions.values()
+                    ),
+                    key=lambda p: p.id,
+                )
+            )
+            observed[name] = ObservedTopic(
+                name, partitions, configs.get(name, {}), internal=is_internal_topic(name)
+            )
+        controller = described.controller.id if described.controller is not None else None
+        return ClusterState(described.cluster_id or "", brokers, observed, controller)
+
+    def _describe_configs(self, names: Sequence[str]) -> dict[ConfigResource, Future[Any]]:
+        if not names:
+            return {}
+        resources = [ConfigResource(ConfigResource.Type.TOPIC, n) for n in names]
+        futures: dict[ConfigResource, Future[Any]] = self._call(
+            "describe topic configs",
+            lambda: self.admin.describe_configs(resources, request_timeout=self.timeout),
+        )
+        return futures
+
+    def _collect_configs(
+        self, futures: Mapping[ConfigResource, Future[Any]]
+    ) -> dict[str, Mapping[str, ConfigEntry]]:
+        out: dict[str, Mapping[str, ConfigEntry]] = {}
+        for resource, future in futures.items():
+            try:
+                entries: dict[str, KafkaConfigEntry] = future.result(timeout=self.timeout)
+            except KafkaException as err:
+                if _code(err) == KafkaError.UNKNOWN_TOPIC_OR_PART:
+                    continue  # deleted between the metadata read and this one
+                raise _cluster_error(
+                    err, f"describe configs of topic {resource.name}", self.bootstrap
+                ) from None
+            out[resource.name] = {
+                key: ConfigEntry(
+                    e.value,
+                    _SOURCES.get(KafkaConfigSource(e.source).value, ConfigSource.OTHER),
+                    bool(e.is_sensitive),
+                )
+                for key, e in entries.items()
+            }
+        return out
+
+    # --- writes --------------------------------------------------------------------
+
+    def create_topics(self, actions: Sequence[CreateTopic], *, validate_only: bool = False) -> list[Outcome]:
+        if not actions:
+            return []
+        new = []
+        for a in actions:
+            if a.assignment is not None:
+                # With explicit replica lists librdkafka wants the partition count but no
+                # replication factor (-1): each list carries its own.
+                replicas = [list(r) for r in a.assignment]
+                topic = NewTopic(a.topic, len(replicas), replica_assignment=replicas, config=dict(a.configs))
+            else:
+                topic = NewTopic(a.topic, a.partitions, a.replication_factor, config=dict(a.configs))
+            new.append(topic)
+        futures = self._call(
+            "create topics",
+            lambda: self.admin.create_topics(
+                new, operation_timeout=self.timeout, request_timeout=self.timeout, validate_only=validate_only
+            ),
+        )
+        return self._outcomes(futures, (f"topic:{a.topic}" for a in actions), key=lambda a: a)
+
+    def create_partitions(
+        self, actions: Sequence[AddPartitions], *, validate_only: bool = False
+    ) -> list[Outcome]:
+        if not actions:
+            return []
+        new = [
+            NewPartitions(
+                a.topic,
+                a.after,
+                replica_assignment=[list(r) for r in a.new_assignment] if a.new_assignment else None,
+            )
+            for a in actions
+        ]
+        futures = self._call(
+            "add partitions",
+            lambda: self.admin.create_partitions(
+                new, operation_timeout=self.timeout, request_timeout=self.timeout, validate_only=validate_only
+            ),
+        )
+        return self._outcomes(futures, (f"topic:{a.topic}" for a in actions), key=lambda a: a)
+
+    def alter_configs(self, actions: Sequence[AlterConfigs], *, validate_only: bool = False) -> list[Outcome]:
+        if not actions:
+            return []
+        resources = []
+        for a in actions:
+            entries = [
+                KafkaConfigEntry(
+                    c.key,
+                    c.after,
+                    incremental_operation=AlterConfigOpType.DELETE
+                    if c.after is None
+                    else AlterConfigOpType.SET,
+                )
+                for c in a.changes
+            ]
+            resources.append(ConfigResource(ConfigResource.Type.TOPIC, a.topic, incremental_configs=entries))
+        futures = self._call(
+            "alter topic configs",
+            lambda: self.admin.incremental_alter_configs(
+                resources, request_timeout=self.timeout, validate_only=validate_only
+            ),
+        )
+        return self._outcomes(futures, (f"topic:{a.topic}" for a in actions), key=lambda r: r.name)
+
+    def delete_topics(self, actions: Sequence[DeleteTopic]) -> list[Outcome]:
+        if not actions:
+            return []
+        futures = self._call(
+            "delete topics",
+            lambda: self.admin.delete_topics(
+                [a.topic for a in actions], operation_timeout=self.timeout, request_timeout=self.timeout
+            ),
+        )
+        return self._outcomes(futures, (f"topic:{a.topic}" for a in actions), key=lambda a: a)
+
+    def reassign_partitions(self, actions: Sequence[ReassignReplicas]) -> list[Outcome]:
+        from kadmin.cluster import reassign
+
+        return reassign.alter_reassignments(self.config, actions, timeout=self.timeout)
+
+    def ongoing_reassignments(self) -> dict[TopicPartition, tuple[int, ...]]:
+        from kadmin.cluster import reassign
+
+        return reassign.list_reassignments(self.config, timeout=self.timeout)
+
+    # --- kadmin's ledger of applied offset resets (kadmin.cluster.ledger) -----------
+
+    def applied_resets(self) -> dict[str, AppliedReset]:
+        from kadmin.cluster import ledger
+
+        return ledger.applied_resets(self.admin, self.config, self.timeout)
+
+    def record_reset(self, record: AppliedReset) -> Outcome:
+        from kadmin.cluster import ledger
+
+        return ledger.record_reset(self.admin, self.config, record, self.timeout)
+
+    # --- consumer groups (kadmin.cluster.groups) ------------------------------------
+
+    def describe_groups(self, groups: Collection[str]) -> dict[str, GroupState]:
+        from kadmin.cluster import groups as impl
+
+        return impl.describe_groups(self.admin, groups, self.timeout)
+
+    def watermarks(self, partitions: Collection[TopicPartition]) -> dict[TopicPartition, Watermarks]:
+        from kadmin.cluster import groups as impl
+
+        return impl.watermarks(self.admin, partitions, self.timeout)
+
+    def offsets_for_times(
+        self, partitions: Collection[TopicPartition], timestamp_ms: int
+    ) -> dict[TopicPartition, int]:
+        from kadmin.cluster import groups as impl
+
+        return impl.offsets_for_times(self.admin, partitions, timestamp_ms, self.timeout)
+
+    def commit_offsets(self, group: str, offsets: Mapping[TopicPartition, int]) -> Outcome:
+        from kadmin.cluster import groups as impl
+
+        return impl.commit_offsets(self.admin, group, offsets, self.timeout)
+
+    # --- plumbing ------------------------------------------------------------------
+
+    def _call(self, what: str, fn: Any) -> Any:
+        try:
+            return fn()
+        except KafkaException as err:
+            raise _cluster_error(err, what, self.bootstrap) from None
+
+    def _result(self, future: Future[Any], what: str) -> Any:
+        try:
+            return future.result(timeout=self.timeout)
+        except KafkaException as err:
+            raise _cluster_error(err, what, self.bootstrap) from None
+        except TimeoutError:
+            raise _unreachable(what, self.bootstrap, self.timeout) from None
+
+    def _outcomes(
+        self, futures: Mapping[Any, Future[Any]], targets: Iterable[str], *, key: Any
+    ) -> list[Outcome]:
+        by_name = {str(key(k)): f for k, f in futures.items()}
+        results = []
+        for target in targets:
+            future = by_name[target.split(":", 1)[1]]
+            try:
+                future.result(timeout=self.timeout)
+                results.append(Outcome(target, True))
+            except KafkaException as err:
+                results.append(Outcome(target, False, _describe(err)))
+            except TimeoutError:
+                results.append(Outcome(target, False, f"no answer within {self.timeout:.0f} s"))
+        return results
+
+
+_REACH_HINT = (
+    "check the address (--bootstrap-server, KADMIN_BOOTSTRAP_SERVER) and that the brokers are up; "
+    "for a local cluster run `kadmin local up`"
+)
+
+
+def _code(err: KafkaException) -> int | None:
+    first = err.args[0] if err.args else None
+    return first.code() if isinstance(first, KafkaError) else None
+
+
+def _describe(err: KafkaException) -> str:
+    first = err.args[0] if err.args else None
+    if isinstance(first, KafkaError):
+        return f"{first.name()}: {first.str()}"
+    return str(err)
+
+
+def _unreachable(what: str, bootstrap: str, timeout: float) -> ClusterError:
+    return ClusterError(
+        f"could not {what}: no answer from {bootstrap or 'the cluster'} within {timeout:.0f} s",
+        where=f"cluster {bootstrap}" if bootstrap else None,
+        hint=_REACH_HINT,
+    )
+
+
+def _cluster_error(err: KafkaException, what: str, bootstrap: str) -> ClusterError:
+    code = _code(err)
+    if code in (
+        KafkaError._TRANSPORT,
+        KafkaError._TIMED_OUT,
+        KafkaError._ALL_BROKERS_DOWN,
+        KafkaError._RESOLVE,
+    ):
+        return ClusterError(
+            f"could not {what}: cannot reach {bootstrap or 'the cluster'} ({_describe(err)})",
+            where=f"cluster {bootstrap}" if bootstrap else None,
+            hint=_REACH_HINT,
+        )
+    if code in (KafkaError._AUTHENTICATION, KafkaError.SASL_AUTHENTICATION_FAILED):
+        return ClusterError(
+            f"could not {what}: authentication failed ({_describe(err)})",
+            where=f"cluster {bootstrap}" if bootstrap else None,
+            hint="check the credentials in --command-config / KADMIN_* settings",
+        )
+    if code in (KafkaError.TOPIC_AUTHORIZATION_FAILED, KafkaError.CLUSTER_AUTHORIZATION_FAILED):
+        return ClusterError(
+            f"could not {what}: not authorized ({_describe(err)})",
+            where=f"cluster {bootstrap}" if bootstrap else None,
+            hint="grant kadmin's principal the ACLs it needs "
+            "(Describe, DescribeConfigs, Create, Alter, AlterConfigs)",
+        )
+    return ClusterError(
+        f"could not {what}: {_describe(err)}", where=f"cluster {bootstrap}" if bootstrap else None
+    )
+
+
+def _implements_port(admin: ConfluentAdmin) -> ClusterAdmin:
+    return admin  # mypy proves here that the adapter satisfies the Protocol

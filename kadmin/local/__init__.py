@@ -1,0 +1,1 @@
+"""Local Kafka clusters for demos and tests: jars from Maven Central, KRaft nodes on 127.0.0.1."""

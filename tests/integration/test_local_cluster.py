@@ -1,0 +1,104 @@
+"""The local clusters themselves: zones, data flow, the `kadmin local` commands, failures."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from confluent_kafka import TopicCollection
+from confluent_kafka.admin import NewTopic
+from typer.testing import CliRunner
+
+from kadmin.cli import app
+from kadmin.errors import LocalClusterError
+from kadmin.local.cluster import LocalCluster, read_info, running_nodes
+
+from .conftest import KafkaHandle, Namespace, eventually
+
+
+def test_three_zone_cluster_places_rf3_replicas_in_three_racks(
+    kafka_3zones: KafkaHandle, ns3: Namespace
+) -> None:
+    raw = kafka_3zones.raw_admin()
+    topic = ns3.topic("spread")
+    raw.create_topics([NewTopic(topic, 6, 3)])[topic].result(timeout=30)
+
+    racks = {n.id: n.rack for n in raw.describe_cluster().result(timeout=10).nodes}
+    assert sorted(racks.values()) == ["zone-a", "zone-b", "zone-c"]
+    described = eventually(lambda: raw.describe_topics(TopicCollection([topic]))[topic].result(timeout=10))
+    assert len(described.partitions) == 6
+    for partition in described.partitions:
+        brokers = [r.id for r in partition.replicas]
+        assert len(set(brokers)) == 3
+        assert {racks[b] for b in brokers} == {"zone-a", "zone-b", "zone-c"}
+
+
+def test_messages_flow_through_a_replicated_topic(kafka_3zones: KafkaHandle, ns3: Namespace) -> None:
+    raw = kafka_3zones.raw_admin()
+    topic = ns3.topic("flow")
+    raw.create_topics([NewTopic(topic, 3, 3, config={"min.insync.replicas": "2"})])[topic].result(timeout=30)
+
+    producer = kafka_3zones.producer(acks="all")
+    sent = [f"order-{i}".encode() for i in range(30)]
+    for i, value in enumerate(sent):
+        producer.produce(topic, value=value, key=str(i % 3).encode())
+    assert producer.flush(30) == 0
+
+    consumer = kafka_3zones.consumer(ns3.group("reader"))
+    consumer.subscribe([topic])
+    received: list[bytes] = []
+    try:
+        for _ in range(100):
+            msg = consumer.poll(0.5)
+            if msg is not None and msg.error() is None:
+                received.append(msg.value())
+            if len(received) == len(sent):
+                break
+    finally:
+        consumer.close()
+    assert sorted(received) == sorted(sent)
+
+
+def test_local_commands_start_report_and_stop_a_cluster(tmp_path: Path) -> None:
+    runner = CliRunner()
+    directory = tmp_path / "cluster"
+    try:
+        up = runner.invoke(app, ["local", "up", "--nodes", "1", "--dir", str(directory)])
+        assert up.exit_code == 0, up.output
+        assert "Kafka 4.4.0 is up: 127.0.0.1:" in up.output
+        assert "broker 1  zone-a" in up.output
+
+        again = runner.invoke(app, ["local", "up", "--nodes", "1", "--dir", str(directory)])
+        assert again.exit_code == 0
+        assert "already running" in again.output
+
+        status = runner.invoke(app, ["local", "status", "--dir", str(directory), "-o", "json"])
+        assert status.exit_code == 0
+        doc = json.loads(status.output)
+        assert doc["running"] is True
+        assert [n["rack"] for n in doc["nodes"]] == ["zone-a"]
+        info = read_info(directory)
+        assert info is not None
+        assert doc["bootstrap"] == info.bootstrap
+    finally:
+        down = runner.invoke(app, ["local", "down", "--dir", str(directory)])
+    assert down.exit_code == 0, down.output
+    assert "Stopped the local cluster" in down.output
+    assert running_nodes(info) == []
+    gone = runner.invoke(app, ["local", "status", "--dir", str(directory)])
+    assert gone.exit_code == 1
+    assert "No local cluster is running" in gone.output
+
+
+def test_a_node_that_cannot_start_fails_fast_with_its_log(tmp_path: Path) -> None:
+    # A heap too small for the JVM to boot: the node dies at once, and the error must
+    # say which node and show the JVM's own words, not hang until the timeout.
+    cluster = LocalCluster(tmp_path / "broken", nodes=1, bound_to_owner=True, heap="2m", ready_timeout=60)
+    with pytest.raises(LocalClusterError) as caught:
+        cluster.start()
+    message = str(caught.value)
+    assert "Kafka node 1 exited with code" in message
+    assert "heap" in message.lower()
+    info = read_info(tmp_path / "broken")
+    assert info is None or running_nodes(info) == []
