@@ -1,0 +1,392 @@
+"""Offset planning, execution and the `kadmin offsets` commands over an in-memory cluster.
+
+`MemoryCluster` implements kadmin's own `ClusterAdmin` port (never Kafka's protocol):
+partitions are lists of message timestamps above a log start, groups hold commits.
+It counts calls, so the tests can check that reads are batched.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import kadmin.cli.offsets_cmds as offsets_cmds
+from kadmin.cluster.port import Outcome
+from kadmin.errors import PlanError
+from kadmin.model import (
+    AppliedReset,
+    Broker,
+    ClusterState,
+    DesiredState,
+    GroupMember,
+    GroupState,
+    ObservedTopic,
+    OffsetMode,
+    OffsetResetSpec,
+    OffsetTarget,
+    Partition,
+    TopicPartition,
+    Watermarks,
+)
+from kadmin.offsets import execute_reset, plan_group_reset, plan_spec_resets, show_group, write_backup
+from kadmin.offsets_csv import read_offsets_csv
+from kadmin.reconcile.actions import OffsetMove
+
+
+class MemoryCluster:
+    """Topics as {partition: (log start, [timestamp per offset from the log start])}."""
+
+    def __init__(self, topics: Mapping[str, Mapping[int, tuple[int, list[int]]]]) -> None:
+        self.logs = {(t, p): log for t, parts in topics.items() for p, log in parts.items()}
+        self.groups: dict[str, GroupState] = {}
+        self.ledger: dict[str, AppliedReset] = {}
+        self.calls: Counter[str] = Counter()
+        self.commits: list[tuple[str, dict[TopicPartition, int]]] = []
+        self.refuse_commit = ""
+        self.before_commit: list[str] = []  # groups that gain a member right before the next describe
+
+    def snapshot(self, topics: Collection[str] | None = None) -> ClusterState:
+        self.calls["snapshot"] += 1
+        names = {t for t, _ in self.logs}
+        wanted = names if topics is None else names & set(topics)
+        observed = {
+            n: ObservedTopic(n, tuple(Partition(p, (1,)) for (t, p) in sorted(self.logs) if t == n))
+            for n in wanted
+        }
+        return ClusterState("mem", (Broker(1, "zone-a"),), observed)
+
+    def describe_groups(self, groups: Collection[str]) -> dict[str, GroupState]:
+        self.calls["describe_groups"] += 1
+        for name in self.before_commit:
+            state = self.groups.get(name) or GroupState(name, "Empty")
+            self.groups[name] = replace(
+                state, state="Stable", members=(GroupMember("m", "late-app", "/10.1.1.1"),)
+            )
+        self.before_commit.clear()
+        return {g: self.groups.get(g) or GroupState(g, "Dead", exists=False) for g in groups}
+
+    def watermarks(self, partitions: Collection[TopicPartition]) -> dict[TopicPartition, Watermarks]:
+        self.calls["watermarks"] += 1
+        return {
+            tp: Watermarks(self.logs[tp][0], self.logs[tp][0] + len(self.logs[tp][1]))
+            for tp in partitions
+            if tp in self.logs
+        }
+
+    def offsets_for_times(
+        self, partitions: Collection[TopicPartition], timestamp_ms: int
+    ) -> dict[TopicPartition, int]:
+        self.calls["offsets_for_times"] += 1
+        found = {}
+        for tp in partitions:
+            start, stamps = self.logs[tp]
+            later = [i for i, ts in enumerate(stamps) if ts >= timestamp_ms]
+            found[tp] = start + later[0] if later else start + len(stamps)
+        return found
+
+    def commit_offsets(self, group: str, offsets: Mapping[TopicPartition, int]) -> Outcome:
+        self.calls["commit_offsets"] += 1
+        if self.refuse_commit:
+            return Outcome(f"group:{group}", False, self.refuse_commit)
+        self.commits.append((group, dict(offsets)))
+        state = self.groups.get(group) or GroupState(group, "Empty")
+        self.groups[group] = replace(
+            state, state="Empty", committed={**state.committed, **offsets}, exists=True
+        )
+        return Outcome(f"group:{group}", True)
+
+    def applied_resets(self) -> dict[str, AppliedReset]:
+        self.calls["applied_resets"] += 1
+        return dict(self.ledger)
+
+    def record_reset(self, record: AppliedReset) -> Outcome:
+        self.ledger[record.id] = record
+        return Outcome(f"group:{record.group}", True)
+
+    def create_topics(self, actions: Sequence[object], *, validate_only: bool = False) -> list[Outcome]:
+        raise NotImplementedError
+
+    create_partitions = alter_configs = create_topics
+
+    def delete_topics(self, actions: Sequence[object]) -> list[Outcome]:
+        raise NotImplementedError
+
+    reassign_partitions = delete_topics
+
+    def ongoing_reassignments(self) -> dict[TopicPartition, tuple[int, ...]]:
+        raise NotImplementedError
+
+
+# orders: partition 0 holds offsets 0..9 at t=1000..10000, partition 1 offsets 5..7 at t=500..2500.
+def cluster() -> MemoryCluster:
+    mem = MemoryCluster({"orders": {0: (0, [1000 * (i + 1) for i in range(10)]), 1: (5, [500, 1500, 2500])}})
+    mem.groups["billing"] = GroupState("billing", "Empty", committed={("orders", 0): 8, ("orders", 1): 7})
+    return mem
+
+
+def test_plan_group_reset_batches_reads() -> None:
+    mem = cluster()
+    action = plan_group_reset(
+        mem, "billing", {"orders": ()}, OffsetTarget(OffsetMode.DATETIME, 1600), now_ms=0
+    )
+    assert action.moves == (OffsetMove("orders", 0, 8, 1), OffsetMove("orders", 1, 7, 7))
+    assert mem.calls == Counter(describe_groups=1, snapshot=1, watermarks=1, offsets_for_times=1)
+
+
+def test_plan_group_reset_by_duration_counts_back_from_now() -> None:
+    action = plan_group_reset(
+        cluster(), "billing", None, OffsetTarget(OffsetMode.DURATION, 5500), now_ms=10_000
+    )
+    assert [m.after for m in action.moves] == [4, 8]  # t>=4500: offset 4 on p0, none on p1 -> log end 8
+
+
+def test_plan_group_reset_refuses_an_active_group() -> None:
+    mem = cluster()
+    mem.groups["billing"] = replace(
+        mem.groups["billing"], state="Stable", members=(GroupMember("m-1", "billing-app", "/10.0.0.7"),)
+    )
+    with pytest.raises(PlanError) as caught:
+        plan_group_reset(mem, "billing", None, OffsetTarget(OffsetMode.EARLIEST), now_ms=0)
+    assert caught.value.where == "group billing"
+    assert "Stable with 1 member(s): billing-app on /10.0.0.7" in caught.value.message
+    assert "stop every consumer" in caught.value.hint
+    assert mem.calls["watermarks"] == 0
+
+
+def test_execute_writes_backup_then_commits(tmp_path: Path) -> None:
+    mem = cluster()
+    action = plan_group_reset(mem, "billing", None, OffsetTarget(OffsetMode.EARLIEST), now_ms=0)
+    when = datetime(2024, 5, 1, 8, 0, tzinfo=UTC)
+    outcome = execute_reset(mem, action, backup_dir=tmp_path / "backups", now=when)
+    assert outcome.ok and not outcome.recorded
+    assert outcome.backup == tmp_path / "backups" / "billing-20240501T080000Z.csv"
+    assert read_offsets_csv(outcome.backup) == {("orders", 0): 8, ("orders", 1): 7}
+    assert mem.commits == [("billing", {("orders", 0): 0, ("orders", 1): 5})]
+
+
+def test_execute_refuses_a_group_that_became_active(tmp_path: Path) -> None:
+    mem = cluster()
+    action = plan_group_reset(mem, "billing", None, OffsetTarget(OffsetMode.EARLIEST), now_ms=0)
+    mem.before_commit.append("billing")
+    outcome = execute_reset(mem, action, backup_dir=tmp_path)
+    assert not outcome.ok
+    assert "late-app on /10.1.1.1" in outcome.error and "nothing was changed" in outcome.error
+    assert mem.commits == [] and list(tmp_path.iterdir()) == []
+
+
+def test_execute_reports_a_refused_commit_with_the_backup(tmp_path: Path) -> None:
+    mem = cluster()
+    mem.refuse_commit = "orders[0]: GROUP_AUTHORIZATION_FAILED"
+    action = plan_group_reset(mem, "billing", None, OffsetTarget(OffsetMode.LATEST), now_ms=0)
+    outcome = execute_reset(mem, action, backup_dir=tmp_path)
+    assert not outcome.ok and outcome.error == mem.refuse_commit
+    assert outcome.backup is not None and str(outcome.backup) in outcome.hint
+
+
+def test_backups_never_overwrite(tmp_path: Path) -> None:
+    when = datetime(2024, 5, 1, 8, 0, tzinfo=UTC)
+    first = write_backup(tmp_path, "team/billing", {("a", 0): 1}, when)
+    second = write_backup(tmp_path, "team/billing", {("a", 0): 2}, when)
+    assert (first.name, second.name) == (
+        "team_billing-20240501T080000Z.csv",
+        "team_billing-20240501T080000Z-1.csv",
+    )
+    assert read_offsets_csv(first) == {("a", 0): 1} and read_offsets_csv(second) == {("a", 0): 2}
+
+
+def test_declarative_reset_is_applied_once() -> None:
+    mem = cluster()
+    spec = OffsetResetSpec("replay-2024-05", "billing", {"orders": (0,)}, OffsetTarget(OffsetMode.OFFSET, 3))
+    fresh = OffsetResetSpec("init-audit", "audit", {"orders": ()}, OffsetTarget(OffsetMode.EARLIEST))
+    desired = DesiredState(topics={}, offset_resets=(spec, fresh))
+
+    actions, notices, refusals = plan_spec_resets(mem, desired, now_ms=0)
+    assert [(a.reset_id, a.group_exists, a.moves) for a in actions] == [
+        ("replay-2024-05", True, (OffsetMove("orders", 0, 8, 3),)),
+        ("init-audit", False, (OffsetMove("orders", 0, None, 0), OffsetMove("orders", 1, None, 5))),
+    ]
+    assert notices == [] and refusals == []
+    assert mem.calls["describe_groups"] == 1 and mem.calls["watermarks"] == 1
+
+    when = datetime(2024, 5, 2, 9, 30, tzinfo=UTC)
+    for action in actions:
+        assert execute_reset(mem, action, backup_dir=None, now=when).recorded
+    assert mem.ledger["replay-2024-05"] == AppliedReset(
+        "replay-2024-05", "billing", "2024-05-02T09:30:00Z", {("orders", 0): 3}, {("orders", 0): 8}
+    )
+    assert mem.ledger["init-audit"].previous == {("orders", 0): None, ("orders", 1): None}
+
+    again, notices, refusals = plan_spec_resets(mem, desired, now_ms=0)
+    assert again == [] and refusals == []
+    assert [n.message for n in notices] == [
+        "offset reset 'replay-2024-05' already applied on 2024-05-02T09:30:00Z",
+        "offset reset 'init-audit' already applied on 2024-05-02T09:30:00Z",
+    ]
+
+
+def test_show_group_reports_lag_and_assigned_partitions() -> None:
+    mem = cluster()
+    mem.groups["billing"] = GroupState(
+        "billing",
+        "Stable",
+        members=(GroupMember("m-1", "app", "/10.0.0.7", (("orders", 1),)),),
+        committed={("orders", 0): 8},
+    )
+    found = show_group(mem, "billing")
+    rows = [(p.topic, p.partition, p.committed, p.log_start, p.log_end, p.lag) for p in found.partitions]
+    assert rows == [("orders", 0, 8, 0, 10, 2), ("orders", 1, None, 5, 8, None)]
+    assert found.partitions[1].member is not None and found.partitions[1].member.client_id == "app"
+
+
+# --- the commands --------------------------------------------------------------------
+
+
+@pytest.fixture
+def mem(monkeypatch: pytest.MonkeyPatch) -> MemoryCluster:
+    memory = cluster()
+    monkeypatch.setattr(offsets_cmds, "connect", lambda bootstrap, command_config: memory)
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "200")
+    return memory
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(offsets_cmds.offsets_app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_reset_dry_run_prints_the_plan_and_changes_nothing(mem: MemoryCluster) -> None:
+    code, out, _ = run("reset", "--group", "billing", "--topic", "orders", "--shift-by", "-3")
+    assert code == 0
+    lines = out.splitlines()
+    assert "reset offsets of group billing to shift_by -3" in lines[0]
+    assert "orders  0          8        →  5       replays 3" in lines
+    assert "orders  1          7        →  5       replays 2" in lines
+    assert (
+        "2 partition(s) in 1 topic(s): 5 message(s) replayed, 0 skipped, 0 unchanged, 0 without a commit."
+        in out
+    )
+    assert "dry run: nothing changed; pass --execute" in out
+    assert mem.commits == []
+
+
+def test_reset_execute_backs_up_and_commits(mem: MemoryCluster, tmp_path: Path) -> None:
+    code, out, _ = run(
+        "reset",
+        "-g",
+        "billing",
+        "-t",
+        "orders:1",
+        "--to-earliest",
+        "--execute",
+        "--backup-dir",
+        str(tmp_path),
+    )
+    assert code == 0, out
+    [backup] = tmp_path.iterdir()
+    assert read_offsets_csv(backup) == {("orders", 1): 7}
+    assert f"backup of the previous offsets: {backup}" in out
+    assert "committed 1 offset(s) for group billing." in out
+    assert mem.commits == [("billing", {("orders", 1): 5})]
+
+
+def test_reset_json_output(mem: MemoryCluster) -> None:
+    code, out, _ = run("reset", "-g", "billing", "--all-topics", "--to-offset", "9", "-o", "json")
+    assert code == 0
+    document = json.loads(out)
+    assert document["moves"] == [
+        {"topic": "orders", "partition": 0, "current": 8, "target": 9, "delta": 1},
+        {"topic": "orders", "partition": 1, "current": 7, "target": 8, "delta": 1},
+    ]
+    assert document["executed"] is False and document["summary"]["skipped"] == 2
+
+
+def test_reset_refuses_an_active_group_with_exit_1(mem: MemoryCluster, tmp_path: Path) -> None:
+    mem.groups["billing"] = replace(
+        mem.groups["billing"], state="Stable", members=(GroupMember("m", "billing-app", "/10.0.0.7"),)
+    )
+    code, _, err = run(
+        "reset", "-g", "billing", "--all-topics", "--to-latest", "--execute", "--backup-dir", str(tmp_path)
+    )
+    assert code == 1
+    assert "error: group billing: group billing is Stable with 1 member(s): billing-app on /10.0.0.7" in err
+    assert "hint: stop every consumer" in err
+    assert mem.commits == [] and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--all-topics"], "choose one reset mode"),
+        (["--all-topics", "--to-earliest", "--to-latest"], "not --to-earliest and --to-latest"),
+        (["--to-earliest"], "say which partitions to reset"),
+        (["--all-topics", "--topic", "orders", "--to-earliest"], "exclude each other"),
+        (["--topic", "orders:x", "--to-earliest"], "expected TOPIC or TOPIC:P,P"),
+        (["--all-topics", "--to-offset", "ten"], "--to-offset takes a whole number"),
+        (["--all-topics", "--by-duration", "2h"], "is not a duration"),
+        (["--all-topics", "--to-datetime", "May 1st"], "is not a date-time"),
+        (["--topic", "nope", "--to-earliest"], "topic nope does not exist"),
+    ],
+)
+def test_reset_bad_arguments_exit_1(mem: MemoryCluster, args: list[str], message: str) -> None:
+    code, _, err = run("reset", "--group", "billing", *args)
+    assert code == 1
+    assert message in err
+
+
+def test_show_csv_feeds_reset_from_file(mem: MemoryCluster, tmp_path: Path) -> None:
+    code, csv_text, _ = run("show", "--group", "billing", "-o", "csv")
+    assert code == 0 and csv_text == "orders,0,8\norders,1,7\n"
+    saved = tmp_path / "billing.csv"
+    saved.write_text(csv_text)
+    assert (
+        run(
+            "reset",
+            "-g",
+            "billing",
+            "--all-topics",
+            "--to-earliest",
+            "--execute",
+            "--backup-dir",
+            str(tmp_path),
+        )[0]
+        == 0
+    )
+    assert mem.groups["billing"].committed == {("orders", 0): 0, ("orders", 1): 5}
+    code, out, _ = run(
+        "reset", "-g", "billing", "--from-file", str(saved), "--execute", "--backup-dir", str(tmp_path)
+    )
+    assert code == 0, out
+    assert mem.groups["billing"].committed == {("orders", 0): 8, ("orders", 1): 7}
+
+
+def test_show_text_and_json(mem: MemoryCluster) -> None:
+    code, out, _ = run("show", "--group", "billing")
+    assert code == 0
+    assert "group billing: Empty, 0 member(s)" in out
+    assert "orders  0          8          0          10       2    -" in out.splitlines()
+    assert "total lag: 3" in out
+    document = json.loads(run("show", "--group", "billing", "-o", "json")[1])
+    assert document["partitions"][1] == {
+        "topic": "orders",
+        "partition": 1,
+        "committed": 7,
+        "log_start": 5,
+        "log_end": 8,
+        "lag": 1,
+        "member": None,
+    }
+
+
+def test_help_shows_examples() -> None:
+    for command in ("show", "reset"):
+        result = CliRunner().invoke(offsets_cmds.offsets_app, [command, "--help"])
+        assert result.exit_code == 0
+        assert "Example" in result.stdout and "kadmin offsets" in result.stdout
