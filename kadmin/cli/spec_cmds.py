@@ -1,0 +1,118 @@
+"""`kadmin validate`, `kadmin show` and `kadmin schema`: the spec commands. None of them
+contacts a cluster, so they run anywhere, CI included.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+import yaml
+
+from kadmin.cli.app import app, guarded, print_json
+from kadmin.errors import SpecError
+from kadmin.model import DesiredState
+from kadmin.spec.load import load_specs, schema
+from kadmin.spec.resolved import as_document
+
+SpecPaths = Annotated[
+    list[Path],
+    typer.Argument(
+        help="Spec files, or directories: the *.yaml and *.yml files in them, in sorted order.",
+        show_default=False,
+    ),
+]
+
+
+class ShowFormat(StrEnum):
+    yaml = "yaml"
+    json = "json"
+
+
+@app.command()
+@guarded
+def validate(specs: SpecPaths) -> None:
+    """Check spec files offline and report every problem at once.
+
+    Exit 0 when the spec is valid. Otherwise exit 1, with one line per problem on
+    stderr: FILE:LINE:COL: field: what is wrong (what was found) — what to do.
+
+    Example:
+
+        kadmin validate specs/
+    """
+    try:
+        state = load_specs(specs)
+    except SpecError as err:
+        for problem in err.problems:
+            typer.echo(str(problem), err=True)
+        typer.echo(f"invalid: {_count(len(err.problems), 'problem')}", err=True)
+        raise typer.Exit(1) from None
+    _warn(state)
+    summary = [
+        _count(len(state.files), "file"),
+        _count(len(state.topics), "topic"),
+        _count(len(state.offset_resets), "offset reset"),
+    ]
+    typer.echo(f"valid: {', '.join(summary)}")
+
+
+@app.command()
+@guarded
+def show(
+    specs: SpecPaths,
+    output: Annotated[
+        ShowFormat, typer.Option("--output", "-o", help="yaml or json.", case_sensitive=False)
+    ] = ShowFormat.yaml,
+) -> None:
+    """Print the desired state the specs resolve to: defaults and profiles applied,
+    units and ${VARIABLES} expanded, configs as the strings Kafka stores.
+
+    Example:
+
+        kadmin show specs/ -o json
+    """
+    state = load_specs(specs)
+    _warn(state)
+    document = as_document(state)
+    if output is ShowFormat.json:
+        print_json(document)
+    else:
+        typer.echo(
+            yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=110), nl=False
+        )
+
+
+@app.command("schema")
+def print_schema() -> None:
+    """Print the JSON Schema (2020-12) of spec files, for editors and CI.
+
+    Example, for yaml-language-server (VS Code, Neovim, ...):
+
+        kadmin schema > kadmin.schema.json
+        # then start each spec with: # yaml-language-server: $schema=kadmin.schema.json
+    """
+    print_json(schema())
+
+
+def _warn(state: DesiredState) -> None:
+    for warning in state.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block style, except lists of plain values ([1, 2, 3]), which read better inline."""
+
+
+def _represent_list(dumper: yaml.SafeDumper, data: list[Any]) -> yaml.Node:
+    inline = all(not isinstance(item, dict | list) for item in data)
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=inline)
+
+
+_Dumper.add_representer(list, _represent_list)

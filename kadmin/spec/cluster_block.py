@@ -1,0 +1,111 @@
+"""The `cluster:` block: name, bootstrap, zones (broker.rack → broker ids) and the
+managed scope (regexes of topics kadmin may delete).
+
+Owns reading that block and the checks that need only it: a broker in two zones, a
+broker listed twice, a `manage` pattern that is not a regular expression.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+from kadmin.errors import Location
+from kadmin.model import ClusterSpec
+from kadmin.spec.findings import Findings
+from kadmin.spec.yamlpos import Document
+
+_PATH = ("cluster",)
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterRead:
+    """The block as a value, and whether its zones can be trusted for further checks.
+
+    `zones_known` is False when no zones are declared, or when part of them was
+    unusable (already reported), so that "unknown zone" is not reported in cascade;
+    `zones_absent` tells the first case from the second.
+    """
+
+    spec: ClusterSpec
+    zones_known: bool
+    zones_absent: bool
+
+
+def read_cluster(doc: Document | None, findings: Findings) -> ClusterRead:
+    if doc is None or not isinstance(doc.data.get("cluster"), dict):
+        return ClusterRead(
+            ClusterSpec(), zones_known=False, zones_absent=doc is None or "cluster" not in doc.data
+        )
+    body: dict[str, Any] = doc.data["cluster"]
+    pos = doc.positions
+    zones, complete = _zones(doc, body.get("zones"), findings)
+    manage = []
+    for i, pattern in enumerate(body.get("manage") or ()):
+        item = (*_PATH, "manage", i)
+        if not doc.sound(item):
+            continue
+        try:
+            re.compile(pattern)
+        except re.error as err:
+            hint = "these are regular expressions, not globs: write .* where a glob has *"
+            findings.error(
+                pos.value(item), f"is not a valid regular expression: {err.msg} (found {pattern})", hint
+            )
+            continue
+        manage.append(pattern)
+    spec = ClusterSpec(
+        name=_text(doc, body, "name"),
+        bootstrap=_text(doc, body, "bootstrap"),
+        zones=MappingProxyType(zones),
+        manage=tuple(manage),
+        origin=pos.key(_PATH),
+    )
+    known = bool(zones) and complete and doc.sound((*_PATH, "zones"))
+    return ClusterRead(spec, zones_known=known, zones_absent="zones" not in body)
+
+
+def _text(doc: Document, body: dict[str, Any], key: str) -> str | None:
+    value = body.get(key)
+    return value if isinstance(value, str) and doc.sound((*_PATH, key)) else None
+
+
+def _zones(doc: Document, raw: object, findings: Findings) -> tuple[dict[str, tuple[int, ...]], bool]:
+    if not isinstance(raw, dict):
+        return {}, raw is None
+    zones: dict[str, tuple[int, ...]] = {}
+    owner: dict[int, tuple[str, Location]] = {}
+    complete = True
+    for zone, brokers in raw.items():
+        zone_path = (*_PATH, "zones", zone)
+        if not doc.sound(zone_path):
+            complete = False
+            continue
+        ids: list[int] = []
+        for i, broker in enumerate(brokers):
+            here = doc.positions.value((*zone_path, i))
+            if broker in owner:
+                first_zone, first = owner[broker]
+                if first_zone == zone:
+                    findings.error(
+                        here,
+                        f"lists broker {broker} twice (first at line {first.line}, column {first.column})",
+                        "remove one of them",
+                    )
+                else:
+                    findings.error(
+                        here,
+                        f"puts broker {broker} in a second zone (also in {first_zone} at {_spot(first)})",
+                        "a broker has one broker.rack: keep it in one zone",
+                    )
+                continue
+            owner[broker] = (zone, here)
+            ids.append(broker)
+        zones[zone] = tuple(ids)
+    return zones, complete
+
+
+def _spot(where: Location) -> str:
+    return f"{where.file}:{where.line}:{where.column}"

@@ -1,0 +1,342 @@
+"""The JSON Schema of spec files, and its failures worded for people, at their line.
+
+Owns `schema.json` (the contract, also printed by `kadmin schema` for editors) and the
+one compiled validator. Each jsonschema error is turned into a `KadminError` at the
+key or value it is about, with what was found and what to do; alternatives (`oneOf`)
+are narrowed to the branch the author evidently meant before wording them.
+
+Checks here are about shape only; meaning (zones, profiles, units) is `resolve`'s.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from jsonschema import Draft202012Validator, ValidationError, validators
+from jsonschema.protocols import Validator
+
+from kadmin.errors import KadminError, Location
+from kadmin.spec.yamlpos import Document, Path, format_path
+from kadmin.topic_configs import CATALOG, REMOVED
+
+_TYPE_WORDS = {
+    "integer": "a whole number",
+    "number": "a number",
+    "string": "text",
+    "boolean": "true or false",
+    "object": "a mapping",
+    "array": "a list",
+    "null": "empty",
+}
+_REQUIRED_HINTS = {
+    "version": "start the file with version: 1",
+    "id": "give the reset a unique id, e.g. billing-replay-2026-11-20",
+    "group": "name the consumer group whose offsets move",
+    "to": "say where offsets move: earliest, latest, {datetime: ...}, ...",
+    "topics": "list the topics to reset (or take them from a CSV with to: {file: ...})",
+}
+_MISMATCH = frozenset({"type", "const", "enum", "required"})
+
+
+@functools.cache
+def schema() -> dict[str, Any]:
+    """The JSON Schema (2020-12) of one spec document."""
+    text = resources.files("kadmin.spec").joinpath("schema.json").read_text(encoding="utf-8")
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
+
+
+def _is_integer(_checker: object, instance: object) -> bool:
+    # JSON Schema counts 12.0 as an integer and Python counts True; a spec means neither.
+    return isinstance(instance, int) and not isinstance(instance, bool)
+
+
+@functools.cache
+def _validator() -> Validator:
+    checker = Draft202012Validator.TYPE_CHECKER.redefine("integer", _is_integer)
+    strict: Any = validators.extend(Draft202012Validator, type_checker=checker)  # type: ignore[no-untyped-call]
+    full = schema()
+    # Following a $ref costs jsonschema a registry lookup each time, most of the run at 10,000
+    # topics; the schema is not recursive, so validate against a copy with every $ref inlined.
+    compiled: Validator = strict(_inline(full, full["$defs"]))
+    return compiled
+
+
+def _inline(node: Any, defs: Mapping[str, Any]) -> Any:
+    """`node` with each local ``{"$ref": "#/$defs/X", ...}`` replaced by X merged with its siblings."""
+    if isinstance(node, list):
+        return [_inline(item, defs) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: _inline(value, defs) for key, value in node.items() if key not in ("$ref", "$defs")}
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/$defs/"):
+        target = _inline(defs[ref.removeprefix("#/$defs/")], defs)
+        out = {**target, **out}
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Failure:
+    """The parts of a jsonschema error this module reads, typed once."""
+
+    rule: str
+    path: Path
+    value: Any
+    expected: Any
+    schema: Mapping[str, Any]
+    about_key: bool
+    """The error is about a mapping key (`propertyNames`), reported at the mapping."""
+    branch: int
+    """For an error inside a `oneOf`: which alternative it belongs to."""
+    context: tuple[_Failure, ...]
+    message: str
+
+
+def _failure(error: ValidationError) -> _Failure:
+    where = tuple(error.relative_schema_path)
+    return _Failure(
+        rule=str(error.validator),
+        path=tuple(error.absolute_path),
+        value=error.instance,
+        expected=error.validator_value,
+        schema=error.schema if isinstance(error.schema, Mapping) else {},
+        about_key="propertyNames" in where,
+        branch=where[0] if where and isinstance(where[0], int) else -1,
+        context=tuple(_failure(sub) for sub in error.context or ()),
+        message=error.message,
+    )
+
+
+def check_structure(doc: Document) -> list[KadminError]:
+    """Every way `doc` departs from the schema, worded and located."""
+    problems: list[KadminError] = []
+    earlier = set(doc.reported)
+    broken: set[Path] = set()
+    for error in _validator().iter_errors(doc.data):
+        failure = _failure(error)
+        if not _settled(failure.path, earlier):
+            problems.extend(_explain(failure, doc))
+            broken.update(_broken(failure))
+    doc.reported.update(broken)
+    return problems
+
+
+def _broken(failure: _Failure) -> Iterator[Path]:
+    """The values an error makes unusable, so later checks skip rather than repeat it."""
+    path = failure.path
+    if failure.about_key:
+        yield (*path, failure.value)
+    elif failure.rule == "additionalProperties":
+        allowed = failure.schema.get("properties", {})
+        yield from ((*path, key) for key in failure.value if key not in allowed)
+    elif failure.rule == "required":
+        yield from ((*path, key) for key in failure.expected if key not in failure.value)
+    else:
+        yield path
+
+
+def _settled(path: Path, reported: set[Path]) -> bool:
+    return any(path[:n] in reported for n in range(len(path) + 1)) if reported else False
+
+
+def _explain(failure: _Failure, doc: Document) -> Iterator[KadminError]:
+    path, value, rule, expected = failure.path, failure.value, failure.rule, failure.expected
+    pos = doc.positions
+    here = pos.value(path)
+    if failure.about_key:
+        # jsonschema reports a bad key at its mapping; the key itself is the place to look.
+        yield KadminError(
+            f"{_words(failure)} (found {_show(value)})", where=pos.key((*path, value)), hint=_name_hint(value)
+        )
+        return
+    match rule:
+        case "additionalProperties":
+            yield from _unknown_keys(value, failure.schema, path, doc)
+        case "required":
+            for key in expected:
+                if key not in value:
+                    hint = _REQUIRED_HINTS.get(key, f"add {key}:")
+                    yield KadminError(f"is missing the required key {key}", where=here, hint=hint)
+        case "type":
+            wanted = [str(w) for w in expected] if isinstance(expected, list) else [str(expected)]
+            words = " or ".join(_TYPE_WORDS[w] for w in wanted if w != "null")
+            yield KadminError(
+                f"must be {words} (found {_typed(value)})", where=here, hint=_type_hint(wanted, value)
+            )
+        case "minimum" | "maximum":
+            bound = "at least" if rule == "minimum" else "at most"
+            yield KadminError(
+                f"must be {bound} {expected} (found {value})", where=here, hint=_range_hint(path)
+            )
+        case "const":
+            hint = "this kadmin reads version 1 specs" if path == ("version",) else ""
+            yield KadminError(f"must be {_show(expected)} (found {_show(value)})", where=here, hint=hint)
+        case "enum":
+            options = [str(o) for o in expected]
+            yield KadminError(
+                f"must be one of {', '.join(options)} (found {_show(value)})",
+                where=here,
+                hint=_did_you_mean(value, options),
+            )
+        case "minItems" | "minLength":
+            yield KadminError("must not be empty", where=here, hint=_empty_hint(path))
+        case "minProperties" | "maxProperties":
+            yield _one_of_keys(value, failure.schema, path, here)
+        case "oneOf" | "anyOf":
+            yield from _alternatives(failure, doc)
+        case "pattern" | "maxLength":
+            yield KadminError(f"{_words(failure)} (found {_show(value)})", where=here)
+        case _:  # pragma: no cover - every keyword the schema uses is handled above
+            yield KadminError(failure.message, where=here)
+
+
+def _unknown_keys(
+    value: Mapping[str, Any], sub: Mapping[str, Any], path: Path, doc: Document
+) -> Iterator[KadminError]:
+    known = list(sub.get("properties", {}))
+    is_configs = set(known) == set(CATALOG)
+    for key in value:
+        if key in known:
+            continue
+        spot = doc.positions.key((*path, key))
+        where = Location(spot.file, spot.line, spot.column, format_path(path))
+        if is_configs:
+            hint = (
+                REMOVED.get(key)
+                or _did_you_mean(key, known)
+                or "kadmin schema lists Kafka 4.x's topic configs"
+            )
+            yield KadminError(f"unknown topic config ({key})", where=where, hint=hint)
+        else:
+            hint = _did_you_mean(key, known) or f"known keys here: {', '.join(known)}"
+            yield KadminError(f"unknown key ({key})", where=where, hint=hint)
+
+
+def _one_of_keys(value: Mapping[str, Any], sub: Mapping[str, Any], path: Path, here: Location) -> KadminError:
+    keys = list(sub.get("properties", {}))
+    if sub.get("minProperties") == 1 and sub.get("maxProperties") == 1:
+        found = ", ".join(value) if value else "none"
+        return KadminError(
+            f"must hold exactly one of {', '.join(keys)} (found {found})",
+            where=here,
+            hint="keep the one you mean",
+        )
+    return KadminError("must not be empty", where=here, hint=_empty_hint(path))
+
+
+def _alternatives(failure: _Failure, doc: Document) -> Iterator[KadminError]:
+    """Word a failed `oneOf`: follow the one branch the value's shape points at, if any."""
+    branches: dict[int, list[_Failure]] = defaultdict(list)
+    for sub in failure.context:
+        branches[sub.branch].append(sub)
+    depth = len(failure.path)
+    candidates = [
+        subs
+        for subs in branches.values()
+        if not any(len(s.path) == depth and s.rule in _MISMATCH for s in subs)
+    ]
+    if len(candidates) == 1:
+        for sub in candidates[0]:
+            yield from _explain(sub, doc)
+        return
+    value = failure.value
+    words = failure.schema.get("errorMessage", "does not have an accepted form")
+    options = [str(o) for o in _literals(failure.schema.get(failure.rule, []))]
+    found = _show(value)
+    if isinstance(value, dict) and value:
+        found = f"a mapping with {', '.join(value)}"
+    hint = _did_you_mean(value, options) if isinstance(value, str) else ""
+    yield KadminError(f"{words} (found {found})", where=doc.positions.value(failure.path), hint=hint)
+
+
+def _literals(branches: Iterable[Mapping[str, Any]]) -> Iterator[object]:
+    for branch in branches:
+        if "const" in branch:
+            yield branch["const"]
+        yield from branch.get("enum", ())
+
+
+def _words(failure: _Failure) -> str:
+    if "errorMessage" in failure.schema:
+        return str(failure.schema["errorMessage"])
+    if failure.rule == "maxLength":
+        return f"must be at most {failure.expected} characters long"
+    return f"must match {failure.expected}"
+
+
+def _did_you_mean(value: object, options: list[str]) -> str:
+    if not isinstance(value, str):
+        return ""
+    match = difflib.get_close_matches(value, options, n=1, cutoff=0.6)
+    return f"did you mean {match[0]}?" if match else ""
+
+
+def _name_hint(name: object) -> str:
+    if isinstance(name, str) and len(name) > 249:
+        return "shorten the name: Kafka allows 249 characters"
+    return "replace other characters, e.g. spaces or '/', with '.', '_' or '-'"
+
+
+def _type_hint(wanted: list[str], value: object) -> str:
+    if "integer" in wanted:
+        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+            return f"write {value.strip()} without quotes"
+        if isinstance(value, float) and value.is_integer():
+            return f"write {int(value)}, without a decimal point"
+    if "object" in wanted and isinstance(value, str):
+        return "indent the keys below it, or write {key: value}"
+    if "array" in wanted and not isinstance(value, list):
+        return "write a YAML list: [a, b] or one '- item' per line"
+    if "string" in wanted and not isinstance(value, str):
+        return "quote it to make it text"
+    return ""
+
+
+def _range_hint(path: Path) -> str:
+    last = path[-1] if path else ""
+    if last == "partitions":
+        return "a topic needs at least one partition"
+    if last == "replication_factor":
+        return "use 1 for a single broker, 3 for a production cluster"
+    return ""
+
+
+def _empty_hint(path: Path) -> str:
+    last = next((p for p in reversed(path) if isinstance(p, str)), "")
+    return {
+        "zones": "list the broker ids of this zone",
+        "replicas": "list the brokers of each partition, the preferred leader first",
+        "topics": "name at least one topic",
+    }.get(str(last), "give it a value or remove the key")
+
+
+def _show(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return str(value)
+
+
+def _typed(value: object) -> str:
+    if isinstance(value, str):
+        return f"the text {_show(value)}"
+    if isinstance(value, float):
+        return f"the decimal {value!r}"
+    if value is None:
+        return "nothing"
+    return _show(value)

@@ -1,0 +1,111 @@
+"""Human units in specs: durations for `*.ms` configs, sizes for `*.bytes` configs, and
+ISO-8601 durations for offset resets.
+
+Owns parsing only; every function returns a whole number or raises `UnitError` with a
+hint. The units, stated once:
+
+- durations: ``ms``, ``s``, ``m`` (minutes), ``h``, ``d``, ``w``; whole numbers, and
+  compounds such as ``1h30m`` (largest unit first).
+- sizes: binary ``KiB`` ``MiB`` ``GiB`` ``TiB`` (powers of 1024) and decimal ``KB`` ``MB``
+  ``GB`` ``TB`` (powers of 1000), or ``B``; case as written here, because ``Mb`` (bits)
+  and ``MB`` differ and a spec must not leave the reader guessing.
+- ISO-8601: ``PnW`` or ``PnDTnHnMnS`` (seconds may have a fraction); no years or
+  months, whose length varies.
+"""
+
+from __future__ import annotations
+
+import re
+
+DURATION_UNITS_MS = {"w": 604_800_000, "d": 86_400_000, "h": 3_600_000, "m": 60_000, "s": 1_000, "ms": 1}
+SIZE_UNITS = {
+    "B": 1,
+    "KiB": 1024,
+    "MiB": 1024**2,
+    "GiB": 1024**3,
+    "TiB": 1024**4,
+    "KB": 1000,
+    "MB": 1000**2,
+    "GB": 1000**3,
+    "TB": 1000**4,
+}
+DURATION_HINT = "write a whole number of milliseconds or a duration such as 500ms, 30s, 15m, 12h, 7d, 1h30m"
+SIZE_HINT = (
+    "write a whole number of bytes or a size such as 512KiB, 1MiB, 2GiB (binary) or 500KB, 1MB (decimal)"
+)
+
+_DURATION_PART = re.compile(r"(\d+)\s*(ms|s|m|h|d|w)")
+_SIZE = re.compile(r"(\d+)\s*([A-Za-z]+)")
+_ISO = re.compile(
+    r"P(?:(?P<w>\d+)W|(?:(?P<d>\d+)D)?(?:T(?:(?P<h>\d+)H)?(?:(?P<m>\d+)M)?(?:(?P<s>\d+(?:\.\d{1,3})?)S)?)?)"
+)
+
+
+class UnitError(ValueError):
+    """A value whose unit or number cannot be read, with what to write instead."""
+
+    def __init__(self, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+def parse_duration_ms(text: str) -> int:
+    """``"7d"`` → 604800000; ``"1h30m"`` → 5400000; ``"250"`` → 250."""
+    compact = text.strip()
+    if compact.lstrip("-").isdigit():
+        return int(compact)
+    pos, total, last_rank = 0, 0, -1
+    order = list(DURATION_UNITS_MS)
+    while pos < len(compact):
+        match = _DURATION_PART.match(compact, pos)
+        if not match:
+            raise UnitError(f'is not a duration (found "{text}")', DURATION_HINT)
+        number, unit = match.groups()
+        rank = order.index(unit)
+        if rank <= last_rank:
+            raise UnitError(f'repeats a unit or puts a smaller one first (found "{text}")', DURATION_HINT)
+        last_rank = rank
+        total += int(number) * DURATION_UNITS_MS[unit]
+        pos = match.end()
+        while pos < len(compact) and compact[pos] == " ":
+            pos += 1
+    if not compact:
+        raise UnitError("is empty", DURATION_HINT)
+    return total
+
+
+def parse_size_bytes(text: str) -> int:
+    """``"1MiB"`` → 1048576; ``"1MB"`` → 1000000; ``"4096"`` → 4096."""
+    compact = text.strip()
+    if compact.lstrip("-").isdigit():
+        return int(compact)
+    match = _SIZE.fullmatch(compact)
+    if not match:
+        raise UnitError(f'is not a size (found "{text}")', SIZE_HINT)
+    number, unit = match.groups()
+    if unit not in SIZE_UNITS:
+        near = [u for u in SIZE_UNITS if u.lower() == unit.lower()]
+        hint = f"units are case-sensitive: did you mean {near[0]}?" if near else SIZE_HINT
+        raise UnitError(f'has an unknown size unit "{unit}" (found "{text}")', hint)
+    return int(number) * SIZE_UNITS[unit]
+
+
+def parse_iso_duration_ms(text: str) -> int:
+    """``"P1DT2H"`` → 93600000; ``"PT0.5S"`` → 500."""
+    compact = text.strip().upper()
+    match = _ISO.fullmatch(compact)
+    hint = "write an ISO-8601 duration such as PT30M, PT12H, P1D, P1DT12H or P2W"
+    if not match or compact in ("P", "PT") or compact.endswith("T"):
+        if re.match(r"P[^T]*\d[YM]", compact):
+            hint = "years and months have no fixed length: write days instead, e.g. P30D"
+        raise UnitError(f'is not an ISO-8601 duration (found "{text}")', hint)
+    parts = match.groupdict()
+    millis = 0
+    for unit, factor in (("w", 604_800_000), ("d", 86_400_000), ("h", 3_600_000), ("m", 60_000)):
+        if parts[unit]:
+            millis += int(parts[unit]) * factor
+    if parts["s"]:
+        whole, _, fraction = parts["s"].partition(".")
+        millis += int(whole) * 1000 + int(fraction.ljust(3, "0"))
+    return millis

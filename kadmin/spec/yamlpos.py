@@ -1,0 +1,262 @@
+"""YAML text → plain Python data, with the line and column of every key and value.
+
+Owns reading YAML and nothing after it. pyyaml composes nodes (with LibYAML's C parser
+when it is installed); this module walks them once and builds dicts, lists and scalars
+plus a `Positions` map from each path to where it was written. Along the way it reports
+what pyyaml would let slip by silently:
+
+- a key given twice in one mapping (pyyaml keeps the last one without a word);
+- merge keys (``<<``), non-text keys, explicit tags, recursive aliases.
+
+Keys are always read as the text written (``2024:`` is the topic "2024", ``on:`` is
+"on"); scalar values follow YAML 1.1 as pyyaml's safe loader does, except that
+timestamps and base-60 numbers (``1:30``) stay text. `${VAR}` in a value is expanded
+(see `interpolate`); an unquoted value is typed after expansion, so ``partitions:
+${N:-12}`` is the integer 12 while ``"${N:-12}"`` stays the text "12".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml.constructor import SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.resolver import Resolver
+
+from kadmin.errors import KadminError, Location
+from kadmin.spec.interpolate import InterpolationError, expand
+
+try:
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - LibYAML is optional; the pure-Python loader is only slower
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+Path = tuple[str | int, ...]
+
+_T = "tag:yaml.org,2002:"
+_STR, _INT, _FLOAT, _BOOL, _NULL = _T + "str", _T + "int", _T + "float", _T + "bool", _T + "null"
+_TIMESTAMP, _MERGE, _MAP, _SEQ = _T + "timestamp", _T + "merge", _T + "map", _T + "seq"
+
+
+def _resolve_tag(text: str) -> str:
+    """The tag YAML 1.1 gives an unquoted scalar with this text (int, bool, float, ...)."""
+    tag: str = _RESOLVER.resolve(ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
+    return tag
+
+
+_RESOLVER = Resolver()
+
+
+def format_path(path: Path) -> str:
+    """``("topics", "orders", "configs")`` → ``topics.orders.configs``; list items as ``[0]``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out = f"{out}.{part}" if out else part
+    return out
+
+
+class Positions:
+    """Where each path of one document was written: its value, and its key if it has one."""
+
+    __slots__ = ("_keys", "_values", "file")
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self._values: dict[Path, tuple[int, int]] = {}
+        self._keys: dict[Path, tuple[int, int]] = {}
+
+    def value(self, path: Path) -> Location:
+        """The value at `path`, or the nearest enclosing one that was written down."""
+        probe = path
+        while probe not in self._values and probe:
+            probe = probe[:-1]
+        line, column = self._values.get(probe, (1, 1))
+        return Location(self.file, line, column, format_path(path))
+
+    def key(self, path: Path) -> Location:
+        """The key that introduces `path` (falls back to its value)."""
+        spot = self._keys.get(path)
+        if spot is None:
+            return self.value(path)
+        return Location(self.file, spot[0], spot[1], format_path(path))
+
+
+@dataclass(slots=True)
+class Document:
+    """One YAML document of a spec file, as data with positions.
+
+    `reported` holds paths already reported as broken while reading (a missing
+    variable, a duplicate key), so that later checks do not report them twice.
+    """
+
+    file: str
+    data: Any
+    positions: Positions
+    reported: set[Path] = field(default_factory=set)
+    _covered: tuple[int, frozenset[Path]] = (0, frozenset())
+
+    def broken(self, path: Path) -> bool:
+        """A problem was reported at `path` or at a value enclosing it."""
+        return bool(self.reported) and any(path[:n] in self.reported for n in range(len(path) + 1))
+
+    def sound(self, path: Path) -> bool:
+        """Nothing was reported at `path`, inside it, or at a value enclosing it."""
+        if not self.reported:
+            return True
+        if self._covered[0] != len(self.reported):
+            # Every prefix of a reported path: `path` in it means a problem at or below `path`.
+            self._covered = (
+                len(self.reported),
+                frozenset(p[:n] for p in self.reported for n in range(len(p) + 1)),
+            )
+        if path in self._covered[1]:
+            return False
+        return not any(path[:n] in self.reported for n in range(len(path)))
+
+
+def read_yaml(file: str, text: str, env: Mapping[str, str]) -> tuple[list[Document], list[KadminError]]:
+    """Every document in `text` (a file named `file`), and the problems met reading it."""
+    documents: list[Document] = []
+    problems: list[KadminError] = []
+    try:
+        for root in yaml.compose_all(text, Loader=_Loader):
+            if root is None:
+                continue
+            walker = _Walker(file, env, problems)
+            data = walker.walk(root, ())
+            documents.append(Document(file, data, walker.positions, walker.reported))
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problems.append(
+            KadminError(
+                f"is not valid YAML: {err.problem or err.context}",
+                where=Location(file, line, column),
+                hint="check the indentation and quoting on this line and the one before",
+            )
+        )
+    except yaml.YAMLError as err:  # pragma: no cover - reader errors (bad encoding) carry no mark
+        problems.append(
+            KadminError(f"is not valid YAML: {err}", where=Location(file, 1, 1), hint="save it as UTF-8")
+        )
+    return documents, problems
+
+
+class _Walker:
+    """Builds data from nodes, recording positions and problems as it goes."""
+
+    _constructor = SafeConstructor()
+
+    def __init__(self, file: str, env: Mapping[str, str], problems: list[KadminError]) -> None:
+        self.positions = Positions(file)
+        self.reported: set[Path] = set()
+        self._env = env
+        self._problems = problems
+        self._active: set[int] = set()
+
+    def walk(self, node: Node, path: Path) -> Any:
+        self.positions._values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if isinstance(node, ScalarNode):
+            return self._scalar(node, path)
+        if id(node) in self._active:
+            self._report(path, "is a recursive alias", "expand the alias by hand")
+            return None
+        self._active.add(id(node))
+        try:
+            if isinstance(node, MappingNode):
+                self._check_tag(node, _MAP, path)
+                return self._mapping(node, path)
+            if isinstance(node, SequenceNode):
+                self._check_tag(node, _SEQ, path)
+                return [self.walk(item, (*path, i)) for i, item in enumerate(node.value)]
+        finally:
+            self._active.discard(id(node))
+        return None  # pragma: no cover - pyyaml has no other node kinds
+
+    def _mapping(self, node: MappingNode, path: Path) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        first: dict[str, ScalarNode] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode):
+                self._report_at(
+                    key_node, path, "has a key that is a list or a mapping", "keys must be plain text", False
+                )
+                continue
+            key = key_node.value
+            child = (*path, key)
+            if key_node.tag == _MERGE:
+                self._report_at(
+                    key_node,
+                    path,
+                    "uses a YAML merge key (<<)",
+                    "share settings with defaults: or profiles: instead",
+                    False,
+                )
+                continue
+            if key in first:
+                earlier = first[key].start_mark
+                self._report_at(
+                    key_node,
+                    child,
+                    f"is a duplicate key (first at line {earlier.line + 1}, column {earlier.column + 1})",
+                    "remove one of them: YAML parsers silently keep only the last",
+                )
+                continue
+            first[key] = key_node
+            self.positions._keys[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            result[key] = self.walk(value_node, child)
+        return result
+
+    def _scalar(self, node: ScalarNode, path: Path) -> Any:
+        tag, text = node.tag, node.value
+        if tag == _STR and "${" in text:
+            try:
+                text = expand(text, self._env)
+            except InterpolationError as err:
+                self._report(path, err.message, err.hint)
+                return text
+            if node.style:  # quoted: stays text whatever it expands to
+                return text
+            tag = _resolve_tag(text)
+        if tag in (_STR, _TIMESTAMP, _MERGE):
+            return text
+        if tag in (_INT, _FLOAT) and ":" in text:
+            return text  # YAML 1.1 base-60 (1:30 == 90): never what a spec means
+        typed = ScalarNode(tag, text)
+        if tag == _INT:
+            return self._constructor.construct_yaml_int(typed)
+        if tag == _FLOAT:
+            return self._constructor.construct_yaml_float(typed)
+        if tag == _BOOL:
+            return self._constructor.construct_yaml_bool(typed)
+        if tag == _NULL:
+            return None
+        self._report(
+            path, f"has an unsupported YAML tag {tag}", "remove the tag; specs use plain YAML values"
+        )
+        return text
+
+    def _check_tag(self, node: Node, expected: str, path: Path) -> None:
+        if node.tag != expected:
+            self._report(
+                path, f"has an unsupported YAML tag {node.tag}", "remove the tag; specs use plain YAML values"
+            )
+
+    def _report(self, path: Path, message: str, hint: str) -> None:
+        self.reported.add(path)
+        self._problems.append(KadminError(message, where=self.positions.value(path), hint=hint))
+
+    def _report_at(self, node: Node, path: Path, message: str, hint: str, settles: bool = True) -> None:
+        """Report at `node`; `settles` marks `path` as reported, silencing later checks below it."""
+        if settles:
+            self.reported.add(path)
+        where = Location(
+            self.positions.file, node.start_mark.line + 1, node.start_mark.column + 1, format_path(path)
+        )
+        self._problems.append(KadminError(message, where=where, hint=hint))
