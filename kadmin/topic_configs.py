@@ -358,7 +358,7 @@ def _check_list(key: TopicConfigKey, value: str) -> ConfigProblem | None:
             if not _THROTTLED.fullmatch(item):
                 return ConfigProblem(
                     f'items must be partition:broker pairs, or the list must be just * (found "{item}")',
-                    'quote pairs in YAML ("0:1"): unquoted, YAML 1.1 may read them as numbers',
+                    "write partition:broker, e.g. 0:1 for partition 0 on broker 1",
                 )
     return None
 
@@ -368,7 +368,7 @@ def _closest(value: str, key: TopicConfigKey) -> str:
     if value.lower() in lowered:
         return f"did you mean {lowered[value.lower()]}? Kafka compares these case-sensitively"
     match = difflib.get_close_matches(value, list(key.allowed), n=1, cutoff=0.6)
-    return f"did you mean {match[0]}?" if match else ""
+    return f"did you mean {match[0]}?" if match else f"Kafka accepts only the values listed for {key.name}"
 
 
 def _number(number: float) -> str:

@@ -94,7 +94,8 @@ def _signed_unit(text: str, parse: Callable[[str], int]) -> int:
     if stripped.startswith("-") and not stripped[1:].isdigit():
         # "-1d" reads as a negative duration; Kafka's only negative values are the bare sentinels.
         raise UnitError(
-            f'cannot be negative with a unit (found "{text}")', "only bare -1 (or -2) mean 'no limit'"
+            f'cannot be negative with a unit (found "{text}")',
+            "write a bare number; the keys that allow it take -1 (or -2) for 'no limit'",
         )
     return parse(stripped)
 
@@ -104,7 +105,7 @@ def _hint(key: TopicConfigKey) -> str:
         return DURATION_HINT
     if key.unit == "bytes":
         return SIZE_HINT
-    return ""
+    return "write a whole number, e.g. 2"
 
 
 def _show(value: object) -> str:

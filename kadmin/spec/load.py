@@ -94,8 +94,8 @@ def spec_files(paths: Sequence[str | Path], findings: Findings) -> list[str]:
             if not found:
                 findings.error(
                     str(given),
-                    "is a directory without *.yaml or *.yml files",
-                    "point at the directory of your specs",
+                    "is a directory without *.yaml or *.yml files in it",
+                    "point at the directory that holds your specs (subdirectories are not read)",
                 )
         elif path.is_file():
             found = [path]

@@ -209,15 +209,19 @@ def _topics(
                 mentions.append((topic, partition, here, "selects"))
             selected[topic] = tuple(sorted(seen))
     if ok and rows is not None:
+        outside: dict[str, list[int]] = {}
         for topic, partition in rows:
             wanted = selected.get(topic)
             if wanted is None or (wanted and partition not in wanted):
-                findings.error(
-                    doc.positions.value((*path, "to", "file")),
-                    f"has a row for {topic} partition {partition}, which topics: does not select",
-                    "add it to topics:, or leave topics: out to take every row of the file",
-                )
-                ok = False
+                outside.setdefault(topic, []).append(partition)
+        for topic, partitions in outside.items():
+            listed = ", ".join(map(str, sorted(partitions)))
+            findings.error(
+                doc.positions.value((*path, "to", "file")),
+                f"has rows for {topic} (partition {listed}) that topics: does not select",
+                "add them to topics:, or leave topics: out to take every row of the file",
+            )
+            ok = False
     return selected if ok else None
 
 

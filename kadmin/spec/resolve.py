@@ -97,7 +97,7 @@ def _collect(documents: Sequence[Document], findings: Findings) -> _Sections:
                     findings.error(
                         here,
                         f"is declared a second time (first at {_spot(table[name][1])})",
-                        f"each of {section} is declared once across all spec files",
+                        f"a {section[:-1]} is declared once, in one file",
                     )
                     continue
                 table[name] = (doc, here)
@@ -156,10 +156,13 @@ def _merge(
     placement = _last(layer.placement for layer in layers)
     lists = next((layer.static_lists for layer in reversed(layers) if layer.placement), None)
     if placement is not None and isinstance(placement.value, Static):
-        # Replica lists say how many partitions and replicas there are; use that when nothing else does.
+        # Replica lists tell the partition count and the replication factor: they win over
+        # values from a less specific layer, and must agree with values given beside them.
         replicas = placement.value.replicas
-        partitions = partitions or Sourced(len(replicas), placement.where, placement.rank)
-        factor = factor or Sourced(len(replicas[0]), placement.where, placement.rank)
+        if partitions is None or partitions.rank < placement.rank:
+            partitions = Sourced(len(replicas), placement.where, placement.rank)
+        if factor is None or factor.rank < placement.rank:
+            factor = Sourced(len(replicas[0]), placement.where, placement.rank)
     missing = [n for n, v in (("partitions", partitions), ("replication_factor", factor)) if v is None]
     if missing or partitions is None or factor is None:
         if complete:
@@ -199,6 +202,7 @@ def _last(values: Iterable[Sourced[T] | None]) -> Sourced[T] | None:
 
 
 def _specific(*values: Sourced[object]) -> Sourced[object]:
+    """The value from the most specific layer; on a tie, the first given."""
     return max(values, key=lambda v: v.rank)
 
 
@@ -260,7 +264,7 @@ def _check_static(
     count = len(value.replicas)
     if count != partitions.value:
         findings.error(
-            _specific(partitions, placement).where,
+            _specific(placement, partitions).where,
             f"gives {count} replica list(s) but topic {name} has {partitions.value} partition(s)",
             "write one replica list per partition, in partition order",
         )

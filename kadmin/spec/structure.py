@@ -193,7 +193,8 @@ def _explain(failure: _Failure, doc: Document) -> Iterator[KadminError]:
         case "oneOf" | "anyOf":
             yield from _alternatives(failure, doc)
         case "pattern" | "maxLength":
-            yield KadminError(f"{_words(failure)} (found {_show(value)})", where=here)
+            hint = "e.g. billing-replay-2026-11-20" if path[-1:] == ("id",) else _name_hint(value)
+            yield KadminError(f"{_words(failure)} (found {_show(value)})", where=here, hint=hint)
         case _:  # pragma: no cover - every keyword the schema uses is handled above
             yield KadminError(failure.message, where=here)
 
@@ -209,25 +210,27 @@ def _unknown_keys(
         spot = doc.positions.key((*path, key))
         where = Location(spot.file, spot.line, spot.column, format_path(path))
         if is_configs:
-            hint = (
-                REMOVED.get(key)
-                or _did_you_mean(key, known)
-                or "kadmin schema lists Kafka 4.x's topic configs"
-            )
-            yield KadminError(f"unknown topic config ({key})", where=where, hint=hint)
+            yield KadminError(f"unknown topic config ({key})", where=where, hint=_config_hint(key, known))
         else:
             hint = _did_you_mean(key, known) or f"known keys here: {', '.join(known)}"
             yield KadminError(f"unknown key ({key})", where=where, hint=hint)
+
+
+def _config_hint(key: str, known: list[str]) -> str:
+    topic_level = key.removeprefix("log.")
+    if key != topic_level and topic_level in CATALOG:
+        # Kafka's broker-wide defaults carry a log. prefix; the topic-level key has none.
+        return f"{key} is the broker-wide default; the topic config is {topic_level}"
+    return REMOVED.get(key) or _did_you_mean(key, known) or "kadmin schema lists Kafka 4.x's topic configs"
 
 
 def _one_of_keys(value: Mapping[str, Any], sub: Mapping[str, Any], path: Path, here: Location) -> KadminError:
     keys = list(sub.get("properties", {}))
     if sub.get("minProperties") == 1 and sub.get("maxProperties") == 1:
         found = ", ".join(value) if value else "none"
+        hint = "keep the one you mean" if value else f"add one, e.g. {{{keys[0]}: ...}}"
         return KadminError(
-            f"must hold exactly one of {', '.join(keys)} (found {found})",
-            where=here,
-            hint="keep the one you mean",
+            f"must hold exactly one of {', '.join(keys)} (found {found})", where=here, hint=hint
         )
     return KadminError("must not be empty", where=here, hint=_empty_hint(path))
 
@@ -251,9 +254,11 @@ def _alternatives(failure: _Failure, doc: Document) -> Iterator[KadminError]:
     words = failure.schema.get("errorMessage", "does not have an accepted form")
     options = [str(o) for o in _literals(failure.schema.get(failure.rule, []))]
     found = _show(value)
+    hint = _did_you_mean(value, options) if isinstance(value, str) else ""
     if isinstance(value, dict) and value:
         found = f"a mapping with {', '.join(value)}"
-    hint = _did_you_mean(value, options) if isinstance(value, str) else ""
+        keys = [k for branch in failure.schema.get(failure.rule, []) for k in branch.get("properties", {})]
+        hint = next((h for h in (_did_you_mean(k, keys) for k in value) if h), "")
     yield KadminError(f"{words} (found {found})", where=doc.positions.value(failure.path), hint=hint)
 
 
@@ -280,6 +285,8 @@ def _did_you_mean(value: object, options: list[str]) -> str:
 
 
 def _name_hint(name: object) -> str:
+    if isinstance(name, str) and "${" in name:
+        return "variables are expanded in values only, not in keys or topic names"
     if isinstance(name, str) and len(name) > 249:
         return "shorten the name: Kafka allows 249 characters"
     return "replace other characters, e.g. spaces or '/', with '.', '_' or '-'"
@@ -287,6 +294,8 @@ def _name_hint(name: object) -> str:
 
 def _type_hint(wanted: list[str], value: object) -> str:
     if "integer" in wanted:
+        if isinstance(value, bool):
+            return "write a number such as 3"
         if isinstance(value, str) and value.strip().lstrip("-").isdigit():
             return f"write {value.strip()} without quotes"
         if isinstance(value, float) and value.is_integer():
@@ -324,7 +333,7 @@ def _show(value: object) -> str:
     if value is None:
         return "null"
     if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
+        return json.dumps(value if len(value) <= 60 else value[:57] + "...", ensure_ascii=False)
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):

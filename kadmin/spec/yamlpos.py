@@ -134,11 +134,18 @@ def read_yaml(file: str, text: str, env: Mapping[str, str]) -> tuple[list[Docume
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        hint = "check the indentation and quoting on this line and the one before"
+        near = text.splitlines()[max(0, line - 2) : line]
+        if any("${" in row for row in near):
+            # In flow style ({a: b}, [a, b]) a plain value ends at '{' or '}', so ${VAR} needs block style.
+            hint = (
+                "inside {...} or [...], a ${VAR} value must be quoted (which makes it text); use block style"
+            )
         problems.append(
             KadminError(
                 f"is not valid YAML: {err.problem or err.context}",
                 where=Location(file, line, column),
-                hint="check the indentation and quoting on this line and the one before",
+                hint=hint,
             )
         )
     except yaml.YAMLError as err:  # pragma: no cover - reader errors (bad encoding) carry no mark
@@ -184,20 +191,14 @@ class _Walker:
         first: dict[str, ScalarNode] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode):
-                self._report_at(
-                    key_node, path, "has a key that is a list or a mapping", "keys must be plain text", False
-                )
+                message, hint = "has a key that is a list or a mapping", "keys must be plain text"
+                self._report_at(key_node, path, message, hint, settles=(*path, "?"))
                 continue
             key = key_node.value
             child = (*path, key)
             if key_node.tag == _MERGE:
-                self._report_at(
-                    key_node,
-                    path,
-                    "uses a YAML merge key (<<)",
-                    "share settings with defaults: or profiles: instead",
-                    False,
-                )
+                hint = "share settings with defaults: or profiles: instead"
+                self._report_at(key_node, path, "uses a YAML merge key (<<)", hint, settles=child)
                 continue
             if key in first:
                 earlier = first[key].start_mark
@@ -206,6 +207,7 @@ class _Walker:
                     child,
                     f"is a duplicate key (first at line {earlier.line + 1}, column {earlier.column + 1})",
                     "remove one of them: YAML parsers silently keep only the last",
+                    settles=child,
                 )
                 continue
             first[key] = key_node
@@ -252,10 +254,13 @@ class _Walker:
         self.reported.add(path)
         self._problems.append(KadminError(message, where=self.positions.value(path), hint=hint))
 
-    def _report_at(self, node: Node, path: Path, message: str, hint: str, settles: bool = True) -> None:
-        """Report at `node`; `settles` marks `path` as reported, silencing later checks below it."""
-        if settles:
-            self.reported.add(path)
+    def _report_at(self, node: Node, path: Path, message: str, hint: str, *, settles: Path) -> None:
+        """Report at `node`, about `path`; `settles` is marked reported, so later checks skip it.
+
+        Settling a path below the mapping (not the mapping itself) keeps the mapping's other
+        keys checked while telling `Document.sound` that the mapping is not whole.
+        """
+        self.reported.add(settles)
         where = Location(
             self.positions.file, node.start_mark.line + 1, node.start_mark.column + 1, format_path(path)
         )

@@ -1,0 +1,61 @@
+"""The example specs: specs/ is what the demo applies, specs/more/ one file per other feature.
+
+Every example must validate: specs/ alone, and with each file of specs/more/ (and with all
+of them), against the 3-zone local cluster the demo starts (brokers 1, 2, 3 in zone-a/b/c).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kadmin.model import InZone, OffsetMode, Static
+from kadmin.spec.load import load_specs
+
+ROOT = Path(__file__).resolve().parents[2]
+SPECS = ROOT / "specs"
+MORE = sorted((SPECS / "more").glob("*.yaml"))
+
+
+def test_the_demo_specs_validate_against_the_local_three_zone_cluster() -> None:
+    state = load_specs([str(SPECS)], env={})
+    assert state.warnings == ()
+    assert dict(state.cluster.zones) == {"zone-a": (1,), "zone-b": (2,), "zone-c": (3,)}
+    assert sorted(state.topics) == [
+        "orders.cancelled",
+        "orders.created",
+        "orders.state",
+        "payments.authorized",
+        "payments.dlq",
+        "payments.settled",
+    ]
+    assert all(t.replication_factor == 3 for t in state.topics.values())
+    assert state.offset_resets == ()
+    assert len(state.files) == 4
+
+
+def test_the_demo_does_not_pick_up_the_feature_examples() -> None:
+    assert not {str(p) for p in MORE} & set(load_specs([str(SPECS)], env={}).files)
+
+
+@pytest.mark.parametrize("example", MORE, ids=lambda p: p.name)
+def test_each_feature_example_validates_together_with_the_demo_specs(example: Path) -> None:
+    state = load_specs([str(SPECS), str(example)], env={})
+    assert str(example) in state.files
+    assert state.warnings == ()
+
+
+def test_all_feature_examples_together_cover_every_feature() -> None:
+    state = load_specs([str(SPECS), str(SPECS / "more")], env={"AUDIT_PARTITIONS": "24"})
+    assert {r.target.mode for r in state.offset_resets} == {
+        OffsetMode.DATETIME,
+        OffsetMode.DURATION,
+        OffsetMode.SHIFT_BY,
+        OffsetMode.FILE,
+        OffsetMode.EARLIEST,
+    }
+    assert isinstance(state.topics["payments.ledger"].placement, Static)
+    assert state.topics["orders.zone-a.cache"].placement == InZone("zone-a")
+    assert state.topics["audit.events"].partitions == 24
+    assert {t.profile for t in state.topics.values()} >= {"events", "compacted"}

@@ -1,0 +1,80 @@
+"""Offset resets: every target mode, topic selections and CSV files."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from kadmin.errors import SpecError
+from kadmin.model import OffsetMode, OffsetTarget
+from kadmin.spec.load import load_specs
+
+
+def resets(tmp_path: Path, entries: str) -> dict[str, object]:
+    text = "version: 1\ntopics: {orders: {partitions: 4, replication_factor: 1}}\noffset_resets:\n"
+    (tmp_path / "s.yaml").write_text(text + textwrap.indent(textwrap.dedent(entries), "  "), encoding="utf-8")
+    state = load_specs([str(tmp_path / "s.yaml")], env={})
+    return {reset.id: reset for reset in state.offset_resets}
+
+
+@pytest.mark.parametrize(
+    ("to", "target"),
+    [
+        ("earliest", OffsetTarget(OffsetMode.EARLIEST)),
+        ("latest", OffsetTarget(OffsetMode.LATEST)),
+        ("current", OffsetTarget(OffsetMode.CURRENT)),
+        ("{offset: 42}", OffsetTarget(OffsetMode.OFFSET, 42, "42")),
+        ("{shift_by: -10}", OffsetTarget(OffsetMode.SHIFT_BY, -10, "-10")),
+        (
+            '{datetime: "2026-11-20T00:00:00Z"}',
+            OffsetTarget(OffsetMode.DATETIME, 1_795_132_800_000, "2026-11-20T00:00:00Z"),
+        ),
+        (
+            "{datetime: 2026-11-20T01:00:00.250+01:00}",
+            OffsetTarget(OffsetMode.DATETIME, 1_795_132_800_250, "2026-11-20T01:00:00.250+01:00"),
+        ),
+        ("{duration: P1DT2H}", OffsetTarget(OffsetMode.DURATION, 93_600_000, "P1DT2H")),
+    ],
+)
+def test_targets(tmp_path: Path, to: str, target: OffsetTarget) -> None:
+    reset = resets(tmp_path, f"- {{id: r, group: g, topics: [orders], to: {to}}}\n")["r"]
+    assert reset.target == target  # type: ignore[attr-defined]
+
+
+def test_topic_selections(tmp_path: Path) -> None:
+    found = resets(
+        tmp_path,
+        """\
+        - {id: all, group: g, topics: [orders, elsewhere], to: latest}
+        - {id: some, group: g, topics: {orders: [3, 1]}, to: latest}
+        """,
+    )
+    assert dict(found["all"].topics) == {"orders": (), "elsewhere": ()}  # type: ignore[attr-defined]
+    assert dict(found["some"].topics) == {"orders": (1, 3)}  # type: ignore[attr-defined]
+
+
+def test_file_target_reads_rows_relative_to_the_spec(tmp_path: Path) -> None:
+    (tmp_path / "csv").mkdir()
+    (tmp_path / "csv" / "rows.csv").write_text("orders,0,10\norders,2,30\nother,0,5\n", encoding="utf-8")
+    found = resets(tmp_path, "- {id: f, group: g, to: {file: csv/rows.csv}}\n")
+    reset = found["f"]
+    assert reset.target.mode is OffsetMode.FILE and reset.target.text == "csv/rows.csv"  # type: ignore[attr-defined]
+    assert dict(reset.target.file_offsets) == {("orders", 0): 10, ("orders", 2): 30, ("other", 0): 5}  # type: ignore[attr-defined]
+    assert dict(reset.topics) == {"orders": (0, 2), "other": (0,)}  # type: ignore[attr-defined]
+
+
+def test_file_rows_must_exist_in_declared_topics(tmp_path: Path) -> None:
+    (tmp_path / "rows.csv").write_text("orders,9,10\n", encoding="utf-8")
+    with pytest.raises(SpecError) as caught:
+        resets(tmp_path, "- {id: f, group: g, to: {file: rows.csv}}\n")
+    assert [str(p) for p in caught.value.problems] == [
+        f"{tmp_path / 's.yaml'}:4:34: offset_resets[0].to.file: has a row for partition 9 of orders,"
+        " which has 4 (0 to 3) — partitions count from 0"
+    ]
+
+
+def test_the_origin_of_a_reset_is_its_entry(tmp_path: Path) -> None:
+    reset = resets(tmp_path, "- id: r\n  group: g\n  topics: [orders]\n  to: latest\n")["r"]
+    assert str(reset.origin) == f"{tmp_path / 's.yaml'}:4:5: offset_resets[0]"  # type: ignore[attr-defined]

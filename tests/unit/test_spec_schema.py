@@ -1,0 +1,62 @@
+"""The JSON Schema: valid 2020-12, in step with the config catalog, strict about integers."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+from jsonschema import Draft202012Validator
+
+from kadmin.spec.load import schema
+from kadmin.spec.structure import check_structure
+from kadmin.spec.yamlpos import read_yaml
+from kadmin.topic_configs import CATALOG
+
+
+def test_schema_is_a_valid_2020_12_schema_shipped_in_the_package() -> None:
+    shipped = json.loads(resources.files("kadmin.spec").joinpath("schema.json").read_text(encoding="utf-8"))
+    assert shipped == schema()
+    assert schema()["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    Draft202012Validator.check_schema(schema())
+
+
+def test_schema_configs_list_exactly_the_catalog() -> None:
+    assert set(schema()["$defs"]["configs"]["properties"]) == set(CATALOG)
+
+
+def test_schema_returns_a_copy() -> None:
+    copy = schema()
+    copy["title"] = "changed"
+    assert schema()["title"] != "changed"
+
+
+def problems(text: str) -> list[str]:
+    (doc,), _ = read_yaml("s.yaml", text, {})
+    return [str(p) for p in check_structure(doc)]
+
+
+def test_integers_are_not_floats_or_booleans_or_text() -> None:
+    base = "version: 1\ntopics:\n  t: {partitions: %s, replication_factor: 1}\n"
+    assert problems(base % "3") == []
+    assert problems(base % "3.0") == [
+        "s.yaml:3:19: topics.t.partitions: must be a whole number (found the decimal 3.0)"
+        " — write 3, without a decimal point"
+    ]
+    assert problems(base % "true") == [
+        "s.yaml:3:19: topics.t.partitions: must be a whole number (found true) — write a number such as 3"
+    ]
+    assert problems(base % '"3"') == [
+        's.yaml:3:19: topics.t.partitions: must be a whole number (found the text "3")'
+        " — write 3 without quotes"
+    ]
+
+
+def test_a_plain_jsonschema_validator_agrees_on_valid_documents() -> None:
+    (doc,), _ = read_yaml(
+        "s.yaml",
+        "version: 1\ncluster: {zones: {a: [1]}}\ntopics: {t: {partitions: 1, placement: {zone: a}}}\n"
+        "offset_resets: [{id: r, group: g, topics: {t: [0]}, to: latest}]\n",
+        {},
+    )
+    assert check_structure(doc) == []
+    assert list(Draft202012Validator(schema()).iter_errors(doc.data)) == []
