@@ -207,7 +207,7 @@ class _Walker:
                     child,
                     f"is a duplicate key (first at line {earlier.line + 1}, column {earlier.column + 1})",
                     "remove one of them: YAML parsers silently keep only the last",
-                    settles=child,
+                    settles=None,  # the first one stays in the data and is checked as usual
                 )
                 continue
             first[key] = key_node
@@ -254,13 +254,14 @@ class _Walker:
         self.reported.add(path)
         self._problems.append(KadminError(message, where=self.positions.value(path), hint=hint))
 
-    def _report_at(self, node: Node, path: Path, message: str, hint: str, *, settles: Path) -> None:
+    def _report_at(self, node: Node, path: Path, message: str, hint: str, *, settles: Path | None) -> None:
         """Report at `node`, about `path`; `settles` is marked reported, so later checks skip it.
 
         Settling a path below the mapping (not the mapping itself) keeps the mapping's other
         keys checked while telling `Document.sound` that the mapping is not whole.
         """
-        self.reported.add(settles)
+        if settles is not None:
+            self.reported.add(settles)
         where = Location(
             self.positions.file, node.start_mark.line + 1, node.start_mark.column + 1, format_path(path)
         )
