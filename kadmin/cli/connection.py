@@ -1,14 +1,20 @@
 """From command-line options to a connected `ConfluentAdmin`.
 
 The bootstrap address comes from, in order: ``--bootstrap-server`` or
-``KADMIN_BOOTSTRAP_SERVER``, the spec's ``cluster.bootstrap``, and the cluster that
-`kadmin local up` started. Client security settings come from ``--command-config``
-(librdkafka properties) and ``KADMIN_<PROPERTY>`` variables, the latter winning.
+``KADMIN_BOOTSTRAP_SERVER``, the spec's ``cluster.bootstrap``, ``bootstrap.servers``
+in the ``--command-config`` file, and the cluster that `kadmin local up` started.
+Client security settings come from ``--command-config`` (librdkafka properties) and
+``KADMIN_<PROPERTY>`` variables, the latter winning. Every admin call of a command
+goes through the one client built here, so they all carry the same credentials.
+
+Secrets (passwords, keys) are read here and handed to the client only: no message
+built in this module quotes a property's value.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from kadmin.cluster.confluent import DEFAULT_TIMEOUT_S, ConfluentAdmin
@@ -21,26 +27,43 @@ ENV_PROPERTIES = (
     "sasl.username",
     "sasl.password",
     "ssl.ca.location",
+    "ssl.ca.pem",
     "ssl.certificate.location",
+    "ssl.certificate.pem",
     "ssl.key.location",
+    "ssl.key.pem",
     "ssl.key.password",
     "ssl.endpoint.identification.algorithm",
     "client.id",
 )
 """Client properties settable as environment variables: ``sasl.username`` -> ``KADMIN_SASL_USERNAME``."""
 
-SECRET_WORDS = ("password", "secret", "key.pem", "token")
+SECRET_WORDS = ("password", "secret", "key.pem", "token", "jaas")
+
+_JAVA_ONLY = {
+    "ssl.truststore.location": "convert the truststore to PEM and set ssl.ca.location",
+    "ssl.truststore.password": "librdkafka reads the CA as PEM (ssl.ca.location) and needs no password",
+    "ssl.truststore.type": "librdkafka reads the CA as PEM (ssl.ca.location)",
+    "sasl.login.callback.handler.class": "librdkafka has no Java callbacks; use sasl.username/sasl.password",
+}
+"""Properties of Java clients' config files that librdkafka does not have, with what to use instead."""
+
+_JAAS_OPTION = re.compile(r'(username|password)\s*=\s*"((?:[^"\\]|\\.)*)"')
 
 
 def env_name(prop: str) -> str:
     return "KADMIN_" + prop.upper().replace(".", "_")
 
 
-def resolve_bootstrap(flag: str | None, spec_bootstrap: str | None = None) -> str:
+def resolve_bootstrap(
+    flag: str | None, spec_bootstrap: str | None = None, config_bootstrap: str | None = None
+) -> str:
     if flag:
         return flag
     if spec_bootstrap:
         return spec_bootstrap
+    if config_bootstrap:
+        return config_bootstrap
     local = state.current()
     if local is not None:
         return local.bootstrap
@@ -52,7 +75,12 @@ def resolve_bootstrap(flag: str | None, spec_bootstrap: str | None = None) -> st
 
 
 def read_command_config(path: str) -> dict[str, str]:
-    """librdkafka properties: ``key=value`` lines, ``#`` and ``!`` comments, as Java tools read them."""
+    """librdkafka properties: ``key=value`` lines, ``#`` and ``!`` comments, as Java tools read them.
+
+    A Java client's ``sasl.jaas.config`` for the PLAIN or SCRAM login modules is taken
+    apart into ``sasl.username`` and ``sasl.password``, so the file a team already uses
+    with Kafka's own tools works unchanged.
+    """
     file = Path(path)
     try:
         lines = file.read_text().splitlines()
@@ -63,6 +91,7 @@ def read_command_config(path: str) -> dict[str, str]:
             hint="pass a readable file of client properties to --command-config",
         ) from None
     props: dict[str, str] = {}
+    where: dict[str, Location] = {}
     for number, raw in enumerate(lines, start=1):
         line = raw.strip()
         if not line or line[0] in "#!":
@@ -74,17 +103,45 @@ def read_command_config(path: str) -> dict[str, str]:
                 where=Location(path, number, 1),
                 hint="write one client property per line, e.g. security.protocol=SASL_SSL",
             )
-        props[line[:sep].strip()] = line[sep + 1 :].strip()
+        key = line[:sep].strip()
+        props[key] = line[sep + 1 :].strip()
+        where[key] = Location(path, number, 1, key)
+    for key, hint in _JAVA_ONLY.items():
+        if key in props:
+            raise KadminError(
+                "is a Java client property librdkafka does not have", where=where[key], hint=hint
+            )
+    if "sasl.jaas.config" in props:
+        _take_apart_jaas(props, where["sasl.jaas.config"])
     return props
 
 
-def client_config(bootstrap: str, command_config: str | None = None) -> dict[str, str]:
+def _take_apart_jaas(props: dict[str, str], where: Location) -> None:
+    jaas = props.pop("sasl.jaas.config")
+    options = {name: value.replace('\\"', '"') for name, value in _JAAS_OPTION.findall(jaas)}
+    if ("PlainLoginModule" not in jaas and "ScramLoginModule" not in jaas) or len(options) != 2:
+        raise KadminError(
+            "names a login module kadmin cannot translate (only PLAIN and SCRAM with "
+            'username="..." password="...")',
+            where=where,
+            hint="set sasl.mechanism, sasl.username and sasl.password instead",
+        )
+    props.setdefault("sasl.username", options["username"])
+    props.setdefault("sasl.password", options["password"])
+
+
+def client_config(
+    bootstrap: str | None, command_config: str | None = None, *, spec_bootstrap: str | None = None
+) -> dict[str, str]:
+    """The librdkafka properties for a command: file, then environment, then the resolved bootstrap."""
     config = read_command_config(command_config) if command_config else {}
     for prop in ENV_PROPERTIES:
         value = os.environ.get(env_name(prop))
         if value:
             config[prop] = value
-    config["bootstrap.servers"] = bootstrap
+    config["bootstrap.servers"] = resolve_bootstrap(
+        bootstrap, spec_bootstrap, config.get("bootstrap.servers")
+    )
     return config
 
 
@@ -95,9 +152,9 @@ def connect(
     spec_bootstrap: str | None = None,
     timeout: float = DEFAULT_TIMEOUT_S,
 ) -> ConfluentAdmin:
-    """The adapter for the cluster the options point at (no request is sent yet)."""
+    """The adapter for the cluster the options point at; it checks the connection on first use."""
     return ConfluentAdmin(
-        client_config(resolve_bootstrap(bootstrap, spec_bootstrap), command_config), timeout=timeout
+        client_config(bootstrap, command_config, spec_bootstrap=spec_bootstrap), timeout=timeout
     )
 
 

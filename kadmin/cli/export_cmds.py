@@ -16,6 +16,7 @@ import typer
 
 from kadmin.cli.app import BootstrapOption, CommandConfigOption, app, guarded, print_json, stderr, stdout
 from kadmin.cli.connection import connect
+from kadmin.cluster.confluent import DEFAULT_TIMEOUT_S
 from kadmin.errors import KadminError
 from kadmin.export import CLUSTER_FILE, ExportedSpec, export_spec, spec_document, spec_files, to_yaml
 from kadmin.spec.load import SUFFIXES
@@ -55,6 +56,10 @@ def export(
     ] = False,
     bootstrap: BootstrapOption = None,
     command_config: CommandConfigOption = None,
+    timeout: Annotated[
+        float,
+        typer.Option("--timeout", metavar="SECONDS", min=1.0, help="Longest wait for any one answer."),
+    ] = DEFAULT_TIMEOUT_S,
 ) -> None:
     """Write a spec of the live cluster: topics, partitions, replication factors, topic-level
     config overrides, zones from broker racks, and replica lists where the layout is not
@@ -73,7 +78,7 @@ def export(
         )
     if out is not None:
         _check_target(out, force)
-    state = connect(bootstrap, command_config).snapshot()
+    state = connect(bootstrap, command_config, timeout=timeout).snapshot()
     exported = export_spec(state, topics=pattern)
     if out is not None:
         written = _write(out, exported)

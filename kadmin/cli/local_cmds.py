@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 from pathlib import Path
 from typing import Annotated
 
@@ -14,6 +16,7 @@ from kadmin.local.cluster import (
     READY_TIMEOUT_S,
     ClusterInfo,
     LocalCluster,
+    ScramUser,
     read_info,
     running_nodes,
     stop_nodes,
@@ -50,10 +53,25 @@ def up(
     timeout: Annotated[
         float, typer.Option(help="Seconds to wait for the cluster to be ready.")
     ] = READY_TIMEOUT_S,
+    sasl: Annotated[
+        bool,
+        typer.Option(
+            "--sasl",
+            help=(
+                "Also open a SASL_PLAINTEXT listener (SCRAM-SHA-512) on every node, with user kadmin and "
+                "the password in KADMIN_LOCAL_SASL_PASSWORD (else a random one); its client properties "
+                "go to <dir>/client-sasl.properties."
+            ),
+        ),
+    ] = False,
 ) -> None:
     """Start a local cluster and wait until it is ready.
 
     Example: kadmin local up --nodes 3
+
+    Example (an authenticated cluster, to try --command-config):
+
+        kadmin local up --sasl && kadmin plan specs/ --command-config ~/.kadmin/local/client-sasl.properties
     """
     target = directory or state.default_dir()
     existing = read_info(target)
@@ -64,12 +82,17 @@ def up(
         return
     err = stderr()
     with err.status("Starting a local Kafka cluster") as status:
-        cluster = LocalCluster(target, nodes=nodes, ready_timeout=timeout, progress=status.update)
+        user = None
+        if sasl:
+            password = os.environ.get("KADMIN_LOCAL_SASL_PASSWORD") or secrets.token_urlsafe(18)
+            user = ScramUser("kadmin", password)
+        cluster = LocalCluster(target, nodes=nodes, ready_timeout=timeout, progress=status.update, sasl=user)
         info = cluster.start()
     state.remember(target)
     out = stdout()
     out.print(f"Kafka {info.kafka_version} is up: {info.bootstrap}")
     _print_nodes(info)
+    _print_sasl(info)
     out.print("Later kadmin commands use this cluster by default. Stop it with `kadmin local down`.")
 
 
@@ -91,6 +114,10 @@ def status(
             {
                 "running": bool(alive),
                 "bootstrap": info.bootstrap if info and alive else None,
+                "sasl_bootstrap": (info.sasl_bootstrap or None) if info and alive else None,
+                "sasl_properties": str(info.sasl_properties)
+                if info and alive and info.sasl_properties
+                else None,
                 "dir": str(target),
                 "nodes": [
                     {
@@ -107,6 +134,7 @@ def status(
     elif info and alive:
         stdout().print(f"Running: {info.bootstrap}  (data in {info.dir})")
         _print_nodes(info)
+        _print_sasl(info)
     else:
         stdout().print(f"No local cluster is running from {target}.")
     if not alive:
@@ -141,6 +169,15 @@ def _print_nodes(info: ClusterInfo) -> None:
         out.print(
             f"  broker {node.node_id}  {node.rack:<7} 127.0.0.1:{node.broker_port}  pid {node.pid}{memory}"
         )
+
+
+def _print_sasl(info: ClusterInfo) -> None:
+    if not info.sasl_bootstrap:
+        return
+    out = stdout()
+    out.print(f"SASL_PLAINTEXT (SCRAM-SHA-512, user kadmin): {info.sasl_bootstrap}")
+    if info.sasl_properties:
+        out.print(f"  client properties (with the password): --command-config {info.sasl_properties}")
 
 
 def _rss_mb(pid: int) -> int | None:

@@ -5,11 +5,16 @@ beside it in this package). Reads are batched: one metadata request for every
 topic, one describe of the cluster and one DescribeConfigs for all topics in
 scope, issued together. Writes take a batch of one action kind and answer per
 target. Every wait is bounded by `timeout`.
+
+The first use of the client checks the connection: librdkafka retries a failed
+SASL or TLS handshake forever and reports it only through `error_cb`, so without
+this check a wrong password would look like an unreachable cluster after the timeout.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from concurrent.futures import Future
 from typing import Any
@@ -42,6 +47,9 @@ from kadmin.model import (
 from kadmin.reconcile.actions import AddPartitions, AlterConfigs, CreateTopic, DeleteTopic, ReassignReplicas
 
 DEFAULT_TIMEOUT_S = 30.0
+_POLL_S = 0.2
+_HANDSHAKE_ERRORS = (KafkaError._AUTHENTICATION, KafkaError.SASL_AUTHENTICATION_FAILED, KafkaError._SSL)
+_SECRET_PROPERTIES = ("sasl.password", "ssl.key.password", "ssl.keystore.password", "sasl.oauthbearer")
 
 # librdkafka logs every failed connection attempt; kadmin reports failures itself.
 _quiet = logging.getLogger("kadmin.librdkafka")
@@ -69,8 +77,30 @@ class ConfluentAdmin:
         self.config = dict(config)
         self.timeout = timeout
         self.bootstrap = self.config.get("bootstrap.servers", "")
-        settings: dict[str, Any] = {**self.config, "logger": _quiet}
-        self.admin = AdminClient(settings)
+        self._handshake_error: KafkaError | None = None
+        self._checked = False
+        settings: dict[str, Any] = {**self.config, "logger": _quiet, "error_cb": self._on_error}
+        try:
+            self._client = AdminClient(settings)
+        except (KafkaException, ValueError, TypeError) as err:
+            raise ClusterError(
+                f"invalid client configuration: {_scrub(str(err), self.config)}",
+                where=f"cluster {self.bootstrap}" if self.bootstrap else None,
+                hint="check the librdkafka properties given by --command-config and KADMIN_* variables",
+            ) from None
+
+    @property
+    def admin(self) -> AdminClient:
+        """The client, once the cluster has answered it (checked on first use)."""
+        if not self._checked:
+            self._result(self._client.describe_cluster(request_timeout=self.timeout), "connect")
+            self._checked = True
+        return self._client
+
+    def _on_error(self, err: KafkaError) -> None:
+        # Called from poll(); only the first handshake failure matters.
+        if self._handshake_error is None and err.code() in _HANDSHAKE_ERRORS:
+            self._handshake_error = err
 
     # --- reads ---------------------------------------------------------------------
 
@@ -273,12 +303,20 @@ class ConfluentAdmin:
             raise _cluster_error(err, what, self.bootstrap) from None
 
     def _result(self, future: Future[Any], what: str) -> Any:
-        try:
-            return future.result(timeout=self.timeout)
-        except KafkaException as err:
-            raise _cluster_error(err, what, self.bootstrap) from None
-        except TimeoutError:
-            raise _unreachable(what, self.bootstrap, self.timeout) from None
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                return future.result(timeout=min(_POLL_S, max(0.0, deadline - time.monotonic())))
+            except KafkaException as err:
+                raise _cluster_error(err, what, self.bootstrap) from None
+            except TimeoutError:
+                self._client.poll(0)  # serves error_cb
+                if self._handshake_error is not None:
+                    raise _cluster_error(
+                        KafkaException(self._handshake_error), what, self.bootstrap
+                    ) from None
+                if time.monotonic() >= deadline:
+                    raise _unreachable(what, self.bootstrap, self.timeout) from None
 
     def _outcomes(
         self, futures: Mapping[Any, Future[Any]], targets: Iterable[str], *, key: Any
@@ -301,6 +339,14 @@ _REACH_HINT = (
     "check the address (--bootstrap-server, KADMIN_BOOTSTRAP_SERVER) and that the brokers are up; "
     "for a local cluster run `kadmin local up`"
 )
+
+
+def _scrub(text: str, config: Mapping[str, str]) -> str:
+    """`text` with the value of every secret property replaced, for messages that quote values."""
+    for key, value in config.items():
+        if value and len(value) >= 3 and key.startswith(_SECRET_PROPERTIES):
+            text = text.replace(value, "***")
+    return text
 
 
 def _code(err: KafkaException) -> int | None:
@@ -335,6 +381,13 @@ def _cluster_error(err: KafkaException, what: str, bootstrap: str) -> ClusterErr
             f"could not {what}: cannot reach {bootstrap or 'the cluster'} ({_describe(err)})",
             where=f"cluster {bootstrap}" if bootstrap else None,
             hint=_REACH_HINT,
+        )
+    if code == KafkaError._SSL:
+        return ClusterError(
+            f"could not {what}: TLS handshake failed ({_describe(err)})",
+            where=f"cluster {bootstrap}" if bootstrap else None,
+            hint="check ssl.ca.location (the CA that signed the brokers' certificates) and the listener's "
+            "security.protocol",
         )
     if code in (KafkaError._AUTHENTICATION, KafkaError.SASL_AUTHENTICATION_FAILED):
         return ClusterError(

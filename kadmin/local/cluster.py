@@ -4,6 +4,11 @@ Each node is one JVM with a small fixed heap, its own ports, data directory and 
 and with three nodes a rack each (``zone-a``, ``zone-b``, ``zone-c``). The state of a
 running cluster is kept in ``<dir>/cluster.json`` so that another process (a later
 `kadmin local down`) can find and stop it.
+
+Optionally each node also has a SASL_PLAINTEXT listener with SCRAM-SHA-512, whose one
+user is created when the storage is formatted; the client properties for it are
+written to ``<dir>/client-sasl.properties`` (mode 0600), never to ``cluster.json``.
+PLAINTEXT stays the inter-broker and readiness listener.
 """
 
 from __future__ import annotations
@@ -13,13 +18,14 @@ import contextlib
 import ctypes
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
@@ -33,6 +39,8 @@ READY_TIMEOUT_S = 120.0
 STOP_TIMEOUT_S = 30.0
 FORMAT_TIMEOUT_S = 120.0
 STATE_FILE = "cluster.json"
+SASL_PROPERTIES_FILE = "client-sasl.properties"
+SCRAM_MECHANISM = "SCRAM-SHA-512"
 
 Progress = Callable[[str], None]
 
@@ -45,6 +53,8 @@ class Node:
     controller_port: int
     dir: str
     pid: int = 0
+    sasl_port: int = 0
+    """Port of the SASL_PLAINTEXT (SCRAM-SHA-512) listener; 0 when there is none."""
 
     @property
     def bootstrap(self) -> str:
@@ -68,6 +78,17 @@ class ClusterInfo:
     @property
     def bootstrap(self) -> str:
         return ",".join(n.bootstrap for n in self.nodes)
+
+    @property
+    def sasl_bootstrap(self) -> str:
+        """The SASL_PLAINTEXT listeners, or "" when the cluster has none."""
+        return ",".join(f"127.0.0.1:{n.sasl_port}" for n in self.nodes if n.sasl_port)
+
+    @property
+    def sasl_properties(self) -> Path | None:
+        """Client properties for the SASL listeners (usable as --command-config), if any."""
+        path = Path(self.dir) / SASL_PROPERTIES_FILE
+        return path if self.sasl_bootstrap and path.exists() else None
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2)
@@ -93,6 +114,29 @@ def read_info(directory: Path) -> ClusterInfo | None:
         ) from None
 
 
+@dataclass(frozen=True, slots=True)
+class ScramUser:
+    """The SCRAM-SHA-512 user a local cluster is formatted with.
+
+    The password is limited to characters that need no quoting in StorageTool's
+    ``--add-scram`` argument and in a properties file.
+    """
+
+    username: str
+    password: str = field(repr=False)
+
+    def __post_init__(self) -> None:
+        for what, value in (("user name", self.username), ("password", self.password)):
+            if not _SCRAM_SAFE.fullmatch(value):
+                raise LocalClusterError(
+                    f"the SASL {what} must be 1-64 letters, digits or . _ ~ -",
+                    hint="choose another one (the characters of a random token are fine)",
+                )
+
+
+_SCRAM_SAFE = re.compile(r"[A-Za-z0-9._~-]{1,64}")
+
+
 def running_nodes(info: ClusterInfo) -> list[Node]:
     """Nodes whose recorded pid is still a JVM of this cluster (pids get reused)."""
     return [n for n in info.nodes if _is_our_jvm(n.pid, info.dir)]
@@ -104,7 +148,8 @@ class LocalCluster:
     ``bound_to_owner`` ties the JVMs' lives to this process (Linux
     ``PR_SET_PDEATHSIG``): the test harness uses it so an interrupted test run
     never leaves brokers behind. `kadmin local up` leaves it off, since its
-    cluster must outlive the command.
+    cluster must outlive the command. ``sasl`` adds a SASL_PLAINTEXT listener with
+    SCRAM-SHA-512 for that user on every node.
     """
 
     def __init__(
@@ -116,6 +161,7 @@ class LocalCluster:
         ready_timeout: float = READY_TIMEOUT_S,
         heap: str | None = None,
         progress: Progress | None = None,
+        sasl: ScramUser | None = None,
     ) -> None:
         if nodes not in (1, 3):
             raise LocalClusterError(
@@ -127,6 +173,7 @@ class LocalCluster:
         self.ready_timeout = ready_timeout
         self.heap = heap or os.environ.get("KADMIN_LOCAL_HEAP") or DEFAULT_HEAP
         self.progress = progress or (lambda _msg: None)
+        self.sasl = sasl
         self.info: ClusterInfo | None = None
         self._procs: dict[int, subprocess.Popen[bytes]] = {}
 
@@ -152,6 +199,7 @@ class LocalCluster:
         started = tuple(self._spawn(java, lib, node) for node in nodes)
         self.info = ClusterInfo(str(self.directory), cluster_id, KAFKA_VERSION, started, time.time())
         (self.directory / STATE_FILE).write_text(self.info.to_json())
+        self._write_client_properties(self.info)
         try:
             self._wait_ready(self.info)
         except BaseException:
@@ -181,12 +229,15 @@ class LocalCluster:
                 if child.is_dir() and child.name.startswith("node-"):
                     _remove_tree(child)
         self.directory.mkdir(parents=True, exist_ok=True)
-        ports = _free_ports(2 * self.node_count)
+        per_node = 3 if self.sasl else 2
+        ports = _free_ports(per_node * self.node_count)
         nodes = []
         for i in range(self.node_count):
             node_dir = self.directory / f"node-{i + 1}"
             (node_dir / "data").mkdir(parents=True)
-            nodes.append(Node(i + 1, ZONES[i], ports[2 * i], ports[2 * i + 1], str(node_dir)))
+            mine = ports[per_node * i : per_node * (i + 1)]
+            sasl_port = mine[2] if self.sasl else 0
+            nodes.append(Node(i + 1, ZONES[i], mine[0], mine[1], str(node_dir), sasl_port=sasl_port))
         return nodes
 
     def _write_configs(self, nodes: list[Node], lib: Path) -> None:
@@ -226,10 +277,32 @@ class LocalCluster:
                 "num.recovery.threads.per.data.dir": "1",
                 "broker.heartbeat.interval.ms": "500",
             }
+            if node.sasl_port:
+                props.update(_sasl_listener(node))
             text = "".join(f"{k}={v}\n" for k, v in props.items())
             (Path(node.dir) / "server.properties").write_text(text)
         log4j = resources.files("kadmin.local").joinpath("log4j2.properties").read_bytes()
         (self.directory / "log4j2.properties").write_bytes(log4j)
+
+    def _write_client_properties(self, info: ClusterInfo) -> None:
+        path = self.directory / SASL_PROPERTIES_FILE
+        path.unlink(missing_ok=True)
+        if self.sasl is None:
+            return
+        text = "".join(
+            f"{k}={v}\n"
+            for k, v in (
+                ("bootstrap.servers", info.sasl_bootstrap),
+                ("security.protocol", "SASL_PLAINTEXT"),
+                ("sasl.mechanism", SCRAM_MECHANISM),
+                ("sasl.username", self.sasl.username),
+                ("sasl.password", self.sasl.password),
+            )
+        )
+        # Created private: the file holds a password.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(text)
 
     def _java_base(self, java: str, lib: Path, heap: str) -> list[str]:
         return [
@@ -259,6 +332,11 @@ class LocalCluster:
             config = str(Path(node.dir) / "server.properties")
             cmd = [*self._java_base(java, lib, "128m"), "kafka.tools.StorageTool", "format"]
             cmd += ["-t", cluster_id, "-c", config, *quorum]
+            if self.sasl:
+                # KRaft has no ZooKeeper to hold SCRAM credentials before the first start:
+                # StorageTool writes them into the bootstrap metadata (KIP-900).
+                user = self.sasl
+                cmd += ["--add-scram", f"{SCRAM_MECHANISM}=[name={user.username},password={user.password}]"]
             out = open(Path(node.dir) / "format.log", "wb")  # noqa: SIM115 - closed after wait below
             procs.append((node, out, subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)))
         for node, out, proc in procs:
@@ -360,6 +438,24 @@ class LocalCluster:
             where=f"node {node.node_id}",
             hint="fix the cause shown in the log, then run the command again",
         )
+
+
+def _sasl_listener(node: Node) -> dict[str, str]:
+    """Broker properties that add a SASL_PLAINTEXT listener named SASL with SCRAM-SHA-512."""
+    endpoints = (
+        f"PLAINTEXT://127.0.0.1:{node.broker_port},SASL://127.0.0.1:{node.sasl_port},"
+        f"CONTROLLER://127.0.0.1:{node.controller_port}"
+    )
+    return {
+        "listeners": endpoints,
+        "advertised.listeners": endpoints,
+        "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,SASL:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT",
+        "sasl.enabled.mechanisms": SCRAM_MECHANISM,
+        # The listener's login module; users and their salted passwords come from the metadata log.
+        f"listener.name.sasl.{SCRAM_MECHANISM.lower()}.sasl.jaas.config": (
+            "org.apache.kafka.common.security.scram.ScramLoginModule required;"
+        ),
+    }
 
 
 def stop_nodes(info: ClusterInfo, *, children: dict[int, subprocess.Popen[bytes]] | None = None) -> None:

@@ -6,6 +6,11 @@ stopped at the end of the session; their JVMs also die with the test process. To
 the suite against clusters you already have, set ``KADMIN_TEST_BOOTSTRAP`` and/or
 ``KADMIN_TEST_BOOTSTRAP_3ZONES``. Nothing here skips: a cluster that cannot start
 fails the tests that need it, with the node's log in the error.
+
+`kafka_sasl` is a one-node cluster whose client listener requires SASL SCRAM-SHA-512
+(user and password from `sasl_user`); every client it hands out authenticates. A
+cluster you already have: ``KADMIN_TEST_BOOTSTRAP_SASL`` with
+``KADMIN_TEST_SASL_USERNAME`` and ``KADMIN_TEST_SASL_PASSWORD``.
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ import contextlib
 import os
 import re
 import secrets
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -24,8 +31,9 @@ import pytest
 from confluent_kafka import Consumer, Producer
 from confluent_kafka.admin import AdminClient
 
+from kadmin.cli.connection import ENV_PROPERTIES, env_name
 from kadmin.cluster.confluent import ConfluentAdmin
-from kadmin.local.cluster import ClusterInfo, LocalCluster
+from kadmin.local.cluster import SCRAM_MECHANISM, ClusterInfo, LocalCluster, ScramUser
 from kadmin.reconcile.actions import DeleteTopic
 
 T = TypeVar("T")
@@ -86,6 +94,67 @@ def kafka_3zones(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KafkaHand
     yield from _start(tmp_path_factory, "KADMIN_TEST_BOOTSTRAP_3ZONES", 3, "kafka-3zones")
 
 
+@dataclass
+class SaslKafka(KafkaHandle):
+    """A cluster reached through its SASL_PLAINTEXT listener: every client authenticates as `user`."""
+
+    user: ScramUser = field(default_factory=lambda: ScramUser("kadmin", "unset"))
+
+    def client_properties(self, password: str | None = None) -> dict[str, str]:
+        """What a --command-config file holds for this cluster; another `password` to test failures."""
+        return {
+            "bootstrap.servers": self.bootstrap,
+            "security.protocol": "SASL_PLAINTEXT",
+            "sasl.mechanism": SCRAM_MECHANISM,
+            "sasl.username": self.user.username,
+            "sasl.password": self.user.password if password is None else password,
+        }
+
+    def write_properties(self, path: Path, password: str | None = None) -> Path:
+        path.write_text("".join(f"{k}={v}\n" for k, v in self.client_properties(password).items()))
+        return path
+
+    def config(self, **extra: str) -> dict[str, str]:
+        return {**self.client_properties(), **extra}
+
+    def producer(self, **extra: Any) -> Producer:
+        return Producer({**self.client_properties(), "linger.ms": 5, **extra})
+
+    def consumer(self, group: str, **extra: Any) -> Consumer:
+        return Consumer(
+            {
+                **self.client_properties(),
+                "group.id": group,
+                "auto.offset.reset": "earliest",
+                "enable.auto.commit": False,
+                **extra,
+            }
+        )
+
+
+@pytest.fixture(scope="session")
+def sasl_user() -> ScramUser:
+    """The SCRAM user of `kafka_sasl`; the password is distinctive so that tests can grep for leaks."""
+    if bootstrap_user := os.environ.get("KADMIN_TEST_SASL_USERNAME"):
+        return ScramUser(bootstrap_user, os.environ["KADMIN_TEST_SASL_PASSWORD"])
+    return ScramUser("kadmin", f"kadminSECRET-{secrets.token_hex(8)}")
+
+
+@pytest.fixture(scope="session")
+def kafka_sasl(tmp_path_factory: pytest.TempPathFactory, sasl_user: ScramUser) -> Iterator[SaslKafka]:
+    if bootstrap := os.environ.get("KADMIN_TEST_BOOTSTRAP_SASL"):
+        yield SaslKafka(bootstrap, user=sasl_user)
+        return
+    cluster = LocalCluster(
+        tmp_path_factory.mktemp("kafka-sasl"), nodes=1, bound_to_owner=True, sasl=sasl_user
+    )
+    info = cluster.start()
+    try:
+        yield SaslKafka(info.sasl_bootstrap, info, user=sasl_user)
+    finally:
+        cluster.stop()
+
+
 def eventually(fn: Callable[[], T], *, timeout: float = 15.0, interval: float = 0.2) -> T:
     """`fn()`'s first result that does not raise, within `timeout`.
 
@@ -128,7 +197,9 @@ class Namespace:
         ]
         admin.delete_topics(mine)
         if self.groups:
-            futures = self.kafka.raw_admin().delete_consumer_groups(sorted(self.groups), request_timeout=10)
+            # Keep the client referenced until its futures are done: a collected client never answers.
+            raw = self.kafka.raw_admin()
+            futures = raw.delete_consumer_groups(sorted(self.groups), request_timeout=10)
             for future in futures.values():
                 # A group that never committed cannot be deleted; that is fine here.
                 with contextlib.suppress(Exception):
@@ -149,6 +220,55 @@ def ns(request: pytest.FixtureRequest, kafka_single: KafkaHandle) -> Iterator[Na
 
 
 @pytest.fixture
+def ns_sasl(request: pytest.FixtureRequest, kafka_sasl: SaslKafka) -> Iterator[Namespace]:
+    """A namespace on the SASL cluster; its cleanup authenticates too."""
+    yield from _namespace(request, kafka_sasl)
+
+
+@pytest.fixture
 def ns3(request: pytest.FixtureRequest, kafka_3zones: KafkaHandle) -> Iterator[Namespace]:
     """A namespace on the 3-zone cluster."""
     yield from _namespace(request, kafka_3zones)
+
+
+@dataclass(frozen=True)
+class CliRun:
+    """One `kadmin` command as a user runs it: its exit code, output and duration."""
+
+    args: tuple[str, ...]
+    code: int
+    stdout: str
+    stderr: str
+    seconds: float
+
+
+_CONNECTION_VARIABLES = {
+    "KADMIN_BOOTSTRAP_SERVER",
+    "KADMIN_COMMAND_CONFIG",
+    *(env_name(p) for p in ENV_PROPERTIES),
+}
+
+
+def run_kadmin(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float = 120.0
+) -> CliRun:
+    """``python -m kadmin ARGS`` in a subprocess, with no connection settings but those in `env`."""
+    environment = {k: v for k, v in os.environ.items() if k not in _CONNECTION_VARIABLES}
+    environment.update(env or {})
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "kadmin", *args],
+        env=environment,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    return CliRun(tuple(args), done.returncode, done.stdout, done.stderr, time.monotonic() - started)
+
+
+@pytest.fixture
+def kadmin() -> Callable[..., CliRun]:
+    """Runs the kadmin command line in a subprocess; see `run_kadmin`."""
+    return run_kadmin
