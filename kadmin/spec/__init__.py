@@ -1,6 +1,7 @@
 """The spec language: YAML files → a validated `DesiredState`.
 
-Entry point: `kadmin.spec.load.load_specs` (and `load.schema` for the JSON Schema).
-This package imports only `kadmin.model`, `kadmin.errors` and `kadmin.topic_configs`
-from kadmin; it never prints and never talks to a cluster.
+Entry point: `kadmin.spec.load.load_specs` (and `load.schema` for the JSON Schema);
+specs/README-spec.md documents the language for users. From kadmin this package
+imports only pure modules (`model`, `errors`, `topic_configs`, `offsets_csv`); it never
+prints and never talks to a cluster.
 """

@@ -25,8 +25,10 @@ Decisions, documented for users in specs/README-spec.md:
 from __future__ import annotations
 
 import copy
+import gc
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +55,28 @@ def load_specs(paths: Sequence[str | Path], env: Mapping[str, str] | None = None
     Raises `SpecError` holding every problem found in all files, each located and
     with a hint; non-fatal findings come back in `DesiredState.warnings`.
     """
-    variables = os.environ if env is None else env
+    with _collector_paused():
+        return _load(paths, os.environ if env is None else env)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while loading.
+
+    Loading builds hundreds of thousands of small objects that form no cycles; the
+    collector would rescan the growing heap again and again (a third of the run at
+    10,000 topics) to find nothing, since reference counting frees them anyway.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _load(paths: Sequence[str | Path], variables: Mapping[str, str]) -> DesiredState:
     findings = Findings()
     files = spec_files(paths, findings)
     documents: list[Document] = []

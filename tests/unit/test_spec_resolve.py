@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import textwrap
 from pathlib import Path
 
@@ -259,3 +260,19 @@ def test_environment_defaults_to_the_process_environment(
     text = "version: 1\ntopics:\n  t:\n    partitions: ${KADMIN_TEST_PARTITIONS}\n    replication_factor: 1\n"
     file = write(tmp_path, "s.yaml", text)
     assert load_specs([file]).topics["t"].partitions == 7
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_loading_leaves_the_garbage_collector_as_it_found_it(tmp_path: Path, enabled: bool) -> None:
+    good = write(tmp_path, "good.yaml", "version: 1\n")
+    bad = write(tmp_path, "bad.yaml", "version: 2\n")
+    was = gc.isenabled()
+    try:
+        gc.enable() if enabled else gc.disable()
+        load_specs([good], env={})
+        assert gc.isenabled() is enabled
+        with pytest.raises(SpecError):
+            load_specs([bad], env={})
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable() if was else gc.disable()
