@@ -29,7 +29,7 @@ from confluent_kafka.admin._config import ConfigEntry as KafkaConfigEntry
 from confluent_kafka.admin._config import ConfigSource as KafkaConfigSource
 from confluent_kafka.cimpl import NewPartitions, NewTopic
 
-from kadmin.cluster.port import ClusterAdmin, Outcome
+from kadmin.cluster.port import ClusterAdmin, Outcome, ReplicationThrottle
 from kadmin.errors import ClusterError
 from kadmin.model import (
     AppliedReset,
@@ -257,6 +257,31 @@ class ConfluentAdmin:
         from kadmin.cluster import reassign
 
         return reassign.list_reassignments(self.config, timeout=self.timeout)
+
+    def cancel_reassignments(self, partitions: Collection[TopicPartition]) -> list[Outcome]:
+        from kadmin.cluster import reassign
+
+        return reassign.cancel_reassignments(self.config, partitions, timeout=self.timeout)
+
+    def set_replication_throttle(self, throttle: ReplicationThrottle) -> list[Outcome]:
+        from kadmin.cluster import reassign
+
+        return reassign.set_throttle(self.admin, throttle, timeout=self.timeout)
+
+    def clear_replication_throttle(self, brokers: Collection[int], topics: Collection[str]) -> list[Outcome]:
+        from kadmin.cluster import reassign
+
+        return reassign.clear_throttle(self.admin, brokers, topics, timeout=self.timeout)
+
+    def broker_throttles(self) -> dict[int, dict[str, str]]:
+        from kadmin.cluster import reassign
+
+        return reassign.broker_throttles(self.admin, timeout=self.timeout)
+
+    def elect_preferred_leaders(self, partitions: Collection[TopicPartition]) -> list[Outcome]:
+        from kadmin.cluster import reassign
+
+        return reassign.elect_preferred(self.admin, partitions, timeout=self.timeout)
 
     # --- kadmin's ledger of applied offset resets (kadmin.cluster.ledger) -----------
 

@@ -31,6 +31,33 @@ class Outcome:
     error: str = ""
 
 
+THROTTLE_RATE_KEYS = ("leader.replication.throttled.rate", "follower.replication.throttled.rate")
+"""Broker dynamic configs capping the bytes/s a broker sends (leader) and fetches (follower) for
+throttled replicas; `kafka-reassign-partitions --throttle` sets both."""
+LEADER_THROTTLED_REPLICAS = "leader.replication.throttled.replicas"
+FOLLOWER_THROTTLED_REPLICAS = "follower.replication.throttled.replicas"
+
+
+@dataclass(frozen=True, slots=True)
+class ReplicationThrottle:
+    """The throttle of one reassignment, as Kafka's reassignment tool lays it out.
+
+    Kafka throttles only replicas that a topic lists (``partition:broker,...``):
+    `leaders` names, per topic, the current replicas of each moving partition (they
+    serve the copy), `followers` the replicas being added (they fetch it). The rate
+    caps each of `brokers` (every broker a move reads from or writes to), in bytes/s.
+    """
+
+    rate: int
+    brokers: tuple[int, ...]
+    leaders: Mapping[str, str]
+    followers: Mapping[str, str]
+
+    @property
+    def topics(self) -> tuple[str, ...]:
+        return tuple(sorted(self.leaders.keys() | self.followers.keys()))
+
+
 class ClusterAdmin(Protocol):
     def snapshot(self, topics: Collection[str] | None = None) -> ClusterState:
         """Brokers, and topics with partitions and configs; all topics when `topics` is None."""
@@ -54,6 +81,30 @@ class ClusterAdmin(Protocol):
 
     def ongoing_reassignments(self) -> dict[TopicPartition, tuple[int, ...]]:
         """Partitions being moved, with their target replicas."""
+        ...
+
+    def cancel_reassignments(self, partitions: Collection[TopicPartition]) -> list[Outcome]:
+        """Stop the moves of `partitions` (replicas go back to the original set); one outcome per topic."""
+        ...
+
+    def set_replication_throttle(self, throttle: ReplicationThrottle) -> list[Outcome]:
+        """Set the rate on the throttle's brokers and the throttled-replica lists on its topics;
+        one outcome per ``broker:N`` and ``topic:T``."""
+        ...
+
+    def clear_replication_throttle(self, brokers: Collection[int], topics: Collection[str]) -> list[Outcome]:
+        """Remove the throttle rates from `brokers` and the throttled-replica lists from `topics`."""
+        ...
+
+    def broker_throttles(self) -> dict[int, dict[str, str]]:
+        """Throttle rates set on each broker (`THROTTLE_RATE_KEYS`); brokers without one are left out."""
+        ...
+
+    def elect_preferred_leaders(self, partitions: Collection[TopicPartition]) -> list[Outcome]:
+        """Make each partition's first replica its leader; one outcome per topic.
+
+        A partition already led by its preferred replica counts as a success.
+        """
         ...
 
     def describe_groups(self, groups: Collection[str]) -> dict[str, GroupState]:

@@ -1,0 +1,662 @@
+"""Safe reassignment over kadmin's port: throttle layout, the start / wait / unthrottle / elect
+sequence, finishing and cancelling moves left running, and the `zones` / `reassignments` commands.
+
+`MovingCluster` below is an in-memory fake of kadmin's own `ClusterAdmin` seam (never of
+Kafka's protocol) in which a started move finishes after a set number of polls, as a real
+one finishes after its new replicas caught up. Time is a fake clock, so waits take no time.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+import kadmin.cli.zones_cmds as zones_cmds
+from kadmin.cli.app import app
+from kadmin.cluster.port import (
+    FOLLOWER_THROTTLED_REPLICAS,
+    LEADER_THROTTLED_REPLICAS,
+    THROTTLE_RATE_KEYS,
+    Outcome,
+    ReplicationThrottle,
+)
+from kadmin.errors import KadminError
+from kadmin.model import (
+    Broker,
+    ClusterState,
+    ConfigEntry,
+    ConfigSource,
+    ObservedTopic,
+    Partition,
+    TopicPartition,
+)
+from kadmin.reassignment import (
+    METADATA_GRACE_S,
+    ReassignOptions,
+    cancel,
+    describe,
+    finish,
+    reassign,
+    throttle_for,
+)
+from kadmin.reconcile.actions import PartitionMove, ReassignReplicas
+
+ZONES3 = (Broker(1, "zone-a"), Broker(2, "zone-b"), Broker(3, "zone-c"))
+
+
+@dataclass
+class MovingCluster:
+    """Replica lists per partition; a started move lands after `polls_to_finish` polls of the ongoing list."""
+
+    assignment: dict[TopicPartition, tuple[int, ...]]
+    brokers: tuple[Broker, ...] = ZONES3
+    polls_to_finish: int = 2
+    lands_on: dict[TopicPartition, tuple[int, ...]] = field(default_factory=dict)
+    """Moves that end on other replicas than asked (someone replaced them)."""
+    refuse: dict[str, str] = field(default_factory=dict)
+    """Target (``broker:2``, ``topic:orders``) -> error for throttle and reassignment writes."""
+    election_errors: dict[str, str] = field(default_factory=dict)
+    topic_configs: dict[str, dict[str, str]] = field(default_factory=dict)
+    broker_configs: dict[int, dict[str, str]] = field(default_factory=dict)
+    ongoing: dict[TopicPartition, list[Any]] = field(default_factory=dict)
+    calls: list[str] = field(default_factory=list)
+    elected: list[tuple[TopicPartition, ...]] = field(default_factory=list)
+
+    def methods(self) -> list[str]:
+        return [c for c in self.calls if c != "ongoing_reassignments"]
+
+    # --- the port ------------------------------------------------------------------
+
+    def ongoing_reassignments(self) -> dict[TopicPartition, tuple[int, ...]]:
+        self.calls.append("ongoing_reassignments")
+        for tp, state in list(self.ongoing.items()):
+            state[1] -= 1
+            if state[1] <= 0:
+                self.assignment[tp] = self.lands_on.get(tp, state[0])
+                del self.ongoing[tp]
+        return {tp: state[0] for tp, state in self.ongoing.items()}
+
+    def snapshot(self, topics: Collection[str] | None = None) -> ClusterState:
+        self.calls.append("snapshot")
+        names = {t for t, _ in self.assignment} | set(self.topic_configs)
+        observed = {}
+        for name in sorted(names if topics is None else names & set(topics)):
+            parts = []
+            for (t, p), replicas in sorted(self.assignment.items()):
+                if t != name:
+                    continue
+                if (t, p) in self.ongoing:
+                    # As Kafka lists a moving partition: its target, then the replicas leaving.
+                    target = self.ongoing[(t, p)][0]
+                    replicas = (*target, *(b for b in replicas if b not in target))
+                parts.append(Partition(p, replicas, replicas, replicas[0]))
+            configs = {
+                k: ConfigEntry(v, ConfigSource.TOPIC) for k, v in self.topic_configs.get(name, {}).items()
+            }
+            observed[name] = ObservedTopic(name, tuple(parts), configs)
+        return ClusterState("moving", self.brokers, observed)
+
+    def reassign_partitions(self, actions: Sequence[ReassignReplicas]) -> list[Outcome]:
+        self.calls.append("reassign_partitions")
+        outcomes = []
+        for a in actions:
+            if a.target in self.refuse:
+                outcomes.append(Outcome(a.target, False, self.refuse[a.target]))
+                continue
+            for m in a.moves:
+                self.ongoing[(a.topic, m.partition)] = [m.after, self.polls_to_finish]
+            outcomes.append(Outcome(a.target, True))
+        return outcomes
+
+    def cancel_reassignments(self, partitions: Collection[TopicPartition]) -> list[Outcome]:
+        self.calls.append("cancel_reassignments")
+        for tp in partitions:
+            self.ongoing.pop(tp, None)
+        return [Outcome(f"topic:{t}", True) for t in sorted({t for t, _ in partitions})]
+
+    def set_replication_throttle(self, throttle: ReplicationThrottle) -> list[Outcome]:
+        self.calls.append("set_replication_throttle")
+        outcomes = []
+        for b in throttle.brokers:
+            if (error := self.refuse.get(f"broker:{b}")) is not None:
+                outcomes.append(Outcome(f"broker:{b}", False, error))
+                continue
+            self.broker_configs.setdefault(b, {}).update(
+                dict.fromkeys(THROTTLE_RATE_KEYS, str(throttle.rate))
+            )
+            outcomes.append(Outcome(f"broker:{b}", True))
+        for t in throttle.topics:
+            lists = {
+                LEADER_THROTTLED_REPLICAS: throttle.leaders.get(t),
+                FOLLOWER_THROTTLED_REPLICAS: throttle.followers.get(t),
+            }
+            self.topic_configs.setdefault(t, {}).update({k: v for k, v in lists.items() if v})
+            outcomes.append(Outcome(f"topic:{t}", True))
+        return outcomes
+
+    def clear_replication_throttle(self, brokers: Collection[int], topics: Collection[str]) -> list[Outcome]:
+        self.calls.append("clear_replication_throttle")
+        for b in brokers:
+            for key in THROTTLE_RATE_KEYS:
+                self.broker_configs.get(b, {}).pop(key, None)
+        for t in topics:
+            for key in (LEADER_THROTTLED_REPLICAS, FOLLOWER_THROTTLED_REPLICAS):
+                self.topic_configs.get(t, {}).pop(key, None)
+        return [Outcome(f"broker:{b}", True) for b in brokers] + [Outcome(f"topic:{t}", True) for t in topics]
+
+    def broker_throttles(self) -> dict[int, dict[str, str]]:
+        self.calls.append("broker_throttles")
+        return {b: dict(c) for b, c in sorted(self.broker_configs.items()) if c}
+
+    def elect_preferred_leaders(self, partitions: Collection[TopicPartition]) -> list[Outcome]:
+        self.calls.append("elect_preferred_leaders")
+        self.elected.append(tuple(sorted(partitions)))
+        topics = sorted({t for t, _ in partitions})
+        return [
+            Outcome(f"topic:{t}", t not in self.election_errors, self.election_errors.get(t, ""))
+            for t in topics
+        ]
+
+    # --- what tests look at --------------------------------------------------------
+
+    def throttles_left(self) -> dict[str, Any]:
+        return {
+            "brokers": {b: dict(c) for b, c in self.broker_configs.items() if c},
+            "topics": {t: dict(c) for t, c in self.topic_configs.items() if c},
+        }
+
+
+@dataclass
+class Clock:
+    now: float = 0.0
+    sleeps: list[float] = field(default_factory=list)
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def action(topic: str, moves: list[tuple[int, list[int], list[int]]]) -> ReassignReplicas:
+    return ReassignReplicas(topic, tuple(PartitionMove(p, tuple(b), tuple(a)) for p, b, a in moves))
+
+
+def cluster(**replicas: list[list[int]]) -> MovingCluster:
+    return MovingCluster({(t, p): tuple(r) for t, rows in replicas.items() for p, r in enumerate(rows)})
+
+
+def run_reassign(
+    mem: MovingCluster, actions: list[ReassignReplicas], **options: Any
+) -> tuple[Any, list[tuple[int, int]], Clock]:
+    clock, seen = Clock(), []
+    result = reassign(
+        mem,
+        actions,
+        ReassignOptions(**options),
+        progress=lambda done, total: seen.append((done, total)),
+        sleep=clock.sleep,
+        clock=clock,
+    )
+    return result, seen, clock
+
+
+# --- the throttle layout -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("moves", "leaders", "followers", "brokers"),
+    [
+        # RF 1 -> 3: the one current replica serves, the two new ones fetch.
+        ([(0, [1], [1, 2, 3])], "0:1", "0:2,0:3", (1, 2, 3)),
+        # A replica replaced: both old ones serve, only the newcomer fetches; the leaver is involved too.
+        ([(0, [1, 2], [1, 3]), (1, [2, 1], [2, 3])], "0:1,0:2,1:1,1:2", "0:3,1:3", (1, 2, 3)),
+        # A reorder (leader change only) copies nothing: no follower list.
+        ([(3, [1, 2], [2, 1])], "3:1,3:2", None, (1, 2)),
+        # RF 3 -> 2: nothing to fetch.
+        ([(0, [1, 2, 3], [1, 2])], "0:1,0:2,0:3", None, (1, 2, 3)),
+    ],
+)
+def test_throttle_lists_serving_and_fetching_replicas_like_kafkas_tool(
+    moves: list[tuple[int, list[int], list[int]]],
+    leaders: str,
+    followers: str | None,
+    brokers: tuple[int, ...],
+) -> None:
+    throttle = throttle_for([action("orders", moves)], 50_000_000)
+    assert throttle.rate == 50_000_000
+    assert throttle.brokers == brokers
+    assert dict(throttle.leaders) == {"orders": leaders}
+    assert dict(throttle.followers) == ({"orders": followers} if followers else {})
+    assert throttle.topics == ("orders",)
+
+
+def test_throttle_covers_every_topic_of_the_batch() -> None:
+    throttle = throttle_for([action("b", [(0, [3], [3, 1])]), action("a", [(1, [2], [2, 3])])], 10)
+    assert throttle.topics == ("a", "b")
+    assert dict(throttle.leaders) == {"a": "1:2", "b": "0:3"}
+    assert dict(throttle.followers) == {"a": "1:3", "b": "0:1"}
+    assert throttle.brokers == (1, 2, 3)
+
+
+@pytest.mark.parametrize("rate", [0, -5])
+def test_a_throttle_must_be_a_positive_rate(rate: int) -> None:
+    with pytest.raises(KadminError, match="not a rate") as err:
+        ReassignOptions(throttle=rate)
+    assert "bytes per second" in err.value.hint
+
+
+# --- reassign: the whole sequence ----------------------------------------------------
+
+
+def test_throttled_move_sets_waits_checks_unthrottles_and_elects_in_that_order() -> None:
+    mem = cluster(orders=[[1], [2]], other=[[3]])
+    moves = [action("orders", [(0, [1], [1, 2, 3]), (1, [2], [2, 3, 1])])]
+    result, seen, clock = run_reassign(mem, moves, throttle=1_000_000, timeout=30)
+
+    assert result.ok and result.outcomes == (Outcome("topic:orders", True),)
+    assert result.completed == (("orders", 0), ("orders", 1))
+    assert result.pending == ()
+    assert result.throttle_removed
+    assert result.notes == ()
+    assert mem.methods() == [
+        "set_replication_throttle",
+        "reassign_partitions",
+        "snapshot",
+        "clear_replication_throttle",
+        "elect_preferred_leaders",
+    ]
+    assert mem.assignment[("orders", 0)] == (1, 2, 3)
+    assert mem.assignment[("orders", 1)] == (2, 3, 1)
+    assert mem.assignment[("other", 0)] == (3,)
+    assert mem.elected == [(("orders", 0), ("orders", 1))]
+    assert mem.throttles_left() == {"brokers": {}, "topics": {}}
+    assert seen == [(0, 2), (2, 2)]
+    assert clock.sleeps == [0.5]
+
+
+def test_throttle_is_in_place_while_the_moves_run() -> None:
+    mem = cluster(orders=[[1]])
+    mem.polls_to_finish = 3
+    during: list[dict[str, Any]] = []
+    clock = Clock()
+
+    def progress(done: int, total: int) -> None:
+        during.append(mem.throttles_left())
+
+    reassign(
+        mem,
+        [action("orders", [(0, [1], [1, 2])])],
+        ReassignOptions(throttle=7),
+        progress=progress,
+        sleep=clock.sleep,
+        clock=clock,
+    )
+    assert during[0] == {
+        "brokers": {1: dict.fromkeys(THROTTLE_RATE_KEYS, "7"), 2: dict.fromkeys(THROTTLE_RATE_KEYS, "7")},
+        "topics": {"orders": {LEADER_THROTTLED_REPLICAS: "0:1", FOLLOWER_THROTTLED_REPLICAS: "0:2"}},
+    }
+    assert mem.throttles_left() == {"brokers": {}, "topics": {}}
+
+
+def test_without_a_throttle_no_throttle_config_is_touched() -> None:
+    mem = cluster(orders=[[1]])
+    result, _, _ = run_reassign(mem, [action("orders", [(0, [1], [1, 2])])])
+    assert result.ok and not result.throttle_removed
+    assert "set_replication_throttle" not in mem.calls
+    assert "clear_replication_throttle" not in mem.calls
+    assert mem.assignment[("orders", 0)] == (1, 2)
+
+
+def test_nothing_to_move_makes_no_call() -> None:
+    mem = cluster(orders=[[1]])
+    result, seen, _ = run_reassign(mem, [], throttle=5)
+    assert result.outcomes == () and mem.calls == [] and seen == []
+
+
+def test_no_wait_returns_at_once_and_leaves_the_throttle_for_finish() -> None:
+    mem = cluster(orders=[[1], [2]])
+    result, seen, clock = run_reassign(
+        mem, [action("orders", [(0, [1], [1, 3]), (1, [2], [2, 3])])], throttle=100, wait=False
+    )
+    assert result.ok
+    assert result.pending == (("orders", 0), ("orders", 1))
+    assert not result.throttle_removed
+    assert seen == [] and clock.sleeps == []
+    assert "elect_preferred_leaders" not in mem.calls
+    assert len(result.notes) == 1
+    assert "2 partitions moving in the background" in result.notes[0]
+    assert "`kadmin reassignments wait`" in result.notes[0]
+    assert mem.throttles_left()["topics"] == {
+        "orders": {LEADER_THROTTLED_REPLICAS: "0:1,1:2", FOLLOWER_THROTTLED_REPLICAS: "0:3,1:3"}
+    }
+
+    clock = Clock()
+    done = finish(mem, sleep=clock.sleep, clock=clock)
+    assert done.ok and done.outcomes == (Outcome("topic:orders", True),)
+    assert done.completed == (("orders", 0), ("orders", 1))
+    assert done.throttle_removed
+    assert mem.throttles_left() == {"brokers": {}, "topics": {}}
+    assert mem.elected == [(("orders", 0), ("orders", 1))]
+
+
+def test_a_move_still_running_at_the_timeout_fails_and_keeps_the_throttle() -> None:
+    mem = cluster(orders=[[1], [2]])
+    mem.polls_to_finish = 10**9
+    moves = [action("orders", [(0, [1], [1, 2]), (1, [2], [2, 3])])]
+    result, seen, clock = run_reassign(mem, moves, throttle=9, timeout=5)
+
+    assert not result.ok
+    outcome = result.outcomes[0]
+    assert outcome.target == "topic:orders" and not outcome.ok
+    assert outcome.error.startswith("partitions 0, 1 are still moving after 5 s")
+    assert "`kadmin reassignments cancel --topic orders`" in outcome.error
+    assert result.pending == (("orders", 0), ("orders", 1))
+    assert not result.throttle_removed
+    assert any("throttle stays" in n for n in result.notes)
+    assert "clear_replication_throttle" not in mem.calls
+    assert "elect_preferred_leaders" not in mem.calls
+    assert mem.throttles_left()["topics"]["orders"]
+    # Bounded: polls every 0.5 s, never sleeping past the deadline.
+    assert clock.now == pytest.approx(5.0)
+    assert all(s <= 0.5 for s in clock.sleeps)
+    assert seen == [(0, 2)]
+
+
+def test_partitions_that_finish_within_the_timeout_count_as_done() -> None:
+    mem = cluster(orders=[[1], [2]])
+    moves = [action("orders", [(0, [1], [1, 2]), (1, [2], [2, 3])])]
+    mem.polls_to_finish = 10**9
+    clock = Clock()
+    seen: list[tuple[int, int]] = []
+    original = mem.ongoing_reassignments
+
+    def partition_0_lands_on_the_third_poll() -> dict[TopicPartition, tuple[int, ...]]:
+        if len([c for c in mem.calls if c == "ongoing_reassignments"]) == 2 and ("orders", 0) in mem.ongoing:
+            mem.ongoing[("orders", 0)][1] = 1
+        return original()
+
+    mem.ongoing_reassignments = partition_0_lands_on_the_third_poll  # type: ignore[method-assign]
+    result = reassign(
+        mem,
+        moves,
+        ReassignOptions(timeout=3),
+        progress=lambda d, t: seen.append((d, t)),
+        sleep=clock.sleep,
+        clock=clock,
+    )
+    assert result.completed == (("orders", 0),)
+    assert result.pending == (("orders", 1),)
+    assert result.outcomes[0].error.startswith("partition 1 is still moving after 3 s")
+    assert seen == [(0, 2), (1, 2)]
+
+
+def test_a_partition_already_moving_is_refused_and_the_rest_goes_ahead() -> None:
+    mem = cluster(orders=[[1], [2]], billing=[[3]])
+    mem.ongoing[("orders", 1)] = [(2, 1), 10**9]
+    result, _, _ = run_reassign(
+        mem, [action("orders", [(1, [2], [2, 3])]), action("billing", [(0, [3], [3, 1])])], throttle=5
+    )
+    refused, moved = result.outcomes
+    assert refused.target == "topic:orders" and not refused.ok
+    assert refused.error.startswith("partition 1 is already being reassigned")
+    assert "`kadmin reassignments cancel --topic orders`" in refused.error
+    assert moved == Outcome("topic:billing", True)
+    assert mem.assignment[("billing", 0)] == (3, 1)
+    # The other move's target was not replaced, and only billing was throttled.
+    assert mem.ongoing[("orders", 1)][0] == (2, 1)
+    assert mem.elected == [(("billing", 0),)]
+
+
+def test_a_throttle_the_brokers_refuse_stops_everything_and_is_rolled_back() -> None:
+    mem = cluster(orders=[[1]], billing=[[2]])
+    mem.refuse["broker:3"] = "CLUSTER_AUTHORIZATION_FAILED: denied"
+    result, _, _ = run_reassign(
+        mem, [action("orders", [(0, [1], [1, 3])]), action("billing", [(0, [2], [2, 1])])], throttle=5
+    )
+    assert [o.ok for o in result.outcomes] == [False, False]
+    assert result.outcomes[0].error == (
+        "could not set the replication throttle (broker:3: CLUSTER_AUTHORIZATION_FAILED: denied); "
+        "nothing was moved"
+    )
+    assert "reassign_partitions" not in mem.calls
+    assert mem.throttles_left() == {"brokers": {}, "topics": {}}
+    assert mem.assignment == {("orders", 0): (1,), ("billing", 0): (2,)}
+
+
+def test_a_topic_the_controller_refuses_fails_alone() -> None:
+    mem = cluster(orders=[[1]], billing=[[2]])
+    mem.refuse["topic:orders"] = "partition 0: InvalidReplicaAssignmentError"
+    result, _, _ = run_reassign(
+        mem, [action("orders", [(0, [1], [1, 9])]), action("billing", [(0, [2], [2, 1])])]
+    )
+    assert result.outcomes == (
+        Outcome("topic:orders", False, "partition 0: InvalidReplicaAssignmentError"),
+        Outcome("topic:billing", True),
+    )
+    assert result.completed == (("billing", 0),)
+
+
+def test_when_nothing_starts_the_throttle_is_removed_again() -> None:
+    mem = cluster(orders=[[1]])
+    mem.refuse["topic:orders"] = "partition 0: UnknownTopicOrPartitionError"
+    result, _, _ = run_reassign(mem, [action("orders", [(0, [1], [1, 2])])], throttle=5)
+    assert not result.ok and result.throttle_removed
+    assert mem.throttles_left() == {"brokers": {}, "topics": {}}
+    assert "elect_preferred_leaders" not in mem.calls
+
+
+def test_a_move_that_ends_on_other_replicas_fails_after_the_metadata_grace() -> None:
+    mem = cluster(orders=[[1]])
+    mem.lands_on[("orders", 0)] = (1, 3)
+    result, _, clock = run_reassign(mem, [action("orders", [(0, [1], [1, 2])])], throttle=5, timeout=600)
+    assert not result.ok
+    assert result.outcomes[0].error.startswith(
+        "the move ended elsewhere (partition 0 has replicas [1, 3], not [1, 2]); was it cancelled"
+    )
+    # Waited out the grace for a lagging metadata read, not the whole timeout.
+    assert METADATA_GRACE_S <= clock.now < METADATA_GRACE_S + 2
+    assert result.throttle_removed
+    assert mem.elected == []
+
+
+def test_a_failed_leader_election_is_a_note_not_a_failed_move() -> None:
+    mem = cluster(orders=[[1]])
+    mem.election_errors["orders"] = "partition 0: PREFERRED_LEADER_NOT_AVAILABLE: not in sync"
+    result, _, _ = run_reassign(mem, [action("orders", [(0, [1], [2, 1])])])
+    assert result.ok
+    assert result.notes == (
+        "preferred leader election for topic orders failed: "
+        "partition 0: PREFERRED_LEADER_NOT_AVAILABLE: not in sync",
+    )
+
+
+# --- finish, cancel, describe ---------------------------------------------------------
+
+
+def test_finish_with_nothing_moving_still_removes_leftover_throttles() -> None:
+    mem = cluster(orders=[[1, 2]])
+    mem.broker_configs[2] = dict.fromkeys(THROTTLE_RATE_KEYS, "10")
+    mem.topic_configs["orders"] = {LEADER_THROTTLED_REPLICAS: "0:1", "retention.ms": "1000"}
+    result = finish(mem)
+    assert result.outcomes == () and result.throttle_removed
+    assert mem.throttles_left() == {"brokers": {}, "topics": {"orders": {"retention.ms": "1000"}}}
+    assert "elect_preferred_leaders" not in mem.calls
+
+
+def test_cancel_one_topic_keeps_the_throttles_while_others_move() -> None:
+    mem = cluster(orders=[[1]], billing=[[2]])
+    mem.polls_to_finish = 10**9
+    reassign(
+        mem,
+        [action("orders", [(0, [1], [1, 2])]), action("billing", [(0, [2], [2, 3])])],
+        ReassignOptions(throttle=5, wait=False),
+    )
+    result = cancel(mem, ["orders", "ghost"])
+    assert result.outcomes == (Outcome("topic:orders", True),)
+    assert result.completed == (("orders", 0),)
+    assert ("orders", 0) not in mem.ongoing and ("billing", 0) in mem.ongoing
+    assert mem.assignment[("orders", 0)] == (1,)
+    assert not result.throttle_removed
+    assert result.notes == (
+        "topic ghost: no reassignment in progress",
+        "the replication throttles stay: 1 other partition still moving",
+    )
+    assert mem.throttles_left()["brokers"]
+
+    everything = cancel(mem)
+    assert everything.outcomes == (Outcome("topic:billing", True),)
+    assert everything.throttle_removed
+    assert mem.ongoing == {}
+    assert mem.throttles_left() == {"brokers": {}, "topics": {}}
+
+
+def test_describe_shows_replicas_now_target_and_the_leaving_ones() -> None:
+    mem = cluster(orders=[[1, 2]])
+    mem.polls_to_finish = 10**9
+    reassign(mem, [action("orders", [(0, [1, 2], [1, 3])])], ReassignOptions(throttle=5, wait=False))
+    found = describe(mem)
+    (move,) = found.moves
+    assert (move.topic, move.partition, move.replicas, move.target) == ("orders", 0, (1, 3, 2), (1, 3))
+    assert move.removing == (2,)
+    assert dict(found.throttles.topics["orders"]) == {
+        LEADER_THROTTLED_REPLICAS: "0:1,0:2",
+        FOLLOWER_THROTTLED_REPLICAS: "0:3",
+    }
+    assert sorted(found.throttles.brokers) == [1, 2, 3]
+
+
+# --- the commands ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def connected(monkeypatch: pytest.MonkeyPatch) -> list[MovingCluster]:
+    """The commands' adapter factory, swapped for the fake the test puts in the list."""
+    holder: list[MovingCluster] = []
+    monkeypatch.setattr(zones_cmds, "connect", lambda *args, **kwargs: holder[0])
+    monkeypatch.setenv("NO_COLOR", "1")
+    return holder
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_zones_lists_brokers_per_zone_and_partitions_that_are_not_zone_safe(
+    connected: list[MovingCluster],
+) -> None:
+    mem = MovingCluster(
+        {("orders", 0): (1, 2), ("orders", 1): (3, 1), ("solo", 0): (4,)},
+        brokers=(Broker(1, "zone-a"), Broker(2, "zone-a"), Broker(3, "zone-b"), Broker(4, None)),
+    )
+    connected.append(mem)
+    code, out, _ = run("zones")
+    assert code == 0
+    assert out.splitlines() == [
+        "cluster moving: 4 brokers in 3 zones",
+        "",
+        "ZONE       BROKER  REPLICAS  LEADERS",
+        "zone-a     1       2         1",
+        "           2       1         0",
+        "zone-b     3       1         1",
+        "(no rack)  4       1         1",
+        "",
+        "not zone-safe: 1 partition in 1 topic have replicas in fewer zones than min(RF, zones); "
+        "one zone outage can take them offline",
+        "",
+        "TOPIC   PARTITION  REPLICAS  ZONES",
+        "orders  0          [1, 2]    1 of 2",
+        "",
+        "set placement: spread on these topics and run `kadmin apply` to move their replicas",
+    ]
+    assert run("zones", "--check")[0] == 2
+
+    code, out, _ = run("zones", "-o", "json")
+    document = json.loads(out)
+    assert document["zone_safe"] is False
+    assert document["zone_count"] == 3
+    assert [(z["zone"], [b["id"] for b in z["brokers"]], z["replicas"]) for z in document["zones"]] == [
+        ("zone-a", [1, 2], 3),
+        ("zone-b", [3], 1),
+        (None, [4], 1),
+    ]
+    assert document["not_zone_safe"] == [
+        {"topic": "orders", "partitions": [{"partition": 0, "replicas": [1, 2], "zones": 1, "needed": 2}]}
+    ]
+
+
+def test_zones_of_a_zone_safe_cluster_passes_the_check(connected: list[MovingCluster]) -> None:
+    connected.append(cluster(orders=[[1, 2], [2, 3], [3, 1]]))
+    code, out, _ = run("zones", "--check")
+    assert code == 0
+    assert "every partition is zone-safe" in out
+
+
+def test_reassignments_list_wait_and_cancel(connected: list[MovingCluster]) -> None:
+    mem = cluster(orders=[[1], [2]])
+    mem.polls_to_finish = 10**9
+    connected.append(mem)
+    assert run("reassignments", "list")[1].splitlines() == ["no reassignment in progress"]
+
+    reassign(
+        mem, [action("orders", [(0, [1], [1, 2]), (1, [2], [2, 3])])], ReassignOptions(throttle=5, wait=False)
+    )
+    code, out, _ = run("reassignments", "list")
+    assert code == 0
+    assert out.splitlines() == [
+        "2 partitions being moved:",
+        "",
+        "TOPIC   PARTITION  REPLICAS  TARGET  REMOVING",
+        "orders  0          [1, 2]    [1, 2]  -",
+        "orders  1          [2, 3]    [2, 3]  -",
+        "",
+        "replication throttles in place:",
+        "  broker 1: follower 5 B/s, leader 5 B/s",
+        "  broker 2: follower 5 B/s, leader 5 B/s",
+        "  broker 3: follower 5 B/s, leader 5 B/s",
+        "  topic orders: follower 0:2,1:3; leader 0:1,1:2",
+    ]
+    document = json.loads(run("reassignments", "list", "-o", "json")[1])
+    assert document["reassignments"][1] == {
+        "topic": "orders",
+        "partition": 1,
+        "replicas": [2, 3],
+        "target": [2, 3],
+        "removing": [],
+    }
+    assert document["throttles"]["brokers"]["2"] == dict.fromkeys(THROTTLE_RATE_KEYS, "5")
+
+    code, out, _ = run("reassignments", "cancel", "--topic", "orders")
+    assert code == 0
+    assert out.splitlines() == ["topic orders: cancelled (2 partitions)", "replication throttles removed"]
+    assert mem.ongoing == {} and mem.throttles_left() == {"brokers": {}, "topics": {}}
+
+    mem.polls_to_finish = 2  # one poll by `wait` to find it, one while waiting
+    reassign(mem, [action("orders", [(0, [1], [1, 3])])], ReassignOptions(throttle=5, wait=False))
+    code, out, err = run("reassignments", "wait", "--timeout", "5")
+    assert code == 0
+    assert out.splitlines() == ["topic orders: finished (1 partition)", "replication throttles removed"]
+    assert "moving replicas: 1/1 partitions done" in err
+    assert mem.assignment[("orders", 0)] == (1, 3)
+
+
+def test_reassignments_wait_exits_1_when_moves_outlast_the_timeout(
+    connected: list[MovingCluster], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mem = cluster(orders=[[1]])
+    mem.polls_to_finish = 10**9
+    connected.append(mem)
+    reassign(mem, [action("orders", [(0, [1], [1, 2])])], ReassignOptions(wait=False))
+    clock = Clock()
+    monkeypatch.setattr(zones_cmds, "finish", functools.partial(finish, sleep=clock.sleep, clock=clock))
+    code, out, _ = run("reassignments", "wait", "--timeout", "2")
+    assert code == 1
+    assert out.startswith("topic orders: failed: partition 0 is still moving after 2 s")
