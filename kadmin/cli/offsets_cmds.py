@@ -353,11 +353,11 @@ def _summary(action: ResetOffsets) -> dict[str, int]:
 def _print_reset(action: ResetOffsets, executed: bool, outcome: ResetOutcome | None) -> None:
     out = stdout()
     out.print(f"reset offsets of group {action.group} to {action.target_mode}")
-    if not action.group_exists:
-        out.print(f"group {action.group} does not exist yet: committing these offsets initialises it")
     if not action.moves:
         out.print("nothing to reset: no partitions in scope (the group has no committed offsets there)")
         return
+    if not action.group_exists:
+        out.print(f"group {action.group} does not exist yet: committing these offsets initialises it")
     rows = []
     for m in action.moves:
         if m.before is None:

@@ -16,14 +16,15 @@ from typing import Any, Protocol
 
 import pytest
 from confluent_kafka import Consumer, Producer, TopicPartition
-from confluent_kafka.admin import AdminClient
+from confluent_kafka.admin import AdminClient, ConfigResource
 from typer.testing import CliRunner
 
 from kadmin.cli.offsets_cmds import offsets_app
 from kadmin.cluster.confluent import ConfluentAdmin
-from kadmin.errors import PlanError
-from kadmin.model import OffsetMode, OffsetTarget
-from kadmin.offsets import execute_reset, plan_group_reset, show_group
+from kadmin.cluster.ledger import ledger_key
+from kadmin.errors import Location, PlanError
+from kadmin.model import KADMIN_STATE_TOPIC, DesiredState, OffsetMode, OffsetResetSpec, OffsetTarget
+from kadmin.offsets import execute_reset, plan_group_reset, plan_spec_resets, show_group
 from kadmin.offsets_csv import read_offsets_csv
 from kadmin.reconcile.actions import CreateTopic
 from kadmin.reconcile.offsets import parse_duration
@@ -296,3 +297,73 @@ def test_active_group_is_refused_and_nothing_is_written(
         consumer.close()
     assert not (tmp_path / "direct").exists() and not (tmp_path / "cli").exists()
     assert layout.committed() == COMMITTED
+
+
+def test_declarative_reset_is_applied_once_and_recorded(kafka_single: Cluster, ns: Names) -> None:
+    layout = prepare(kafka_single.bootstrap, ns.topic("orders"), ns.group("billing"))
+    spec = OffsetResetSpec(
+        f"{ns.prefix}-replay",
+        layout.group,
+        {layout.topic: ()},
+        OffsetTarget(OffsetMode.EARLIEST),
+        Location("specs/offsets.yaml", 12, 5),
+    )
+    desired = DesiredState(topics={}, offset_resets=(spec,))
+    try:
+        actions, notices, refusals = plan_spec_resets(layout.admin, desired, int(time.time() * 1000))
+        assert notices == [] and refusals == []
+        [action] = actions
+        assert action.reset_id == spec.id and {m.partition: m.after for m in action.moves} == {0: 2, 1: 0}
+
+        outcome = execute_reset(layout.admin, action, backup_dir=None)
+        assert outcome.ok and outcome.recorded, outcome.error
+        record = layout.admin.applied_resets()[spec.id]
+        assert record.group == layout.group
+        assert record.targets == {(layout.topic, 0): 2, (layout.topic, 1): 0}
+        assert record.previous == {(layout.topic, p): o for p, o in COMMITTED.items()}
+
+        again, notices, refusals = plan_spec_resets(layout.admin, desired, int(time.time() * 1000))
+        assert again == [] and refusals == []
+        assert [n.message for n in notices] == [
+            f"offset reset {spec.id!r} already applied on {record.applied_at}"
+        ]
+        assert resume_points(layout) == {0: 2, 1: 0}
+
+        raw = AdminClient({"bootstrap.servers": layout.bootstrap})  # kept alive until its futures resolve
+        described = raw.describe_configs([ConfigResource(ConfigResource.Type.TOPIC, KADMIN_STATE_TOPIC)])
+        [configs] = [f.result(timeout=15) for f in described.values()]
+        assert configs["cleanup.policy"].value == "compact"
+    finally:
+        # A tombstone forgets the record, so the shared ledger does not grow with test runs.
+        producer = Producer({"bootstrap.servers": layout.bootstrap})
+        producer.produce(KADMIN_STATE_TOPIC, key=ledger_key(spec.id), value=None)
+        assert producer.flush(15) == 0
+    assert spec.id not in layout.admin.applied_resets()
+
+
+def test_declarative_reset_of_an_active_group_is_refused(kafka_single: Cluster, ns: Names) -> None:
+    layout = prepare(kafka_single.bootstrap, ns.topic("orders"), ns.group("billing"))
+    spec = OffsetResetSpec(
+        f"{ns.prefix}-busy",
+        layout.group,
+        {layout.topic: (0,)},
+        OffsetTarget(OffsetMode.LATEST),
+        Location("o.yaml", 3),
+    )
+    consumer = Consumer(
+        {"bootstrap.servers": layout.bootstrap, "group.id": layout.group, "client.id": "billing-app-9"}
+    )
+    try:
+        consumer.subscribe([layout.topic])
+        deadline = time.monotonic() + 30
+        while not consumer.assignment() and time.monotonic() < deadline:
+            consumer.poll(0.2)
+        actions, _, refusals = plan_spec_resets(
+            layout.admin, DesiredState(topics={}, offset_resets=(spec,)), int(time.time() * 1000)
+        )
+    finally:
+        consumer.close()
+    assert actions == []
+    [refusal] = refusals
+    assert refusal.where == Location("o.yaml", 3)
+    assert "billing-app-9 on /" in refusal.message and "Stable" in refusal.message
