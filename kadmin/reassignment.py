@@ -187,7 +187,6 @@ def reassign(
     if throttle is not None:
         refused = [o for o in admin.set_replication_throttle(throttle) if not o.ok]
         if refused:
-            admin.clear_replication_throttle(throttle.brokers, throttle.topics)
             why = "; ".join(f"{o.target}: {o.error}" for o in refused)
             for action in runnable:
                 failed[action.target] = Outcome(
@@ -206,9 +205,11 @@ def reassign(
                 started.append(action)
             else:
                 failed[action.target] = outcome
+    notes: list[str] = []
     if not started:
-        removed = throttle is not None and _clear(admin, throttle.brokers, throttle.topics, [])
-        return ReassignmentResult(_in_order(actions, failed), throttle_removed=removed)
+        # Also what a refused throttle leaves: the brokers that accepted it must not keep it.
+        removed = throttle is not None and _clear(admin, throttle.brokers, throttle.topics, notes)
+        return ReassignmentResult(_in_order(actions, failed), throttle_removed=removed, notes=tuple(notes))
 
     targets = {(a.topic, m.partition): m.after for a in started for m in a.moves}
     if not options.wait:
@@ -221,7 +222,6 @@ def reassign(
         return ReassignmentResult(_in_order(actions, failed), pending=tuple(sorted(targets)), notes=(note,))
 
     waited = _await_moves(admin, targets, options, progress, sleep, clock)
-    notes: list[str] = []
     for action in started:
         if problem := waited.problem(action.topic, options.timeout):
             failed[action.target] = Outcome(action.target, False, problem)

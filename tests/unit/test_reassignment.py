@@ -427,6 +427,9 @@ def test_a_throttle_the_brokers_refuse_stops_everything_and_is_rolled_back() -> 
         "nothing was moved"
     )
     assert "reassign_partitions" not in mem.calls
+    # What brokers 1 and 2 and the topics accepted is taken back, once.
+    assert mem.calls.count("clear_replication_throttle") == 1
+    assert result.throttle_removed
     assert mem.throttles_left() == {"brokers": {}, "topics": {}}
     assert mem.assignment == {("orders", 0): (1,), ("billing", 0): (2,)}
 
