@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import Enum, StrEnum
 from types import MappingProxyType
 
 from kadmin.errors import Location
@@ -96,7 +96,7 @@ class TopicSpec:
         return f"topic {self.name}"
 
 
-class OffsetMode(Enum):
+class OffsetMode(StrEnum):
     """How an offset reset picks its targets; the modes of Kafka's consumer-groups tool."""
 
     EARLIEST = "earliest"
@@ -125,8 +125,8 @@ class OffsetTarget:
 
     def __str__(self) -> str:
         if self.mode in (OffsetMode.EARLIEST, OffsetMode.LATEST, OffsetMode.CURRENT):
-            return self.mode.value
-        return f"{self.mode.value} {self.text or self.value}"
+            return str(self.mode)
+        return f"{self.mode} {self.text or self.value}"
 
 
 @dataclass(frozen=True, slots=True)
