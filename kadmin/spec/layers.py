@@ -60,8 +60,6 @@ class Layer:
     that an absent value is not reported a second time as "missing".
     """
 
-    rank: Rank
-    where: Location
     partitions: Sourced[int] | None = None
     replication_factor: Sourced[int] | None = None
     placement: Sourced[Placement] | None = None
@@ -74,7 +72,7 @@ def read_layer(
     doc: Document, path: Path, body: Mapping[str, Any] | None, rank: Rank, findings: Findings
 ) -> Layer:
     """The layer written at `path` of `doc`; bad config values go to `findings`."""
-    layer = Layer(rank, doc.positions.key(path), complete=doc.sound(path))
+    layer = Layer(complete=doc.sound(path))
     if not isinstance(body, dict):
         return layer
     pos = doc.positions

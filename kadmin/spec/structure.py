@@ -174,7 +174,7 @@ def _explain(failure: _Failure, doc: Document) -> Iterator[KadminError]:
         case "minimum" | "maximum":
             bound = "at least" if rule == "minimum" else "at most"
             yield KadminError(
-                f"must be {bound} {expected} (found {value})", where=here, hint=_range_hint(path)
+                f"must be {bound} {expected} (found {value})", where=here, hint=_range_hint(path, rule)
             )
         case "const":
             hint = "this kadmin reads version 1 specs" if path == ("version",) else ""
@@ -309,22 +309,33 @@ def _type_hint(wanted: list[str], value: object) -> str:
     return ""
 
 
-def _range_hint(path: Path) -> str:
+def _range_hint(path: Path, rule: str) -> str:
     last = path[-1] if path else ""
     if last == "partitions":
-        return "a topic needs at least one partition"
+        return (
+            "a topic needs at least one partition"
+            if rule == "minimum"
+            else "Kafka counts partitions in a 32-bit number"
+        )
     if last == "replication_factor":
-        return "use 1 for a single broker, 3 for a production cluster"
+        return (
+            "use 1 for a single broker, 3 for a production cluster"
+            if rule == "minimum"
+            else "Kafka stores it in 16 bits"
+        )
     return ""
 
 
 def _empty_hint(path: Path) -> str:
-    last = next((p for p in reversed(path) if isinstance(p, str)), "")
-    return {
-        "zones": "list the broker ids of this zone",
-        "replicas": "list the brokers of each partition, the preferred leader first",
-        "topics": "name at least one topic",
-    }.get(str(last), "give it a value or remove the key")
+    if "replicas" in path:
+        return "list the brokers of each partition, the preferred leader first"
+    if path[-2:-1] == ("zones",):
+        return "list the broker ids of this zone"
+    if path[-1:] == ("topics",):
+        return "name at least one topic"
+    if path[-2:-1] == ("topics",):
+        return "list at least one partition, or name the topic in a list to take every partition"
+    return "give it a value or remove the key"
 
 
 def _show(value: object) -> str:
