@@ -1,4 +1,4 @@
-# Two entry points on a fresh machine (Python 3.11+, Java 17+, Maven):
+# Two entry points on a fresh machine (Python 3.11+, Java 17+, Maven; Go 1.22+ for `make test`):
 #   make demo   set everything up, start a local 3-zone cluster, plan and apply specs/
 #   make test   lint, type-check and run the whole test suite against real Kafka
 
@@ -6,6 +6,8 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
+ACTIONLINT_VERSION = v1.7.12
+ACTIONLINT = $(BIN)/.actionlint-$(ACTIONLINT_VERSION)
 
 .PHONY: demo test lint unit integration bench-validate bench-plan bench-offsets down clean
 
@@ -14,6 +16,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+# actionlint checks the GitHub workflows (tests/unit/test_workflows.py); Go builds it into the venv.
+$(ACTIONLINT): | $(STAMP)
+	GOBIN=$(abspath $(BIN)) go install github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION)
+	touch $(ACTIONLINT)
 
 demo: $(STAMP)
 	$(BIN)/kadmin local up --nodes 3
@@ -24,7 +31,7 @@ demo: $(STAMP)
 	$(BIN)/kadmin zones
 	@echo "The cluster keeps running; stop it with: $(BIN)/kadmin local down"
 
-test: lint
+test: lint $(ACTIONLINT)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
@@ -32,7 +39,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-unit: $(STAMP)
+unit: $(STAMP) $(ACTIONLINT)
 	$(BIN)/python -m pytest tests/unit
 
 integration: $(STAMP)

@@ -1,0 +1,171 @@
+"""The GitHub workflows: the project's own CI and the examples for a repository of specs.
+
+actionlint (pinned in the Makefile, built by `make test` into the virtualenv) lints
+them all; the examples are also checked for what docs/gitops.md promises, and every
+kadmin command line in them is checked against the real command-line interface.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parents[2]
+WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+EXAMPLES = sorted((ROOT / ".github" / "examples").glob("*.yml"))
+
+
+def actionlint() -> str:
+    """The actionlint binary: the virtualenv's first (where the Makefile installs it), then PATH."""
+    beside_python = Path(sys.executable).parent / "actionlint"
+    found = str(beside_python) if beside_python.exists() else shutil.which("actionlint")
+    assert found, (
+        "actionlint is not installed: run `make test` (or `make unit`), which builds it with "
+        "`go install github.com/rhysd/actionlint/cmd/actionlint@<version in the Makefile>`"
+    )
+    return found
+
+
+def lint(*files: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [actionlint(), "-no-color", *map(str, files)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def load(path: Path) -> dict[Any, Any]:
+    document: dict[Any, Any] = yaml.safe_load(path.read_text())
+    return document
+
+
+def triggers(workflow: dict[Any, Any]) -> dict[str, Any]:
+    # YAML 1.1 reads the key `on` as the boolean True.
+    on: dict[str, Any] = workflow.get("on", workflow.get(True))
+    return on
+
+
+def run_scripts(workflow: dict[Any, Any]) -> str:
+    return "\n".join(step.get("run", "") for job in workflow["jobs"].values() for step in job["steps"])
+
+
+def step_using(steps: list[dict[str, Any]], action: str) -> dict[str, Any]:
+    found = [s for s in steps if s.get("uses", "").startswith(action)]
+    assert len(found) == 1, (action, found)
+    return found[0]
+
+
+def test_there_are_workflows_and_examples() -> None:
+    assert [p.name for p in WORKFLOWS] == ["ci.yml"]
+    assert [p.name for p in EXAMPLES] == ["kadmin-apply.yml", "kadmin-drift.yml", "kadmin-plan.yml"]
+
+
+@pytest.mark.parametrize("path", WORKFLOWS + EXAMPLES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_actionlint_passes(path: Path) -> None:
+    result = lint(path)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_actionlint_is_the_pinned_version_and_finds_mistakes(tmp_path: Path) -> None:
+    pinned = re.search(r"^ACTIONLINT_VERSION\s*=\s*(\S+)", (ROOT / "Makefile").read_text(), re.M)
+    assert pinned
+    version = subprocess.run([actionlint(), "-version"], capture_output=True, text=True, check=True)
+    assert version.stdout.splitlines()[0] == pinned.group(1)
+    broken = tmp_path / "broken.yml"
+    broken.write_text(
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - run: echo ${{ steps.nope.outputs.x }}\n      - uses: actions/checkout@v4\n        with: 3\n"
+    )
+    result = lint(broken)
+    assert result.returncode == 1
+    assert "broken.yml" in result.stdout
+
+
+def test_the_plan_example_comments_once_and_keeps_the_plan() -> None:
+    path = ROOT / ".github/examples/kadmin-plan.yml"
+    workflow = load(path)
+    assert "pull_request" in triggers(workflow)
+    assert workflow["permissions"] == {"contents": "read", "pull-requests": "write"}
+    steps = workflow["jobs"]["plan"]["steps"]
+    upload = step_using(steps, "actions/upload-artifact@")
+    assert (upload["with"]["name"], upload["with"]["path"]) == ("kadmin-plan", "plan.json")
+    script = step_using(steps, "actions/github-script@")["with"]["script"]
+    # One comment per pull request: found again by its hidden marker and updated, else created.
+    assert "<!-- kadmin-plan -->" in script
+    assert script.index("updateComment") < script.index("createComment")
+    commands = run_scripts(workflow)
+    assert "kadmin validate specs/" in commands
+    assert "-o markdown --out plan.json" in commands
+
+
+def test_the_apply_example_applies_the_reviewed_plan_on_merge() -> None:
+    workflow = load(ROOT / ".github/examples/kadmin-apply.yml")
+    assert triggers(workflow)["push"]["branches"] == ["main"]
+    assert workflow["concurrency"]["cancel-in-progress"] is False
+    steps = workflow["jobs"]["apply"]["steps"]
+    download = step_using(steps, "actions/download-artifact@")
+    assert download["with"]["name"] == "kadmin-plan"
+    script = step_using(steps, "actions/github-script@")["with"]["script"]
+    assert "workflow_id: 'kadmin-plan.yml'" in script
+    commands = run_scripts(workflow)
+    assert "kadmin apply plan.json --auto-approve" in commands
+    assert "kadmin plan specs/ --out plan.json" in commands  # the fallback without a reviewed plan
+
+
+def test_the_drift_example_runs_on_a_schedule_with_the_detailed_exit_code() -> None:
+    workflow = load(ROOT / ".github/examples/kadmin-drift.yml")
+    assert "schedule" in triggers(workflow)
+    assert "--detailed-exitcode" in run_scripts(workflow)
+    assert workflow["permissions"]["issues"] == "write"
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_credentials_come_from_secrets_and_are_never_echoed(path: Path) -> None:
+    text = path.read_text()
+    for job in load(path)["jobs"].values():
+        env = job["env"]
+        assert env["KADMIN_BOOTSTRAP_SERVER"] == "${{ secrets.KADMIN_BOOTSTRAP_SERVER }}"
+        assert env["KADMIN_SASL_PASSWORD"] == "${{ secrets.KADMIN_SASL_PASSWORD }}"
+        assert env["KADMIN_SASL_USERNAME"] == "${{ secrets.KADMIN_SASL_USERNAME }}"
+    # Secrets reach kadmin through the environment only, never through a command line or a log.
+    for line in text.splitlines():
+        if "secrets." in line:
+            assert re.match(r"\s+KADMIN_[A-Z_]+: \$\{\{ secrets\.KADMIN_[A-Z_]+ \}\}$", line), line
+
+
+def kadmin_invocations(path: Path) -> list[list[str]]:
+    found = []
+    for script in run_scripts(load(path)).splitlines():
+        words = shlex.split(script, comments=True)
+        while "kadmin" in words:
+            words = words[words.index("kadmin") :]
+            end = next((i for i, w in enumerate(words) if w in ("|", ">", "2>", "&&", ";")), len(words))
+            found.append(words[1:end])
+            words = words[end:]
+    return found
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_every_kadmin_command_line_in_the_examples_exists(path: Path) -> None:
+    from kadmin.cli import app
+
+    invocations = kadmin_invocations(path)
+    assert invocations
+    for words in invocations:
+        command = [w for w in words if not w.startswith("-") and "/" not in w and not w.endswith(".json")]
+        options = [w.split("=")[0] for w in words if w.startswith("-")]
+        shown = CliRunner().invoke(app, [*command, "--help"], env={"COLUMNS": "200"})
+        assert shown.exit_code == 0, (words, shown.output)
+        for option in options:
+            assert re.search(rf"(^|[\s,]){re.escape(option)}[\s,]", shown.output), (words, option)
