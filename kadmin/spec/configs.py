@@ -58,7 +58,8 @@ def _text(key: TopicConfigKey, value: object) -> str:
             if isinstance(value, str):
                 return ",".join(part.strip() for part in value.split(",")) if value.strip() else ""
             raise ConfigValueError(
-                f"must be a list (found {_show(value)})", "write [a, b] or a comma-separated text"
+                f"must be a list (found {_show(value)})",
+                "write a YAML list, or the items separated by commas",
             )
         case ConfigType.STRING:
             if isinstance(value, str):

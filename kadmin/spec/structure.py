@@ -303,7 +303,7 @@ def _type_hint(wanted: list[str], value: object) -> str:
     if "object" in wanted and isinstance(value, str):
         return "indent the keys below it, or write {key: value}"
     if "array" in wanted and not isinstance(value, list):
-        return "write a YAML list: [a, b] or one '- item' per line"
+        return "write a YAML list: items in square brackets, or one '- item' per line"
     if "string" in wanted and not isinstance(value, str):
         return "quote it to make it text"
     return ""
