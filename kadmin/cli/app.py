@@ -15,6 +15,7 @@ from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from kadmin import __version__
 from kadmin.errors import KadminError, SpecError
@@ -69,9 +70,10 @@ def report_error(err: KadminError) -> None:
     problems = err.problems if isinstance(err, SpecError) else [err]
     for problem in problems:
         where = f"{problem.where}: " if problem.where else ""
-        console.print(f"[bold red]error:[/] {where}{problem.message}", markup=True, highlight=False)
+        # Messages quote user input ("[a, b]"), which rich would read as markup.
+        console.print(f"[bold red]error:[/] {escape(where + problem.message)}", highlight=False)
         if problem.hint:
-            console.print(f"  [dim]hint:[/] {problem.hint}", markup=True, highlight=False)
+            console.print(f"  [dim]hint:[/] {escape(problem.hint)}", highlight=False)
 
 
 def guarded(fn: Callable[P, R]) -> Callable[P, R]:
