@@ -1,0 +1,320 @@
+"""`kadmin plan` and `kadmin apply`: parse options, run `kadmin.pipeline` and `kadmin.apply`,
+pick a renderer, and map the result to an exit code.
+
+Results go to stdout; warnings, progress and the confirmation prompt to stderr.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from kadmin.apply import ApplyReport, apply_plan, check_fresh
+from kadmin.apply import Progress as ProgressCallback
+from kadmin.cli.app import (
+    BootstrapOption,
+    CommandConfigOption,
+    OutputFormat,
+    app,
+    guarded,
+    print_json,
+    report_error,
+    stderr,
+    stdout,
+)
+from kadmin.cli.connection import connect
+from kadmin.cluster.confluent import DEFAULT_TIMEOUT_S
+from kadmin.cluster.port import ClusterAdmin
+from kadmin.errors import KadminError, PlanError
+from kadmin.model import DesiredState
+from kadmin.pipeline import Planned, is_plan_file, plan_specs, read_plan_file
+from kadmin.reconcile.plan import Plan
+from kadmin.reconcile.planfile import save_plan
+from kadmin.render.json import apply_report_document, plan_document
+from kadmin.render.markdown import render_plan_markdown
+from kadmin.render.text import describe_target, render_apply_report, render_plan
+
+DEFAULT_BACKUP_DIR = Path("kadmin-backups")
+
+
+class PlanFormat(StrEnum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+SpecArgs = Annotated[
+    list[Path],
+    typer.Argument(
+        metavar="SPEC",
+        help="Spec files, or directories: every *.yaml and *.yml below them.",
+        show_default=False,
+    ),
+]
+AllowDeleteOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-delete",
+        help="Delete topics that match cluster.manage but are not in the spec (otherwise only listed).",
+    ),
+]
+PruneConfigsOption = Annotated[
+    bool,
+    typer.Option(
+        "--prune-configs",
+        help="Remove topic-level config overrides the spec does not set (otherwise listed as drift).",
+    ),
+]
+TimeoutOption = Annotated[
+    float,
+    typer.Option(
+        "--timeout",
+        metavar="SECONDS",
+        min=1.0,
+        help="Longest wait for any one answer from the cluster.",
+    ),
+]
+
+
+@app.command()
+@guarded
+def plan(
+    specs: SpecArgs,
+    output: Annotated[
+        PlanFormat, typer.Option("--output", "-o", help="text, json (docs/plan-json.md) or markdown.")
+    ] = PlanFormat.text,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            metavar="FILE",
+            help="Also save the plan as a JSON plan file, for `kadmin apply FILE`.",
+            show_default=False,
+        ),
+    ] = None,
+    detailed_exitcode: Annotated[
+        bool,
+        typer.Option(
+            "--detailed-exitcode", help="Exit 0 when there are no changes, 2 when there are, 1 on error."
+        ),
+    ] = False,
+    allow_delete: AllowDeleteOption = False,
+    prune_configs: PruneConfigsOption = False,
+    bootstrap: BootstrapOption = None,
+    command_config: CommandConfigOption = None,
+    timeout: TimeoutOption = DEFAULT_TIMEOUT_S,
+) -> None:
+    """Show what apply would change to make the cluster match the spec. Changes nothing.
+
+    Lines read like terraform's: + create, ~ update, - delete, ! refused. A refused
+    change (such as fewer partitions) exits 1.
+
+    Example (a CI gate on a pull request, then apply exactly that plan on merge):
+
+        kadmin plan specs/ -o markdown --out plan.json --detailed-exitcode
+
+        kadmin apply plan.json
+    """
+    planned = _plan(specs, bootstrap, command_config, timeout, allow_delete, prune_configs)
+    _show_plan(planned.plan, output)
+    if out is not None:
+        if planned.plan.applyable:
+            save_plan(planned.plan, out)
+            stderr().print(f"Plan saved to {out}; apply it with: kadmin apply {out}", markup=False)
+        else:
+            stderr().print(f"Plan not saved to {out}: it has refused changes.", markup=False)
+    _refuse(planned.plan)
+    if detailed_exitcode and not planned.plan.is_empty:
+        raise typer.Exit(2)
+
+
+@app.command()
+@guarded
+def apply(
+    targets: Annotated[
+        list[Path],
+        typer.Argument(
+            metavar="SPEC|PLAN.json",
+            help="Spec files or directories to plan and apply, or one plan file from `kadmin plan --out`.",
+            show_default=False,
+        ),
+    ],
+    auto_approve: Annotated[
+        bool, typer.Option("--auto-approve", help="Apply without asking (for CI). Needed without a terminal.")
+    ] = False,
+    output: Annotated[OutputFormat, typer.Option("--output", "-o", help="text or json.")] = OutputFormat.text,
+    allow_delete: AllowDeleteOption = False,
+    prune_configs: PruneConfigsOption = False,
+    backup_dir: Annotated[
+        Path, typer.Option("--backup-dir", help="Where offsets are saved before a declared offset reset.")
+    ] = DEFAULT_BACKUP_DIR,
+    bootstrap: BootstrapOption = None,
+    command_config: CommandConfigOption = None,
+    timeout: TimeoutOption = DEFAULT_TIMEOUT_S,
+) -> None:
+    """Make the cluster match the spec: plan, show the plan, ask, then apply it.
+
+    Given one plan file, apply exactly that plan, without asking, after checking that
+    the cluster has not changed since it was computed. Before anything changes, the
+    brokers validate every creation and config change; deletes run last, and only
+    when everything else succeeded. Exit 1 if anything failed; running it again
+    continues where it stopped.
+
+    Example:
+
+        kadmin apply specs/
+
+        kadmin plan specs/ --out plan.json && kadmin apply plan.json
+    """
+    if len(targets) == 1 and is_plan_file(targets[0]):
+        if allow_delete or prune_configs:
+            raise KadminError(
+                "--allow-delete and --prune-configs take effect when planning; "
+                "a saved plan is applied as it is",
+                where=str(targets[0]),
+                hint="drop the options, or plan again with them: kadmin plan SPEC --out FILE",
+            )
+        saved = read_plan_file(targets[0])
+        admin: ClusterAdmin = connect(bootstrap, command_config, timeout=timeout)
+        _refuse(saved)
+        check_fresh(saved, admin, source=str(targets[0]))
+        if output is OutputFormat.text:
+            render_plan(saved, stdout())
+        the_plan = saved
+    else:
+        planned = _plan(targets, bootstrap, command_config, timeout, allow_delete, prune_configs)
+        the_plan, admin = planned.plan, planned.admin
+        if output is OutputFormat.text:
+            render_plan(the_plan, stdout())
+        _refuse(the_plan)
+        if not the_plan.is_empty and not auto_approve:
+            _confirm(the_plan)
+    if the_plan.is_empty:
+        if output is OutputFormat.json:
+            print_json(_apply_document(the_plan, ApplyReport(())))
+        return
+    with _progress() as progress:
+        report = apply_plan(the_plan, admin, backup_dir=backup_dir, progress=progress)
+    _show_report(the_plan, report, output)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+# --- steps ---------------------------------------------------------------------------
+
+
+def _plan(
+    specs: list[Path],
+    bootstrap: str | None,
+    command_config: str | None,
+    timeout: float,
+    allow_delete: bool,
+    prune_configs: bool,
+) -> Planned:
+    def open_cluster(desired: DesiredState) -> ClusterAdmin:
+        return connect(bootstrap, command_config, spec_bootstrap=desired.cluster.bootstrap, timeout=timeout)
+
+    planned = plan_specs(specs, open_cluster, allow_delete=allow_delete, prune_configs=prune_configs)
+    for warning in planned.desired.warnings:
+        stderr().print(f"warning: {warning}", markup=False)
+    return planned
+
+
+def _show_plan(plan: Plan, output: PlanFormat) -> None:
+    if output is PlanFormat.json:
+        print_json(plan_document(plan))
+    elif output is PlanFormat.markdown:
+        sys.stdout.write(render_plan_markdown(plan))
+    else:
+        render_plan(plan, stdout())
+
+
+def _refuse(plan: Plan) -> None:
+    """Exit 1 with one located error per refusal: a plan with refusals is never applied."""
+    if plan.applyable:
+        return
+    for refusal in plan.refusals:
+        report_error(
+            PlanError(
+                refusal.message, where=refusal.where or describe_target(refusal.target), hint=refusal.hint
+            )
+        )
+    raise typer.Exit(1)
+
+
+def interactive() -> bool:
+    """Whether a person can answer the prompt: stdin and stderr are terminals."""
+    return sys.stdin.isatty() and sys.stderr.isatty()
+
+
+def _confirm(plan: Plan) -> None:
+    count = len(plan.actions)
+    if not interactive():
+        raise KadminError(
+            "refusing to apply without confirmation: there is no terminal to ask on",
+            hint="review the plan, then pass --auto-approve; or save it with "
+            "`kadmin plan SPEC --out plan.json` and run `kadmin apply plan.json`",
+        )
+    question = "Apply this change?" if count == 1 else f"Apply these {count} changes?"
+    answer = stderr().input(f"{question} [y/N] ", markup=False)
+    if answer.strip().lower() not in ("y", "yes"):
+        stderr().print("Apply cancelled; nothing was changed.", markup=False)
+        raise typer.Exit(1)
+
+
+@contextmanager
+def _progress() -> Iterator[ProgressCallback | None]:
+    """A progress bar on stderr when it is a terminal; nothing otherwise (CI logs stay clean)."""
+    console = stderr()
+    if not console.is_terminal:
+        yield None
+        return
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
+    task = bar.add_task("applying", total=None)
+
+    def update(step: str, done: int, total: int) -> None:
+        bar.update(task, description=step, completed=done, total=total)
+
+    with bar:
+        yield update
+
+
+def _show_report(plan: Plan, report: ApplyReport, output: OutputFormat) -> None:
+    if output is OutputFormat.json:
+        print_json(_apply_document(plan, report))
+        return
+    console = stdout()
+    if report.preflight_rejected:
+        count = len(report.results)
+        noun = "change" if count == 1 else "changes"
+        console.print(f"Preflight: the cluster rejected {count} {noun}; nothing was changed.", markup=False)
+    else:
+        console.print("")
+    render_apply_report(report.results, console)
+    if report.preflight_rejected:
+        console.print("Nothing was changed: fix what was rejected, then apply again.", markup=False)
+    for path in report.backups:
+        stderr().print(f"offsets backup: {path}", markup=False)
+
+
+def _apply_document(plan: Plan, report: ApplyReport) -> dict[str, Any]:
+    return {
+        **apply_report_document(report.results),
+        "preflight_rejected": report.preflight_rejected,
+        "backups": [str(p) for p in report.backups],
+        "plan": plan_document(plan),
+    }
