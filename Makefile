@@ -9,7 +9,7 @@ STAMP   = $(VENV)/.installed
 ACTIONLINT_VERSION = v1.7.12
 ACTIONLINT = $(BIN)/.actionlint-$(ACTIONLINT_VERSION)
 
-.PHONY: demo test lint unit integration bench-validate bench-plan bench-offsets down clean
+.PHONY: demo test lint unit integration bench-validate bench-plan bench-offsets bench-export down clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,9 @@ bench-plan: $(STAMP)
 
 bench-offsets: $(STAMP)
 	$(BIN)/python bench/offsets_reset.py
+
+bench-export: $(STAMP)
+	$(BIN)/python bench/export_scale.py
 
 down: $(STAMP)
 	$(BIN)/kadmin local down

@@ -33,6 +33,8 @@ ENV_PROPERTIES = (
     "ssl.key.location",
     "ssl.key.pem",
     "ssl.key.password",
+    "ssl.keystore.location",
+    "ssl.keystore.password",
     "ssl.endpoint.identification.algorithm",
     "client.id",
 )

@@ -8,7 +8,9 @@ running cluster is kept in ``<dir>/cluster.json`` so that another process (a lat
 Optionally each node also has a SASL_PLAINTEXT listener with SCRAM-SHA-512, whose one
 user is created when the storage is formatted; the client properties for it are
 written to ``<dir>/client-sasl.properties`` (mode 0600), never to ``cluster.json``.
-PLAINTEXT stays the inter-broker and readiness listener.
+And optionally an SSL listener serving a PEM key and certificate the caller made (the
+tests sign one with a throwaway CA). PLAINTEXT stays the inter-broker and readiness
+listener.
 """
 
 from __future__ import annotations
@@ -55,6 +57,8 @@ class Node:
     pid: int = 0
     sasl_port: int = 0
     """Port of the SASL_PLAINTEXT (SCRAM-SHA-512) listener; 0 when there is none."""
+    tls_port: int = 0
+    """Port of the SSL listener; 0 when there is none."""
 
     @property
     def bootstrap(self) -> str:
@@ -83,6 +87,11 @@ class ClusterInfo:
     def sasl_bootstrap(self) -> str:
         """The SASL_PLAINTEXT listeners, or "" when the cluster has none."""
         return ",".join(f"127.0.0.1:{n.sasl_port}" for n in self.nodes if n.sasl_port)
+
+    @property
+    def tls_bootstrap(self) -> str:
+        """The SSL listeners, or "" when the cluster has none."""
+        return ",".join(f"127.0.0.1:{n.tls_port}" for n in self.nodes if n.tls_port)
 
     @property
     def sasl_properties(self) -> Path | None:
@@ -149,7 +158,9 @@ class LocalCluster:
     ``PR_SET_PDEATHSIG``): the test harness uses it so an interrupted test run
     never leaves brokers behind. `kadmin local up` leaves it off, since its
     cluster must outlive the command. ``sasl`` adds a SASL_PLAINTEXT listener with
-    SCRAM-SHA-512 for that user on every node.
+    SCRAM-SHA-512 for that user on every node; ``tls_keystore`` (a PEM file with an
+    unencrypted PKCS#8 key and its certificate chain, valid for 127.0.0.1) adds an SSL
+    listener.
     """
 
     def __init__(
@@ -162,6 +173,7 @@ class LocalCluster:
         heap: str | None = None,
         progress: Progress | None = None,
         sasl: ScramUser | None = None,
+        tls_keystore: Path | None = None,
     ) -> None:
         if nodes not in (1, 3):
             raise LocalClusterError(
@@ -174,6 +186,7 @@ class LocalCluster:
         self.heap = heap or os.environ.get("KADMIN_LOCAL_HEAP") or DEFAULT_HEAP
         self.progress = progress or (lambda _msg: None)
         self.sasl = sasl
+        self.tls_keystore = tls_keystore.resolve() if tls_keystore else None
         self.info: ClusterInfo | None = None
         self._procs: dict[int, subprocess.Popen[bytes]] = {}
 
@@ -229,15 +242,19 @@ class LocalCluster:
                 if child.is_dir() and child.name.startswith("node-"):
                     _remove_tree(child)
         self.directory.mkdir(parents=True, exist_ok=True)
-        per_node = 3 if self.sasl else 2
+        per_node = 2 + bool(self.sasl) + bool(self.tls_keystore)
         ports = _free_ports(per_node * self.node_count)
         nodes = []
         for i in range(self.node_count):
             node_dir = self.directory / f"node-{i + 1}"
             (node_dir / "data").mkdir(parents=True)
             mine = ports[per_node * i : per_node * (i + 1)]
-            sasl_port = mine[2] if self.sasl else 0
-            nodes.append(Node(i + 1, ZONES[i], mine[0], mine[1], str(node_dir), sasl_port=sasl_port))
+            extra = iter(mine[2:])
+            sasl_port = next(extra) if self.sasl else 0
+            tls_port = next(extra) if self.tls_keystore else 0
+            nodes.append(
+                Node(i + 1, ZONES[i], mine[0], mine[1], str(node_dir), sasl_port=sasl_port, tls_port=tls_port)
+            )
         return nodes
 
     def _write_configs(self, nodes: list[Node], lib: Path) -> None:
@@ -277,8 +294,7 @@ class LocalCluster:
                 "num.recovery.threads.per.data.dir": "1",
                 "broker.heartbeat.interval.ms": "500",
             }
-            if node.sasl_port:
-                props.update(_sasl_listener(node))
+            props.update(_extra_listeners(node, self.tls_keystore))
             text = "".join(f"{k}={v}\n" for k, v in props.items())
             (Path(node.dir) / "server.properties").write_text(text)
         log4j = resources.files("kadmin.local").joinpath("log4j2.properties").read_bytes()
@@ -440,21 +456,35 @@ class LocalCluster:
         )
 
 
-def _sasl_listener(node: Node) -> dict[str, str]:
-    """Broker properties that add a SASL_PLAINTEXT listener named SASL with SCRAM-SHA-512."""
-    endpoints = (
-        f"PLAINTEXT://127.0.0.1:{node.broker_port},SASL://127.0.0.1:{node.sasl_port},"
-        f"CONTROLLER://127.0.0.1:{node.controller_port}"
-    )
-    return {
-        "listeners": endpoints,
-        "advertised.listeners": endpoints,
-        "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,SASL:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT",
-        "sasl.enabled.mechanisms": SCRAM_MECHANISM,
+def _extra_listeners(node: Node, tls_keystore: Path | None) -> dict[str, str]:
+    """Broker properties for the optional client listeners: SASL (SASL_PLAINTEXT with
+    SCRAM-SHA-512) and SSL (server certificate only)."""
+    if not node.sasl_port and not node.tls_port:
+        return {}
+    endpoints = [f"PLAINTEXT://127.0.0.1:{node.broker_port}"]
+    protocols = ["PLAINTEXT:PLAINTEXT"]
+    props: dict[str, str] = {}
+    if node.sasl_port:
+        endpoints.append(f"SASL://127.0.0.1:{node.sasl_port}")
+        protocols.append("SASL:SASL_PLAINTEXT")
+        props["sasl.enabled.mechanisms"] = SCRAM_MECHANISM
         # The listener's login module; users and their salted passwords come from the metadata log.
-        f"listener.name.sasl.{SCRAM_MECHANISM.lower()}.sasl.jaas.config": (
+        props[f"listener.name.sasl.{SCRAM_MECHANISM.lower()}.sasl.jaas.config"] = (
             "org.apache.kafka.common.security.scram.ScramLoginModule required;"
-        ),
+        )
+    if node.tls_port and tls_keystore is not None:
+        endpoints.append(f"SSL://127.0.0.1:{node.tls_port}")
+        protocols.append("SSL:SSL")
+        # KIP-651: a PEM file holding the key and the certificate chain, no JKS needed.
+        props["listener.name.ssl.ssl.keystore.type"] = "PEM"
+        props["listener.name.ssl.ssl.keystore.location"] = str(tls_keystore)
+    endpoints.append(f"CONTROLLER://127.0.0.1:{node.controller_port}")
+    protocols.append("CONTROLLER:PLAINTEXT")
+    return {
+        "listeners": ",".join(endpoints),
+        "advertised.listeners": ",".join(endpoints),
+        "listener.security.protocol.map": ",".join(protocols),
+        **props,
     }
 
 

@@ -7,10 +7,12 @@ the suite against clusters you already have, set ``KADMIN_TEST_BOOTSTRAP`` and/o
 ``KADMIN_TEST_BOOTSTRAP_3ZONES``. Nothing here skips: a cluster that cannot start
 fails the tests that need it, with the node's log in the error.
 
-`kafka_sasl` is a one-node cluster whose client listener requires SASL SCRAM-SHA-512
-(user and password from `sasl_user`); every client it hands out authenticates. A
-cluster you already have: ``KADMIN_TEST_BOOTSTRAP_SASL`` with
-``KADMIN_TEST_SASL_USERNAME`` and ``KADMIN_TEST_SASL_PASSWORD``.
+`kafka_sasl` and `kafka_tls` are the two client listeners of one more node: SASL
+SCRAM-SHA-512 (user and password from `sasl_user`) and SSL (a certificate signed by
+`throwaway_ca`, a CA made with openssl for this session); every client they hand out
+authenticates. Clusters you already have: ``KADMIN_TEST_BOOTSTRAP_SASL`` with
+``KADMIN_TEST_SASL_USERNAME`` and ``KADMIN_TEST_SASL_PASSWORD``, and
+``KADMIN_TEST_BOOTSTRAP_SSL`` with ``KADMIN_TEST_SSL_CA`` (a PEM file).
 """
 
 from __future__ import annotations
@@ -140,19 +142,101 @@ def sasl_user() -> ScramUser:
     return ScramUser("kadmin", f"kadminSECRET-{secrets.token_hex(8)}")
 
 
+@dataclass
+class TlsKafka(KafkaHandle):
+    """A cluster reached through its SSL listener, trusting the CA in `ca` (a PEM file)."""
+
+    ca: Path = Path("ca.pem")
+
+    def client_properties(self, ca: Path | None = None) -> dict[str, str]:
+        return {
+            "bootstrap.servers": self.bootstrap,
+            "security.protocol": "SSL",
+            "ssl.ca.location": str(ca or self.ca),
+        }
+
+    def write_properties(self, path: Path, ca: Path | None = None) -> Path:
+        path.write_text("".join(f"{k}={v}\n" for k, v in self.client_properties(ca).items()))
+        return path
+
+    def config(self, **extra: str) -> dict[str, str]:
+        return {**self.client_properties(), **extra}
+
+
+@dataclass(frozen=True)
+class ThrowawayCa:
+    """A throwaway CA and a broker key + certificate it signed for 127.0.0.1, as PEM files."""
+
+    ca: Path
+    keystore: Path
+    """The broker's unencrypted PKCS#8 key followed by its certificate (Kafka's PEM keystore)."""
+    other_ca: Path
+    """A second CA that signed nothing here: trusting it must fail the handshake."""
+
+
+def _openssl(command: str, *args: str, cwd: Path) -> None:
+    subprocess.run(["openssl", *command.split(), *args], cwd=cwd, check=True, capture_output=True, timeout=60)
+
+
 @pytest.fixture(scope="session")
-def kafka_sasl(tmp_path_factory: pytest.TempPathFactory, sasl_user: ScramUser) -> Iterator[SaslKafka]:
-    if bootstrap := os.environ.get("KADMIN_TEST_BOOTSTRAP_SASL"):
-        yield SaslKafka(bootstrap, user=sasl_user)
-        return
+def throwaway_ca(tmp_path_factory: pytest.TempPathFactory) -> ThrowawayCa:
+    d = tmp_path_factory.mktemp("ca")
+    ca_extensions = (
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign",
+    )
+    for name in ("ca", "other-ca"):
+        command = f"req -x509 -newkey rsa:2048 -nodes -days 2 -keyout {name}.key -out {name}.pem"
+        _openssl(command, "-subj", f"/CN=kadmin {name}", *ca_extensions, cwd=d)
+    _openssl("req -newkey rsa:2048 -nodes -keyout broker.key -out broker.csr -subj /CN=127.0.0.1", cwd=d)
+    # librdkafka checks the broker's address against the certificate's subjectAltName.
+    (d / "broker.ext").write_text("subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n")
+    _openssl(
+        "x509 -req -in broker.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -extfile broker.ext "
+        "-out broker.crt",
+        cwd=d,
+    )
+    _openssl("pkcs8 -topk8 -nocrypt -in broker.key -out broker.p8", cwd=d)
+    keystore = d / "broker-keystore.pem"
+    keystore.write_text((d / "broker.p8").read_text() + (d / "broker.crt").read_text())
+    return ThrowawayCa(d / "ca.pem", keystore, d / "other-ca.pem")
+
+
+@pytest.fixture(scope="session")
+def secured_cluster(
+    tmp_path_factory: pytest.TempPathFactory, sasl_user: ScramUser, throwaway_ca: ThrowawayCa
+) -> Iterator[ClusterInfo]:
+    """One node with a SASL_PLAINTEXT and an SSL client listener besides PLAINTEXT."""
     cluster = LocalCluster(
-        tmp_path_factory.mktemp("kafka-sasl"), nodes=1, bound_to_owner=True, sasl=sasl_user
+        tmp_path_factory.mktemp("kafka-secured"),
+        nodes=1,
+        bound_to_owner=True,
+        sasl=sasl_user,
+        tls_keystore=throwaway_ca.keystore,
     )
     info = cluster.start()
     try:
-        yield SaslKafka(info.sasl_bootstrap, info, user=sasl_user)
+        yield info
     finally:
         cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def kafka_sasl(request: pytest.FixtureRequest, sasl_user: ScramUser) -> SaslKafka:
+    if bootstrap := os.environ.get("KADMIN_TEST_BOOTSTRAP_SASL"):
+        return SaslKafka(bootstrap, user=sasl_user)
+    info: ClusterInfo = request.getfixturevalue("secured_cluster")
+    return SaslKafka(info.sasl_bootstrap, info, user=sasl_user)
+
+
+@pytest.fixture(scope="session")
+def kafka_tls(request: pytest.FixtureRequest, throwaway_ca: ThrowawayCa) -> TlsKafka:
+    if bootstrap := os.environ.get("KADMIN_TEST_BOOTSTRAP_SSL"):
+        return TlsKafka(bootstrap, ca=Path(os.environ["KADMIN_TEST_SSL_CA"]))
+    info: ClusterInfo = request.getfixturevalue("secured_cluster")
+    return TlsKafka(info.tls_bootstrap, info, ca=throwaway_ca.ca)
 
 
 def eventually(fn: Callable[[], T], *, timeout: float = 15.0, interval: float = 0.2) -> T:
@@ -223,6 +307,12 @@ def ns(request: pytest.FixtureRequest, kafka_single: KafkaHandle) -> Iterator[Na
 def ns_sasl(request: pytest.FixtureRequest, kafka_sasl: SaslKafka) -> Iterator[Namespace]:
     """A namespace on the SASL cluster; its cleanup authenticates too."""
     yield from _namespace(request, kafka_sasl)
+
+
+@pytest.fixture
+def ns_tls(request: pytest.FixtureRequest, kafka_tls: TlsKafka) -> Iterator[Namespace]:
+    """A namespace on the SSL listener; its cleanup goes through TLS too."""
+    yield from _namespace(request, kafka_tls)
 
 
 @pytest.fixture

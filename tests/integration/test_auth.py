@@ -201,3 +201,40 @@ def test_bad_client_settings_are_clean_errors(kafka_sasl: Any, kadmin: Kadmin, t
     missing = kadmin("export", "--command-config", str(tmp_path / "nope.properties"))
     assert missing.code == 1
     assert "cannot read the command config" in missing.stderr
+
+
+# --- TLS: the SSL listener of the same node, its certificate signed by a throwaway CA -------------
+
+
+def test_tls_with_the_ca_from_a_file_or_from_a_variable(
+    kafka_tls: Any, ns_tls: Any, kadmin: Kadmin, tmp_path: Path
+) -> None:
+    props = str(kafka_tls.write_properties(tmp_path / "tls.properties"))
+    topic = ns_tls.topic("secure")
+    specs = str(write_spec(tmp_path / "specs", topic))
+    applied = kadmin("apply", specs, "--command-config", props, "--auto-approve")
+    assert applied.code == 0, applied.stderr
+    assert kafka_tls.admin().snapshot([topic]).topics[topic].overrides["retention.ms"] == "86400000"
+
+    # The CA as PEM text in a variable, the way a CI secret hands it over.
+    env = {
+        "KADMIN_BOOTSTRAP_SERVER": kafka_tls.bootstrap,
+        "KADMIN_SECURITY_PROTOCOL": "SSL",
+        "KADMIN_SSL_CA_PEM": kafka_tls.ca.read_text(),
+    }
+    planned = kadmin("plan", specs, "--detailed-exitcode", env=env)
+    assert planned.code == 0, planned.stdout + planned.stderr
+
+
+def test_tls_with_an_untrusted_ca_is_a_prompt_clean_error(
+    kafka_tls: Any, ns_tls: Any, throwaway_ca: Any, kadmin: Kadmin, tmp_path: Path
+) -> None:
+    wrong = str(kafka_tls.write_properties(tmp_path / "tls.properties", ca=throwaway_ca.other_ca))
+    specs = str(write_spec(tmp_path / "specs", ns_tls.topic("t")))
+    runs = [kadmin("plan", specs, "--command-config", wrong), kadmin("export", "--command-config", wrong)]
+    for run in runs:
+        assert run.code == 1, (run.args, run.stderr)
+        assert run.seconds < 15, (run.args, run.seconds)
+        assert "TLS handshake failed" in run.stderr
+        assert "hint: check ssl.ca.location" in run.stderr
+        assert "Traceback" not in run.stderr

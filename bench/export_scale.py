@@ -1,0 +1,191 @@
+"""How `kadmin export` scales: figures, not assertions.
+
+On a one-node local cluster (or the one --bootstrap-server names) it creates N topics
+(every tenth with topic-level overrides: a retention in ms, a segment size in bytes,
+compaction), then times, in the same run:
+
+- the export in this process, by stage: one batched snapshot, the spec values, the YAML;
+- `kadmin export --out DIR` end to end, as a user runs it (process start included),
+  with the peak resident memory of that process;
+- a check that the export holds: loading it back and diffing it against the same
+  snapshot gives an empty plan.
+
+    python bench/export_scale.py                  # 10,000 topics x 1 partition
+    python bench/export_scale.py --topics 2000 --runs 5
+
+Each partition keeps a file open on the broker: N x partitions must stay below the
+open-file limit (`ulimit -n`) of the shell the broker starts from.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from confluent_kafka.admin import AdminClient
+from confluent_kafka.cimpl import NewTopic
+
+from kadmin.cluster.confluent import ConfluentAdmin
+from kadmin.export import export_spec, spec_files, to_yaml
+from kadmin.local.cluster import LocalCluster
+from kadmin.reconcile.diff import diff
+from kadmin.spec.load import load_specs
+
+CREATE_BATCH = 1000
+TIMEOUT_S = 120.0
+OVERRIDES = {"retention.ms": "259200000", "segment.bytes": "536870912", "cleanup.policy": "compact,delete"}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--topics", type=int, default=10_000, help="topics in the cluster")
+    parser.add_argument("--partitions", type=int, default=1, help="partitions per topic")
+    parser.add_argument("--runs", type=int, default=3, help="timed runs of each measurement")
+    parser.add_argument("--bootstrap-server", "-b", help="use this cluster instead of starting one")
+    parser.add_argument("--heap", default="1g", help="heap of the local broker (it holds every partition)")
+    args = parser.parse_args()
+
+    limit = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    if not args.bootstrap_server and args.topics * args.partitions > limit * 0.9:
+        needed = args.topics * args.partitions
+        sys.exit(f"{needed} partitions need about as many open files on the broker; `ulimit -n` is {limit}")
+    with _cluster(args.bootstrap_server, args.heap) as bootstrap:
+        run(bootstrap, args)
+
+
+def run(bootstrap: str, args: argparse.Namespace) -> None:
+    raw = AdminClient({"bootstrap.servers": bootstrap})
+    prefix = f"bench-{secrets.token_hex(3)}"
+    names = [f"{prefix}.t{i:05d}" for i in range(args.topics)]
+    began = time.perf_counter()
+    _create(raw, names, args.partitions)
+    _await_topics(raw, names)
+    print(_machine())
+    print(
+        f"cluster: {bootstrap}; created {len(names)} topics x {args.partitions} partitions "
+        f"({len(names) // 10} with overrides) in {time.perf_counter() - began:.1f} s"
+    )
+    pattern = f"{prefix}\\..*"
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            _time_in_process(bootstrap, pattern, len(names), args.runs)
+            _time_command(bootstrap, pattern, Path(tmp), args.runs)
+            _check_round_trip(bootstrap, pattern, Path(tmp) / "specs-0")
+    finally:
+        _delete(raw, [n for n in raw.list_topics(timeout=TIMEOUT_S).topics if n.startswith(prefix + ".")])
+    print(f"peak RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+
+
+def _time_in_process(bootstrap: str, pattern: str, count: int, runs: int) -> None:
+    stages: dict[str, list[float]] = {"snapshot": [], "export": [], "yaml": []}
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        state = ConfluentAdmin({"bootstrap.servers": bootstrap}, timeout=TIMEOUT_S).snapshot()
+        t1 = time.perf_counter()
+        exported = export_spec(state, topics=pattern)
+        t2 = time.perf_counter()
+        texts = [to_yaml(document) for document in spec_files(exported).values()]
+        t3 = time.perf_counter()
+        assert len(exported.topics) == count, len(exported.topics)
+        assert sum(len(t) for t in texts) > 0
+        for stage, seconds in (("snapshot", t1 - t0), ("export", t2 - t1), ("yaml", t3 - t2)):
+            stages[stage].append(seconds)
+    total = sum(statistics.median(times) for times in stages.values())
+    detail = ", ".join(f"{stage} {statistics.median(times):.2f} s" for stage, times in stages.items())
+    print(f"\nexport of {count} topics in this process, median of {runs} runs: {total:.2f} s")
+    print(f"  of which {detail}")
+
+
+def _time_command(bootstrap: str, pattern: str, tmp: Path, runs: int) -> None:
+    seconds: list[float] = []
+    for i in range(runs):
+        began = time.perf_counter()
+        out = str(tmp / f"specs-{i}")
+        done = subprocess.run(
+            [sys.executable, "-m", "kadmin", "export", "-b", bootstrap, "--topics", pattern, "--out", out],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        seconds.append(time.perf_counter() - began)
+        if done.returncode != 0:
+            sys.exit(f"kadmin export failed:\n{done.stderr}")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    files = len(list((tmp / "specs-0").glob("*.yaml")))
+    print(f"\nkadmin export --out DIR, end to end, median of {runs} runs: {statistics.median(seconds):.2f} s")
+    print(f"  {files} files written; peak RSS of the kadmin process: {peak:.0f} MB")
+
+
+def _check_round_trip(bootstrap: str, pattern: str, specs: Path) -> None:
+    began = time.perf_counter()
+    desired = load_specs([specs])
+    state = ConfluentAdmin({"bootstrap.servers": bootstrap}, timeout=TIMEOUT_S).snapshot()
+    plan = diff(desired, state)
+    print(
+        f"\nround trip: loaded {len(desired.topics)} exported topics and planned them in "
+        f"{time.perf_counter() - began:.2f} s: {len(plan.actions)} action(s), {len(plan.refusals)} refusal(s)"
+    )
+    assert plan.is_empty and not plan.refusals, plan.summary()
+
+
+def _create(raw: AdminClient, names: Sequence[str], partitions: int) -> None:
+    for start in range(0, len(names), CREATE_BATCH):
+        batch = [
+            NewTopic(n, partitions, 1, config=OVERRIDES if (start + i) % 10 == 0 else {})
+            for i, n in enumerate(names[start : start + CREATE_BATCH])
+        ]
+        futures = raw.create_topics(batch, operation_timeout=TIMEOUT_S, request_timeout=TIMEOUT_S)
+        for future in futures.values():
+            future.result(timeout=TIMEOUT_S)
+
+
+def _await_topics(raw: AdminClient, names: Sequence[str]) -> None:
+    wanted = set(names)
+    deadline = time.monotonic() + TIMEOUT_S
+    while not wanted <= set(raw.list_topics(timeout=TIMEOUT_S).topics):
+        if time.monotonic() > deadline:
+            sys.exit("the created topics did not all show up in metadata")
+        time.sleep(0.5)
+
+
+def _delete(raw: AdminClient, names: Sequence[str]) -> None:
+    for start in range(0, len(names), CREATE_BATCH):
+        futures = raw.delete_topics(list(names[start : start + CREATE_BATCH]), operation_timeout=TIMEOUT_S)
+        for future in futures.values():
+            future.result(timeout=TIMEOUT_S)
+
+
+@contextmanager
+def _cluster(bootstrap: str | None, heap: str) -> Iterator[str]:
+    if bootstrap:
+        yield bootstrap
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        cluster = LocalCluster(Path(tmp), nodes=1, bound_to_owner=True, heap=heap)
+        info = cluster.start()
+        try:
+            yield info.bootstrap
+        finally:
+            cluster.stop()
+
+
+def _machine() -> str:
+    cores = len(os.sched_getaffinity(0))
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    python = platform.python_version()
+    return f"machine: {platform.machine()}, {cores} cores, {memory:.0f} GiB; Python {python}"
+
+
+if __name__ == "__main__":
+    main()
