@@ -169,3 +169,22 @@ def test_every_kadmin_command_line_in_the_examples_exists(path: Path) -> None:
         assert shown.exit_code == 0, (words, shown.output)
         for option in options:
             assert re.search(rf"(^|[\s,]){re.escape(option)}[\s,]", shown.output), (words, option)
+
+
+def test_the_gitops_guide_links_and_variables_are_real() -> None:
+    from kadmin.cli.connection import ENV_PROPERTIES, env_name
+
+    guide = ROOT / "docs" / "gitops.md"
+    text = guide.read_text()
+    for target in re.findall(r"\]\((\.\.?/[^)#]+)", text):
+        assert (guide.parent / target).resolve().exists(), target
+    documented = set(re.findall(r"`(KADMIN_[A-Z_]+)`", text))
+    # Every variable the connection reads is documented, and every documented one exists.
+    assert {env_name(p) for p in ENV_PROPERTIES} <= documented
+    known = {env_name(p) for p in ENV_PROPERTIES} | {
+        "KADMIN_BOOTSTRAP_SERVER",
+        "KADMIN_COMMAND_CONFIG",
+        "KADMIN_LOCAL_SASL_PASSWORD",
+        "KADMIN_PACKAGE",
+    }
+    assert documented <= known, documented - known
