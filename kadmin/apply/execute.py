@@ -19,6 +19,7 @@ from kadmin.apply.settle import SETTLE_TIMEOUT_S, await_settled
 from kadmin.cluster.port import ClusterAdmin, Outcome
 from kadmin.errors import PlanError
 from kadmin.offsets import execute_reset
+from kadmin.reassignment import MoveProgress, ReassignOptions, reassign
 from kadmin.reconcile.actions import (
     Action,
     AddPartitions,
@@ -38,7 +39,7 @@ PER_PARTITION_S = 0.02
 _PHASE_NAMES = {
     CreateTopic.kind: "creating topics",
     AddPartitions.kind: "adding partitions",
-    ReassignReplicas.kind: "submitting reassignments",
+    ReassignReplicas.kind: "moving replicas",
     AlterConfigs.kind: "changing configs",
     ResetOffsets.kind: "resetting offsets",
     DeleteTopic.kind: "deleting topics",
@@ -63,6 +64,9 @@ class ApplyReport:
     preflight_rejected: bool = False
     backups: tuple[Path, ...] = field(default=())
     """Offset backups written before resets, for restoring by hand."""
+    notes: tuple[str, ...] = ()
+    """What is worth knowing but failed nothing: a replication throttle left for later, a leader
+    election that did not happen (from `kadmin.reassignment`)."""
 
     @property
     def ok(self) -> bool:
@@ -95,10 +99,15 @@ def apply_plan(
     backup_dir: Path | None = None,
     progress: Progress | None = None,
     settle_timeout: float = SETTLE_TIMEOUT_S,
+    reassignment: ReassignOptions | None = None,
+    moves: MoveProgress | None = None,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
 ) -> ApplyReport:
     """Carry out `plan`: preflight, then create → partitions → reassign → configs → offsets → deletes.
+
+    Replica moves go through `kadmin.reassignment.reassign` with `reassignment` (throttle,
+    wait, timeout; default: unthrottled, waiting); `moves` hears how many moved partitions are done.
 
     Raises `PlanError` for a plan with refusals. A rejected preflight changes nothing.
     After the creations, and again at the end, waits (up to `settle_timeout`) until a
@@ -134,7 +143,15 @@ def apply_plan(
         allowance = PER_PARTITION_S * sum(a.partitions for a in created)
         report.settle(created, settle_timeout + allowance, sleep, clock, watch=created[:1] + created[1:][-1:])
     report.phase([a for a in ordered if isinstance(a, AddPartitions)], admin.create_partitions)
-    report.phase([a for a in ordered if isinstance(a, ReassignReplicas)], admin.reassign_partitions)
+    notes: list[str] = []
+
+    def move(batch: Sequence[ReassignReplicas]) -> list[Outcome]:
+        options = reassignment or ReassignOptions()
+        done = reassign(admin, batch, options, progress=moves, sleep=sleep, clock=clock)
+        notes.extend(done.notes)
+        return list(done.outcomes)
+
+    report.phase([a for a in ordered if isinstance(a, ReassignReplicas)], move)
     report.phase([a for a in ordered if isinstance(a, AlterConfigs)], admin.alter_configs)
     report.phase([a for a in ordered if isinstance(a, ResetOffsets)], report.reset_offsets)
     deletes = [a for a in ordered if isinstance(a, DeleteTopic)]
@@ -147,7 +164,7 @@ def apply_plan(
         report.phase(deletes, admin.delete_topics)
     rest = [a for a in ordered if not isinstance(a, CreateTopic) and report.succeeded(a)]
     report.settle(rest, settle_timeout, sleep, clock)
-    return ApplyReport(tuple(report.results), backups=tuple(report.backups))
+    return ApplyReport(tuple(report.results), backups=tuple(report.backups), notes=tuple(notes))
 
 
 @dataclass

@@ -35,6 +35,8 @@ from kadmin.cluster.port import ClusterAdmin
 from kadmin.errors import KadminError, PlanError
 from kadmin.model import DesiredState
 from kadmin.pipeline import Planned, is_plan_file, plan_specs, read_plan_file
+from kadmin.reassignment import DEFAULT_TIMEOUT_S as REASSIGN_TIMEOUT_S
+from kadmin.reassignment import MoveProgress, ReassignOptions
 from kadmin.reconcile.plan import Plan
 from kadmin.reconcile.planfile import save_plan
 from kadmin.render.json import apply_report_document, plan_document
@@ -155,6 +157,35 @@ def apply(
     backup_dir: Annotated[
         Path, typer.Option("--backup-dir", help="Where offsets are saved before a declared offset reset.")
     ] = DEFAULT_BACKUP_DIR,
+    throttle: Annotated[
+        int | None,
+        typer.Option(
+            "--throttle",
+            metavar="BYTES_PER_SEC",
+            min=1,
+            help=(
+                "Cap the replication traffic of replica moves on each broker involved (Kafka's "
+                "reassignment throttle); removed once the moves finish."
+            ),
+            show_default=False,
+        ),
+    ] = None,
+    no_wait: Annotated[
+        bool,
+        typer.Option(
+            "--no-wait",
+            help=(
+                "Start replica moves and return; `kadmin reassignments wait` later removes the throttle "
+                "and elects the preferred leaders."
+            ),
+        ),
+    ] = False,
+    reassign_timeout: Annotated[
+        float,
+        typer.Option(
+            "--reassign-timeout", metavar="SECONDS", min=1.0, help="Longest wait for replica moves to finish."
+        ),
+    ] = REASSIGN_TIMEOUT_S,
     bootstrap: BootstrapOption = None,
     command_config: CommandConfigOption = None,
     timeout: TimeoutOption = DEFAULT_TIMEOUT_S,
@@ -172,6 +203,8 @@ def apply(
         kadmin apply specs/
 
         kadmin plan specs/ --out plan.json && kadmin apply plan.json
+
+        kadmin apply specs/ --throttle 50000000    # replica moves at most 50 MB/s per broker
     """
     if len(targets) == 1 and is_plan_file(targets[0]):
         if allow_delete or prune_configs:
@@ -200,8 +233,16 @@ def apply(
         if output is OutputFormat.json:
             print_json(_apply_document(the_plan, ApplyReport(())))
         return
+    moving = ReassignOptions(throttle=throttle, wait=not no_wait, timeout=reassign_timeout)
     with _progress() as progress:
-        report = apply_plan(the_plan, admin, backup_dir=backup_dir, progress=progress)
+        report = apply_plan(
+            the_plan,
+            admin,
+            backup_dir=backup_dir,
+            progress=progress,
+            reassignment=moving,
+            moves=_moves(progress),
+        )
     _show_report(the_plan, report, output)
     if not report.ok:
         raise typer.Exit(1)
@@ -293,6 +334,15 @@ def _progress() -> Iterator[ProgressCallback | None]:
         yield update
 
 
+def _moves(progress: ProgressCallback | None) -> MoveProgress:
+    """Moved partitions done / total: on the apply bar on a terminal, else a stderr line per change."""
+    if progress is not None:
+        bar = progress
+        return lambda done, total: bar("moving replicas (partitions)", done, total)
+    console = stderr()
+    return lambda done, total: console.print(f"moving replicas: {done}/{total} partitions done", markup=False)
+
+
 def _show_report(plan: Plan, report: ApplyReport, output: OutputFormat) -> None:
     if output is OutputFormat.json:
         print_json(_apply_document(plan, report))
@@ -309,6 +359,8 @@ def _show_report(plan: Plan, report: ApplyReport, output: OutputFormat) -> None:
         console.print("Nothing was changed: fix what was rejected, then apply again.", markup=False)
     for path in report.backups:
         stderr().print(f"offsets backup: {path}", markup=False)
+    for note in report.notes:
+        stderr().print(f"note: {note}", markup=False)
 
 
 def _apply_document(plan: Plan, report: ApplyReport) -> dict[str, Any]:
@@ -316,5 +368,6 @@ def _apply_document(plan: Plan, report: ApplyReport) -> dict[str, Any]:
         **apply_report_document(report.results),
         "preflight_rejected": report.preflight_rejected,
         "backups": [str(p) for p in report.backups],
+        "notes": list(report.notes),
         "plan": plan_document(plan),
     }

@@ -6,7 +6,10 @@ themselves, the topic and broker configs the throttle used, and the next plan.
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -44,7 +47,7 @@ class Zones3:
     admin: ConfluentAdmin
     written: int = 0
 
-    def plan(self, topics: dict[str, dict[str, Any]], *, zones: bool = True) -> Plan:
+    def spec(self, topics: dict[str, dict[str, Any]], *, zones: bool = True) -> Path:
         self.written += 1
         path = self.directory / f"spec-{self.written}.yaml"
         document: dict[str, Any] = {"version": 1}
@@ -52,7 +55,24 @@ class Zones3:
             document["cluster"] = {"zones": ZONES}
         document["topics"] = {self.ns.topic(name): body for name, body in topics.items()}
         path.write_text(yaml.safe_dump(document, sort_keys=False))
-        return diff(load_specs([path]), self.admin.snapshot())
+        return path
+
+    def plan(self, topics: dict[str, dict[str, Any]], *, zones: bool = True) -> Plan:
+        return diff(load_specs([self.spec(topics, zones=zones)]), self.admin.snapshot())
+
+    def kadmin(self, *args: str | Path) -> subprocess.CompletedProcess[str]:
+        """The command line in a child process, as CI runs it: no terminal, plain progress lines."""
+        env = {**os.environ, "KADMIN_BOOTSTRAP_SERVER": self.kafka.bootstrap, "NO_COLOR": "1"}
+        return subprocess.run(
+            [sys.executable, "-m", "kadmin", *map(str, args)],
+            capture_output=True,
+            text=True,
+            timeout=180,
+            env=env,
+            cwd=self.directory,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
 
     def create(self, topics: dict[str, dict[str, Any]]) -> None:
         plan = self.plan(topics)
@@ -126,20 +146,47 @@ def no_broker_throttles(admin: ConfluentAdmin) -> None:
     assert admin.broker_throttles() == {}
 
 
-def test_rf_1_to_3_spreads_every_partition_over_three_racks_and_keeps_every_message(z3: Zones3) -> None:
-    z3.create({"events": {"partitions": 3, "replication_factor": 1, "placement": "spread"}})
+def test_rf_1_to_3_through_kadmin_apply_spans_three_racks_and_keeps_every_message(z3: Zones3) -> None:
+    rf1 = z3.spec({"events": {"partitions": 3, "replication_factor": 1, "placement": "spread"}})
+    created = z3.kadmin("apply", rf1, "--auto-approve")
+    assert created.returncode == 0, created.stderr
     before = z3.replicas("events")
     assert sorted(r[0] for r in before) == [1, 2, 3]
     sent = z3.produce("events", 300)
 
-    action = only_reassignment(
-        z3.plan({"events": {"partitions": 3, "replication_factor": 3, "placement": "spread"}})
-    )
-    assert action.reason == "replication factor 1 → 3"
-    # Every partition grows, and keeps its one replica as the leader.
-    assert [(m.partition, m.before) for m in action.moves] == [(p, r) for p, r in enumerate(before)]
-    assert all(len(m.after) == 3 and m.after[0] == m.before[0] for m in action.moves)
+    rf3 = z3.spec({"events": {"partitions": 3, "replication_factor": 3, "placement": "spread"}})
+    planned = z3.kadmin("plan", rf3, "-o", "json", "--detailed-exitcode")
+    assert planned.returncode == 2, planned.stderr
+    (action,) = json.loads(planned.stdout)["actions"]
+    assert action["kind"] == "reassign_replicas"
 
+    applied = z3.kadmin("apply", rf3, "--auto-approve", "--throttle", str(THROTTLE))
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    assert "moving replicas: 3/3 partitions done" in applied.stderr
+    assert "note:" not in applied.stderr
+
+    after = z3.replicas("events")
+    # Every partition kept its replica (and leader) and gained one in each other zone.
+    assert [r[0] for r in after] == [r[0] for r in before]
+    assert all(len(r) == 3 and len(z3.racks(r)) == 3 for r in after)
+    assert z3.consume("events", len(sent)) == sent
+
+    # Nothing left to do, and nothing left behind: no throttled-replica lists as topic drift.
+    eventually(lambda: _equal(z3.throttles("events"), {}))
+    eventually(lambda: no_broker_throttles(z3.admin))
+    again = z3.kadmin("plan", rf3, "-o", "json", "--detailed-exitcode")
+    assert again.returncode == 0, again.stdout
+    document = json.loads(again.stdout)
+    assert document["actions"] == []
+    assert not [n for n in document["notices"] if n["target"] == f"topic:{z3.ns.topic('events')}"]
+
+
+def test_throttled_reassignment_reports_progress_and_removes_the_throttle(z3: Zones3) -> None:
+    z3.create({"moved": {"partitions": 2, "replication_factor": 1, "placement": "spread"}})
+    sent = z3.produce("moved", 100)
+    action = only_reassignment(
+        z3.plan({"moved": {"partitions": 2, "replication_factor": 2, "placement": "spread"}})
+    )
     seen: list[tuple[int, int]] = []
     result = reassign(
         z3.admin,
@@ -148,21 +195,12 @@ def test_rf_1_to_3_spreads_every_partition_over_three_racks_and_keeps_every_mess
         progress=lambda done, total: seen.append((done, total)),
     )
     assert result.ok, result.outcomes
-    assert result.completed == tuple((action.topic, p) for p in range(3))
+    assert result.completed == ((action.topic, 0), (action.topic, 1))
     assert result.throttle_removed and result.notes == ()
-    assert seen[-1] == (3, 3)
-
-    after = z3.replicas("events")
-    assert after == [m.after for m in action.moves]
-    assert all(len(z3.racks(r)) == 3 for r in after)
-    assert z3.consume("events", len(sent)) == sent
-
-    # Nothing left to do, and nothing left behind: no throttled-replica lists as topic drift.
-    eventually(lambda: _equal(z3.throttles("events"), {}))
-    again = z3.plan({"events": {"partitions": 3, "replication_factor": 3, "placement": "spread"}})
-    assert again.actions == () and again.refusals == ()
-    assert not [n for n in again.notices if n.target == f"topic:{action.topic}"]
-    eventually(lambda: no_broker_throttles(z3.admin))
+    assert seen[0][1] == 2 and seen[-1] == (2, 2)
+    assert z3.replicas("moved") == [m.after for m in action.moves]
+    assert z3.consume("moved", len(sent)) == sent
+    eventually(lambda: _equal(z3.throttles("moved"), {}))
 
 
 def test_a_zone_pinned_topic_set_to_spread_moves_only_the_partitions_that_need_it(z3: Zones3) -> None:

@@ -79,7 +79,7 @@ def run(plan: Plan, mem: InMemoryCluster, *, backup_dir: Path | None = None) -> 
 
 
 def writes(mem: InMemoryCluster) -> list[str]:
-    return [m for m in mem.methods() if m not in ("snapshot", "describe_groups")]
+    return [m for m in mem.methods() if m not in ("snapshot", "describe_groups", "ongoing_reassignments")]
 
 
 # --- plan → apply → plan ---------------------------------------------------------------
@@ -143,6 +143,7 @@ def test_phases_run_in_order_with_one_batched_call_each_after_the_preflight() ->
         "create_topics",
         "create_partitions",
         "reassign_partitions",
+        "elect_preferred_leaders",
         "alter_configs",
         "delete_topics",
     ]

@@ -12,12 +12,15 @@ import functools
 import json
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
+import kadmin.cli.plan_cmds as plan_cmds
 import kadmin.cli.zones_cmds as zones_cmds
+from kadmin.apply import apply_plan
 from kadmin.cli.app import app
 from kadmin.cluster.port import (
     FOLLOWER_THROTTLED_REPLICAS,
@@ -46,6 +49,8 @@ from kadmin.reassignment import (
     throttle_for,
 )
 from kadmin.reconcile.actions import PartitionMove, ReassignReplicas
+from kadmin.reconcile.plan import Plan
+from tests.fakes import InMemoryCluster
 
 ZONES3 = (Broker(1, "zone-a"), Broker(2, "zone-b"), Broker(3, "zone-c"))
 
@@ -663,3 +668,51 @@ def test_reassignments_wait_exits_1_when_moves_outlast_the_timeout(
     code, out, _ = run("reassignments", "wait", "--timeout", "2")
     assert code == 1
     assert out.startswith("topic orders: failed: partition 0 is still moving after 2 s")
+
+
+# --- through the applier and `kadmin apply` ----------------------------------------------
+
+
+def test_apply_runs_the_reassign_phase_through_the_throttled_sequence() -> None:
+    mem = InMemoryCluster()
+    mem.add_topic("orders", partitions=2, rf=1)
+    moves = ReassignReplicas("orders", (PartitionMove(0, (1,), (1, 2)), PartitionMove(1, (2,), (2, 3))))
+    seen: list[tuple[int, int]] = []
+    report = apply_plan(
+        Plan((moves,), mem.cluster_id, ""),
+        mem,
+        reassignment=ReassignOptions(throttle=5),
+        moves=lambda done, total: seen.append((done, total)),
+        sleep=lambda _: None,
+    )
+    assert report.ok and report.notes == ()
+    assert [m for m in mem.methods() if m not in ("snapshot", "ongoing_reassignments")] == [
+        "set_replication_throttle",
+        "reassign_partitions",
+        "clear_replication_throttle",
+        "elect_preferred_leaders",
+    ]
+    assert [p.replicas for p in mem.topics["orders"].partitions] == [(1, 2), (2, 3)]
+    assert mem.overrides("orders") == {} and mem.broker_throttles() == {}
+    assert seen[-1] == (2, 2)
+
+
+def test_kadmin_apply_takes_throttle_and_no_wait_and_says_what_it_left(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    mem = InMemoryCluster()
+    mem.add_topic("orders", partitions=1, rf=1)
+    monkeypatch.setattr(plan_cmds, "connect", lambda *args, **kwargs: mem)
+    monkeypatch.setenv("NO_COLOR", "1")
+    spec = tmp_path / "orders.yaml"
+    spec.write_text("version: 1\ntopics:\n  orders:\n    partitions: 1\n    replication_factor: 2\n")
+
+    code, _, err = run("apply", str(spec), "--auto-approve", "--throttle", "1000", "--no-wait")
+    assert code == 0, err
+    assert "note: 1 partition moving in the background" in err
+    assert "elect_preferred_leaders" not in mem.methods()
+    # Left for `kadmin reassignments wait`: the throttle is still set on the topic.
+    assert set(mem.overrides("orders")) == {LEADER_THROTTLED_REPLICAS, FOLLOWER_THROTTLED_REPLICAS}
+
+    code, _, err = run("apply", str(spec), "--auto-approve", "--throttle", "0")
+    assert code != 0 and "--throttle" in err
