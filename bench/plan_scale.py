@@ -1,0 +1,328 @@
+"""How `kadmin plan` and `kadmin apply` scale: figures, not assertions.
+
+On a one-node local cluster (or the one --bootstrap-server names) it creates N topics
+with raw batched create_topics calls, then times, in the same run:
+
+- the bare AdminClient reads a plan needs (metadata, describe_cluster, describe_configs
+  of every topic, issued together) against `kadmin plan` end to end through the Python
+  pipeline (load the spec, connect, snapshot, diff, render the text), on a spec of the
+  same N topics; and prints the ratio (target: at most 1.3);
+- one raw create_topics call for M new topics against kadmin's apply of M other new
+  topics (preflight, create, wait until visible; target: at most 2x), with the plan
+  before it shown apart;
+- the peak resident memory of this process (target: under 300 MB).
+
+    python bench/plan_scale.py                       # 10,000 topics x 3 partitions, 1,000 applied
+    python bench/plan_scale.py --topics 2000 --partitions 1 --runs 5
+
+Each partition keeps a file open on the broker: N x partitions must stay below the
+open-file limit (`ulimit -n`) of the shell the broker starts from; the default needs
+about 40,000.
+
+Measured on an AMD EPYC VM, 2 cores, 24 GiB, Python 3.11.7, Kafka 4.4, one local node
+(`ulimit -n` 20,000, so 10,000 x 1 and 3,000 x 3 instead of 10,000 x 3):
+
+    topics x partitions          10,000 x 1        3,000 x 3
+    bare reads / kadmin plan     5.24 s / 5.89 s   1.81 s / 2.10 s    ratio 1.12 / 1.16
+    `kadmin plan` process        6.74 s, 649 MB    2.09 s, 226 MB     (peak RSS)
+    apply 1,000 new topics       0.28 s            0.26 s
+      raw call returns / shown   0.08 s / 0.30 s   0.18 s / 0.30 s
+
+The plan meets its target. Apply waits until the brokers list the new topics, which a
+raw call does not: against the raw call until its topics show, it takes 0.9x. The peak
+RSS at 10,000 topics is over target: confluent-kafka builds every topic's config
+entries (about 37 each, with synonyms) when the one DescribeConfigs answer arrives;
+describing in chunks of 500-1,000 topics keeps it near 130 MB in a trial.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import platform
+import resource
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from confluent_kafka.admin import AdminClient
+from confluent_kafka.admin._config import ConfigResource
+from confluent_kafka.cimpl import NewTopic
+from rich.console import Console
+
+from kadmin.apply import apply_plan
+from kadmin.cluster.confluent import ConfluentAdmin
+from kadmin.local.cluster import LocalCluster
+from kadmin.pipeline import plan_cluster, plan_specs
+from kadmin.reconcile.plan import Plan
+from kadmin.render.text import render_plan
+from kadmin.spec.load import load_specs
+
+CREATE_BATCH = 1000
+TIMEOUT_S = 120.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--topics", type=int, default=10_000, help="topics in the cluster and the spec")
+    parser.add_argument("--partitions", type=int, default=3, help="partitions per topic")
+    parser.add_argument("--apply-topics", type=int, default=1_000, help="new topics created by apply")
+    parser.add_argument("--runs", type=int, default=3, help="timed runs of each plan measurement")
+    parser.add_argument("--bootstrap-server", "-b", help="use this cluster instead of starting one")
+    parser.add_argument("--heap", default="1g", help="heap of the local broker (it holds every partition)")
+    args = parser.parse_args()
+
+    limit = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    needed = (args.topics + 2 * args.apply_topics) * args.partitions
+    if not args.bootstrap_server and needed > limit * 0.9:
+        sys.exit(
+            f"{needed} partitions need about as many open files on the broker, but `ulimit -n` is {limit}; "
+            "raise the limit or lower --topics / --partitions"
+        )
+    with _cluster(args.bootstrap_server, args.heap) as bootstrap:
+        run(bootstrap, args)
+
+
+def run(bootstrap: str, args: argparse.Namespace) -> None:
+    raw = AdminClient({"bootstrap.servers": bootstrap})
+    prefix = f"bench-{secrets.token_hex(3)}"
+    names = [f"{prefix}.t{i:05d}" for i in range(args.topics)]
+    began = time.perf_counter()
+    _create(raw, names, args.partitions)
+    _await_topics(raw, names)
+    print(_machine())
+    print(
+        f"cluster: {bootstrap}; created {len(names)} topics x {args.partitions} partitions "
+        f"in {time.perf_counter() - began:.1f} s"
+    )
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            spec = _write_spec(Path(tmp) / "topics.yaml", names, args.partitions, prefix)
+            _time_plan(raw, bootstrap, spec, names, args.runs)
+            _measure_command(bootstrap, spec)
+            news = [f"{prefix}.new{i:05d}" for i in range(args.apply_topics)]
+            _time_apply(raw, bootstrap, Path(tmp), names + news, news, args.partitions, prefix)
+    finally:
+        _delete(raw, [n for n in raw.list_topics(timeout=TIMEOUT_S).topics if n.startswith(prefix + ".")])
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"\npeak RSS of this benchmark process (bare reads included): {peak_mb:.0f} MB")
+
+
+# --- plan ------------------------------------------------------------------------------------
+
+
+def _time_plan(raw: AdminClient, bootstrap: str, spec: Path, names: Sequence[str], runs: int) -> None:
+    bare: list[float] = []
+    whole: list[float] = []
+    stages: dict[str, list[float]] = {"load": [], "snapshot": [], "diff": [], "render": []}
+    for _ in range(runs):
+        bare.append(_timed(lambda: _bare_reads(raw, names)))
+        whole.append(_timed(lambda: _kadmin_plan(bootstrap, spec, stages)))
+    b, k = statistics.median(bare), statistics.median(whole)
+    print(f"\nplan of {len(names)} unchanged topics (the cluster's every topic read), median of {runs} runs:")
+    print(f"  bare AdminClient reads:  {b:6.2f} s")
+    print(f"  kadmin plan, end to end: {k:6.2f} s   ratio {k / b:.2f} (target <= 1.3)")
+    detail = ", ".join(f"{stage} {statistics.median(times):.2f} s" for stage, times in stages.items())
+    print(f"    of which {detail}")
+
+
+def _bare_reads(raw: AdminClient, names: Sequence[str]) -> None:
+    """What a plan must read, as directly as the AdminClient allows: metadata, the cluster, and
+    the configs of every topic in it, the requests in flight together."""
+    cluster = raw.describe_cluster(request_timeout=TIMEOUT_S)
+    metadata = raw.list_topics(timeout=TIMEOUT_S)
+    resources = [ConfigResource(ConfigResource.Type.TOPIC, n) for n in metadata.topics]
+    configs = raw.describe_configs(resources, request_timeout=TIMEOUT_S)
+    cluster.result(timeout=TIMEOUT_S)
+    for future in configs.values():
+        future.result(timeout=TIMEOUT_S)
+    assert set(names) <= set(metadata.topics)
+
+
+def _kadmin_plan(bootstrap: str, spec: Path, stages: dict[str, list[float]]) -> None:
+    """`kadmin plan SPEC` without the process start: the steps of `pipeline.plan_specs`, then the text."""
+    began = time.perf_counter()
+    desired = load_specs([spec])
+    loaded = time.perf_counter()
+    admin = ConfluentAdmin({"bootstrap.servers": bootstrap}, timeout=TIMEOUT_S)
+    observed = admin.snapshot()
+    read = time.perf_counter()
+    plan = plan_cluster(admin, desired, observed)
+    planned = time.perf_counter()
+    render_plan(plan, Console(file=io.StringIO(), width=120))
+    shown = time.perf_counter()
+    assert plan.is_empty, plan.summary()
+    for stage, seconds in (
+        ("load", loaded - began),
+        ("snapshot", read - loaded),
+        ("diff", planned - read),
+        ("render", shown - planned),
+    ):
+        stages[stage].append(seconds)
+
+
+def _measure_command(bootstrap: str, spec: Path) -> None:
+    """`kadmin plan` as a user runs it: its own process, interpreter start included; its peak RSS."""
+    command = [sys.executable, "-m", "kadmin", "plan", str(spec), "-b", bootstrap, "--detailed-exitcode"]
+    with tempfile.TemporaryFile() as output:
+        began = time.perf_counter()
+        child = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
+        # wait4 gives this one child's resource use (the broker JVM is a child too).
+        _, status, usage = os.wait4(child.pid, 0)
+        took = time.perf_counter() - began
+        child.returncode = os.waitstatus_to_exitcode(status)
+        output.seek(0)
+        assert child.returncode == 0, output.read()[-2000:]
+    peak_mb = usage.ru_maxrss / 1024
+    print(f"  `kadmin plan` in its own process: {took:6.2f} s, peak RSS {peak_mb:.0f} MB (target < 300 MB)")
+
+
+# --- apply -----------------------------------------------------------------------------------
+
+
+def _time_apply(
+    raw: AdminClient,
+    bootstrap: str,
+    tmp: Path,
+    everything: list[str],
+    news: list[str],
+    partitions: int,
+    prefix: str,
+) -> None:
+    spec = _write_spec(tmp / "more.yaml", everything, partitions, prefix)
+    admin = ConfluentAdmin({"bootstrap.servers": bootstrap}, timeout=TIMEOUT_S)
+    began = time.perf_counter()
+    plan = plan_specs([spec], lambda _: admin).plan
+    plan_s = time.perf_counter() - began
+    _only_creates(plan, news)
+    _await_quiet(raw, prefix)
+    began = time.perf_counter()
+    report = apply_plan(plan, admin)
+    apply_s = time.perf_counter() - began
+    assert report.ok, report.failed[:3]
+
+    _await_quiet(raw, prefix)
+    raws = [f"{prefix}.raw{i:05d}" for i in range(len(news))]
+    began = time.perf_counter()
+    futures = raw.create_topics(
+        [NewTopic(n, partitions, 1) for n in raws], operation_timeout=TIMEOUT_S, request_timeout=TIMEOUT_S
+    )
+    for future in futures.values():
+        future.result(timeout=TIMEOUT_S)
+    raw_s = time.perf_counter() - began
+    # The call returns once the controller has the topics; a broker lists them a little later.
+    _await_topics(raw, raws)
+    shown_s = time.perf_counter() - began
+
+    print(f"\napply of {len(news)} new topics x {partitions} partitions:")
+    print(f"  one raw create_topics call, until it returns:        {raw_s:6.2f} s")
+    print(f"  the same, until the topics show in metadata:         {shown_s:6.2f} s")
+    print(
+        f"  kadmin apply (preflight, create, wait until shown):  {apply_s:6.2f} s   "
+        f"ratio {apply_s / raw_s:.2f} to the call, {apply_s / shown_s:.2f} to shown topics (target <= 2)"
+    )
+    print(f"  the plan before it ({len(everything)} topics in the spec): {plan_s:6.2f} s")
+
+
+def _only_creates(plan: Plan, news: Sequence[str]) -> None:
+    created = sorted(a.target for a in plan.actions if a.kind == "create_topic")
+    assert len(plan.actions) == len(news) and created == sorted(f"topic:{n}" for n in news), plan.summary()
+
+
+# --- plumbing --------------------------------------------------------------------------------
+
+
+def _timed(fn: Callable[[], None]) -> float:
+    began = time.perf_counter()
+    fn()
+    return time.perf_counter() - began
+
+
+def _write_spec(path: Path, names: Sequence[str], partitions: int, prefix: str) -> Path:
+    lines = [
+        "version: 1",
+        "cluster:",
+        f"  manage: ['{prefix}\\..*']",
+        "defaults:",
+        f"  partitions: {partitions}",
+        "  replication_factor: 1",
+        "topics:",
+        *(f"  {name}: {{}}" for name in names),
+    ]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def _create(raw: AdminClient, names: Sequence[str], partitions: int) -> None:
+    for start in range(0, len(names), CREATE_BATCH):
+        batch = [NewTopic(n, partitions, 1) for n in names[start : start + CREATE_BATCH]]
+        futures = raw.create_topics(batch, operation_timeout=TIMEOUT_S, request_timeout=TIMEOUT_S)
+        for future in futures.values():
+            future.result(timeout=TIMEOUT_S)
+
+
+def _await_topics(raw: AdminClient, names: Sequence[str]) -> None:
+    wanted = set(names)
+    deadline = time.monotonic() + TIMEOUT_S
+    while not wanted <= set(raw.list_topics(timeout=TIMEOUT_S).topics):
+        if time.monotonic() > deadline:
+            sys.exit("the created topics did not all show up in metadata")
+        time.sleep(0.5)
+
+
+def _await_quiet(raw: AdminClient, prefix: str) -> None:
+    """Wait until the broker has made the logs of everything created so far.
+
+    A broker applies the metadata log in order and makes a batch's partition logs before
+    it applies the next batch, so a probe topic shows only once the earlier work is done;
+    without this, a timed create would pay for the previous one's logs.
+    """
+    probe = f"{prefix}.probe-{secrets.token_hex(3)}"
+    raw.create_topics([NewTopic(probe, 1, 1)], operation_timeout=TIMEOUT_S)[probe].result(timeout=TIMEOUT_S)
+    _await_topics(raw, [probe])
+
+
+def _delete(raw: AdminClient, names: Sequence[str]) -> None:
+    for start in range(0, len(names), CREATE_BATCH):
+        futures = raw.delete_topics(list(names[start : start + CREATE_BATCH]), operation_timeout=TIMEOUT_S)
+        for future in futures.values():
+            future.result(timeout=TIMEOUT_S)
+
+
+@contextmanager
+def _cluster(bootstrap: str | None, heap: str) -> Iterator[str]:
+    if bootstrap:
+        yield bootstrap
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        cluster = LocalCluster(Path(tmp), nodes=1, bound_to_owner=True, heap=heap)
+        info = cluster.start()
+        try:
+            yield info.bootstrap
+        finally:
+            cluster.stop()
+
+
+def _machine() -> str:
+    cores = len(os.sched_getaffinity(0))
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor() or platform.machine(),
+    )
+    return f"machine: {cpu}, {cores} cores, {memory:.0f} GiB; Python {platform.python_version()}"
+
+
+if __name__ == "__main__":
+    main()
