@@ -84,7 +84,8 @@ class Zones3:
 
     def _shown(self, action: CreateTopic) -> None:
         topic = self.admin.snapshot([action.topic]).topics[action.topic]
-        assert len(topic.partitions) == action.partitions and topic.configs
+        assert len(topic.partitions) == action.partitions
+        assert all(p.leader is not None for p in topic.partitions)
 
     def replicas(self, name: str) -> list[tuple[int, ...]]:
         # Any broker may answer, and one may not know a topic created a moment ago yet.
