@@ -20,8 +20,6 @@ open-file limit (`ulimit -n`) of the shell the broker starts from.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import resource
 import secrets
 import statistics
@@ -29,21 +27,16 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from pathlib import Path
 
+from benchkit import TIMEOUT_S, await_topics, cluster, create_topics, delete_topics, machine
 from confluent_kafka.admin import AdminClient
-from confluent_kafka.cimpl import NewTopic
 
 from kadmin.cluster.confluent import ConfluentAdmin
 from kadmin.export import export_spec, spec_files, to_yaml
-from kadmin.local.cluster import LocalCluster
 from kadmin.reconcile.diff import diff
 from kadmin.spec.load import load_specs
 
-CREATE_BATCH = 1000
-TIMEOUT_S = 120.0
 OVERRIDES = {"retention.ms": "259200000", "segment.bytes": "536870912", "cleanup.policy": "compact,delete"}
 
 
@@ -60,7 +53,7 @@ def main() -> None:
     if not args.bootstrap_server and args.topics * args.partitions > limit * 0.9:
         needed = args.topics * args.partitions
         sys.exit(f"{needed} partitions need about as many open files on the broker; `ulimit -n` is {limit}")
-    with _cluster(args.bootstrap_server, args.heap) as bootstrap:
+    with cluster(args.bootstrap_server, args.heap) as bootstrap:
         run(bootstrap, args)
 
 
@@ -69,9 +62,9 @@ def run(bootstrap: str, args: argparse.Namespace) -> None:
     prefix = f"bench-{secrets.token_hex(3)}"
     names = [f"{prefix}.t{i:05d}" for i in range(args.topics)]
     began = time.perf_counter()
-    _create(raw, names, args.partitions)
-    _await_topics(raw, names)
-    print(_machine())
+    create_topics(raw, names, args.partitions)
+    await_topics(raw, names)
+    print(machine())
     print(
         f"cluster: {bootstrap}; created {len(names)} topics x {args.partitions} partitions "
         f"({len(names) // 10} with overrides) in {time.perf_counter() - began:.1f} s"
@@ -83,7 +76,9 @@ def run(bootstrap: str, args: argparse.Namespace) -> None:
             _time_command(bootstrap, pattern, Path(tmp), args.runs)
             _check_round_trip(bootstrap, pattern, Path(tmp) / "specs-0")
     finally:
-        _delete(raw, [n for n in raw.list_topics(timeout=TIMEOUT_S).topics if n.startswith(prefix + ".")])
+        delete_topics(
+            raw, [n for n in raw.list_topics(timeout=TIMEOUT_S).topics if n.startswith(prefix + ".")]
+        )
     print(f"peak RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 
@@ -137,54 +132,6 @@ def _check_round_trip(bootstrap: str, pattern: str, specs: Path) -> None:
         f"{time.perf_counter() - began:.2f} s: {len(plan.actions)} action(s), {len(plan.refusals)} refusal(s)"
     )
     assert plan.is_empty and not plan.refusals, plan.summary()
-
-
-def _create(raw: AdminClient, names: Sequence[str], partitions: int) -> None:
-    for start in range(0, len(names), CREATE_BATCH):
-        batch = [
-            NewTopic(n, partitions, 1, config=OVERRIDES if (start + i) % 10 == 0 else {})
-            for i, n in enumerate(names[start : start + CREATE_BATCH])
-        ]
-        futures = raw.create_topics(batch, operation_timeout=TIMEOUT_S, request_timeout=TIMEOUT_S)
-        for future in futures.values():
-            future.result(timeout=TIMEOUT_S)
-
-
-def _await_topics(raw: AdminClient, names: Sequence[str]) -> None:
-    wanted = set(names)
-    deadline = time.monotonic() + TIMEOUT_S
-    while not wanted <= set(raw.list_topics(timeout=TIMEOUT_S).topics):
-        if time.monotonic() > deadline:
-            sys.exit("the created topics did not all show up in metadata")
-        time.sleep(0.5)
-
-
-def _delete(raw: AdminClient, names: Sequence[str]) -> None:
-    for start in range(0, len(names), CREATE_BATCH):
-        futures = raw.delete_topics(list(names[start : start + CREATE_BATCH]), operation_timeout=TIMEOUT_S)
-        for future in futures.values():
-            future.result(timeout=TIMEOUT_S)
-
-
-@contextmanager
-def _cluster(bootstrap: str | None, heap: str) -> Iterator[str]:
-    if bootstrap:
-        yield bootstrap
-        return
-    with tempfile.TemporaryDirectory() as tmp:
-        cluster = LocalCluster(Path(tmp), nodes=1, bound_to_owner=True, heap=heap)
-        info = cluster.start()
-        try:
-            yield info.bootstrap
-        finally:
-            cluster.stop()
-
-
-def _machine() -> str:
-    cores = len(os.sched_getaffinity(0))
-    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    python = platform.python_version()
-    return f"machine: {platform.machine()}, {cores} cores, {memory:.0f} GiB; Python {python}"
 
 
 if __name__ == "__main__":

@@ -39,8 +39,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
-import platform
 import resource
 import secrets
 import statistics
@@ -48,10 +46,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from benchkit import TIMEOUT_S, await_topics, cluster, create_topics, delete_topics, machine
 from confluent_kafka.admin import AdminClient
 from confluent_kafka.admin._config import ConfigResource
 from confluent_kafka.cimpl import NewTopic
@@ -59,14 +57,10 @@ from rich.console import Console
 
 from kadmin.apply import apply_plan
 from kadmin.cluster.confluent import ConfluentAdmin
-from kadmin.local.cluster import LocalCluster
 from kadmin.pipeline import plan_cluster, plan_specs
 from kadmin.reconcile.plan import Plan
 from kadmin.render.text import render_plan
 from kadmin.spec.load import load_specs
-
-CREATE_BATCH = 1000
-TIMEOUT_S = 120.0
 
 
 def main() -> None:
@@ -86,7 +80,7 @@ def main() -> None:
             f"{needed} partitions need about as many open files on the broker, but `ulimit -n` is {limit}; "
             "raise the limit or lower --topics / --partitions"
         )
-    with _cluster(args.bootstrap_server, args.heap) as bootstrap:
+    with cluster(args.bootstrap_server, args.heap) as bootstrap:
         run(bootstrap, args)
 
 
@@ -95,9 +89,9 @@ def run(bootstrap: str, args: argparse.Namespace) -> None:
     prefix = f"bench-{secrets.token_hex(3)}"
     names = [f"{prefix}.t{i:05d}" for i in range(args.topics)]
     began = time.perf_counter()
-    _create(raw, names, args.partitions)
-    _await_topics(raw, names)
-    print(_machine())
+    create_topics(raw, names, args.partitions)
+    await_topics(raw, names)
+    print(machine())
     print(
         f"cluster: {bootstrap}; created {len(names)} topics x {args.partitions} partitions "
         f"in {time.perf_counter() - began:.1f} s"
@@ -110,7 +104,9 @@ def run(bootstrap: str, args: argparse.Namespace) -> None:
             news = [f"{prefix}.new{i:05d}" for i in range(args.apply_topics)]
             _time_apply(raw, bootstrap, Path(tmp), names + news, news, args.partitions, prefix)
     finally:
-        _delete(raw, [n for n in raw.list_topics(timeout=TIMEOUT_S).topics if n.startswith(prefix + ".")])
+        delete_topics(
+            raw, [n for n in raw.list_topics(timeout=TIMEOUT_S).topics if n.startswith(prefix + ".")]
+        )
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\npeak RSS of this benchmark process (bare reads included): {peak_mb:.0f} MB")
 
@@ -229,7 +225,7 @@ def _time_apply(
         future.result(timeout=TIMEOUT_S)
     raw_s = time.perf_counter() - began
     # The call returns once the controller has the topics; a broker lists them a little later.
-    _await_topics(raw, raws)
+    await_topics(raw, raws)
     shown_s = time.perf_counter() - began
 
     print(f"\napply of {len(news)} new topics x {partitions} partitions:")
@@ -271,23 +267,6 @@ def _write_spec(path: Path, names: Sequence[str], partitions: int, prefix: str) 
     return path
 
 
-def _create(raw: AdminClient, names: Sequence[str], partitions: int) -> None:
-    for start in range(0, len(names), CREATE_BATCH):
-        batch = [NewTopic(n, partitions, 1) for n in names[start : start + CREATE_BATCH]]
-        futures = raw.create_topics(batch, operation_timeout=TIMEOUT_S, request_timeout=TIMEOUT_S)
-        for future in futures.values():
-            future.result(timeout=TIMEOUT_S)
-
-
-def _await_topics(raw: AdminClient, names: Sequence[str]) -> None:
-    wanted = set(names)
-    deadline = time.monotonic() + TIMEOUT_S
-    while not wanted <= set(raw.list_topics(timeout=TIMEOUT_S).topics):
-        if time.monotonic() > deadline:
-            sys.exit("the created topics did not all show up in metadata")
-        time.sleep(0.5)
-
-
 def _await_quiet(raw: AdminClient, prefix: str) -> None:
     """Wait until the broker has made the logs of everything created so far.
 
@@ -297,42 +276,7 @@ def _await_quiet(raw: AdminClient, prefix: str) -> None:
     """
     probe = f"{prefix}.probe-{secrets.token_hex(3)}"
     raw.create_topics([NewTopic(probe, 1, 1)], operation_timeout=TIMEOUT_S)[probe].result(timeout=TIMEOUT_S)
-    _await_topics(raw, [probe])
-
-
-def _delete(raw: AdminClient, names: Sequence[str]) -> None:
-    for start in range(0, len(names), CREATE_BATCH):
-        futures = raw.delete_topics(list(names[start : start + CREATE_BATCH]), operation_timeout=TIMEOUT_S)
-        for future in futures.values():
-            future.result(timeout=TIMEOUT_S)
-
-
-@contextmanager
-def _cluster(bootstrap: str | None, heap: str) -> Iterator[str]:
-    if bootstrap:
-        yield bootstrap
-        return
-    with tempfile.TemporaryDirectory() as tmp:
-        cluster = LocalCluster(Path(tmp), nodes=1, bound_to_owner=True, heap=heap)
-        info = cluster.start()
-        try:
-            yield info.bootstrap
-        finally:
-            cluster.stop()
-
-
-def _machine() -> str:
-    cores = len(os.sched_getaffinity(0))
-    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor() or platform.machine(),
-    )
-    return f"machine: {cpu}, {cores} cores, {memory:.0f} GiB; Python {platform.python_version()}"
+    await_topics(raw, [probe])
 
 
 if __name__ == "__main__":

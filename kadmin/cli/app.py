@@ -29,7 +29,7 @@ app = typer.Typer(
         "Declarative cluster administration for Apache Kafka.\n\n"
         "Keep topics, configs, zones and consumer-group offset resets in YAML, "
         "see the plan, then apply it.\n\n"
-        "Example:\n\n"
+        "Example:\n\n\b\n"
         "    kadmin local up --nodes 3 && kadmin plan specs/ && kadmin apply specs/"
     ),
     no_args_is_help=True,

@@ -67,6 +67,7 @@ def export(
 
     Example (adopt an existing cluster):
 
+    \b
         kadmin export --out specs/ && kadmin plan specs/
     """
     pattern = _compile(topics)

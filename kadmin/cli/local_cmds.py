@@ -25,9 +25,9 @@ from kadmin.local.cluster import (
 local_app = typer.Typer(
     help=(
         "Run a local Kafka cluster (KRaft, jars from Maven Central) for demos and tests.\n\n"
-        "Example:\n\n"
-        "    kadmin local up --nodes 3     # three brokers in zone-a, zone-b, zone-c\n\n"
-        "    kadmin plan specs/            # later commands find the cluster by themselves\n\n"
+        "Example:\n\n\b\n"
+        "    kadmin local up --nodes 3     # three brokers in zone-a, zone-b, zone-c\n"
+        "    kadmin plan specs/            # later commands find the cluster by themselves\n"
         "    kadmin local down"
     ),
     no_args_is_help=True,
@@ -71,6 +71,7 @@ def up(
 
     Example (an authenticated cluster, to try --command-config):
 
+    \b
         kadmin local up --sasl && kadmin plan specs/ --command-config ~/.kadmin/local/client-sasl.properties
     """
     target = directory or state.default_dir()

@@ -26,8 +26,8 @@ from kadmin.reconcile.offsets import parse_datetime, parse_duration
 offsets_app = typer.Typer(
     help=(
         "Show and reset consumer-group offsets (the modes of kafka-consumer-groups).\n\n"
-        "Example:\n\n"
-        "    kadmin offsets show --group billing\n\n"
+        "Example:\n\n\b\n"
+        "    kadmin offsets show --group billing\n"
         "    kadmin offsets reset --group billing --topic orders --to-datetime 2024-05-01T08:00:00 --execute"
     ),
     no_args_is_help=True,
@@ -60,6 +60,7 @@ def show(
 
     Example (save the offsets, to restore them later with reset --from-file):
 
+    \b
         kadmin offsets show --group billing -o csv > billing.csv
     """
     found = show_group(connect(bootstrap, command_config), group)
@@ -131,8 +132,8 @@ def reset(
 
     Example (replay the last two hours of orders, after stopping the consumers):
 
+    \b
         kadmin offsets reset --group billing --topic orders --by-duration PT2H
-
         kadmin offsets reset --group billing --topic orders --by-duration PT2H --execute
     """
     target = _target(

@@ -56,7 +56,7 @@ SpecArgs = Annotated[
     list[Path],
     typer.Argument(
         metavar="SPEC",
-        help="Spec files, or directories: every *.yaml and *.yml below them.",
+        help="Spec files, or directories: the *.yaml and *.yml files directly in them.",
         show_default=False,
     ),
 ]
@@ -120,8 +120,8 @@ def plan(
 
     Example (a CI gate on a pull request, then apply exactly that plan on merge):
 
+    \b
         kadmin plan specs/ -o markdown --out plan.json --detailed-exitcode
-
         kadmin apply plan.json
     """
     planned = _plan(specs, bootstrap, command_config, timeout, allow_delete, prune_configs)
@@ -200,10 +200,9 @@ def apply(
 
     Example:
 
+    \b
         kadmin apply specs/
-
         kadmin plan specs/ --out plan.json && kadmin apply plan.json
-
         kadmin apply specs/ --throttle 50000000    # replica moves at most 50 MB/s per broker
     """
     if len(targets) == 1 and is_plan_file(targets[0]):

@@ -41,6 +41,7 @@ def validate(specs: SpecPaths) -> None:
 
     Example:
 
+    \b
         kadmin validate specs/
     """
     try:
@@ -72,6 +73,7 @@ def show(
 
     Example:
 
+    \b
         kadmin show specs/ -o json
     """
     state = load_specs(specs)
@@ -91,6 +93,7 @@ def print_schema() -> None:
 
     Example, for yaml-language-server (VS Code, Neovim, ...):
 
+    \b
         kadmin schema > kadmin.schema.json
         # then start each spec with: # yaml-language-server: $schema=kadmin.schema.json
     """

@@ -43,9 +43,9 @@ from kadmin.reconcile.zones import ZoneReport, zone_report
 reassignments_app = typer.Typer(
     help=(
         "List, finish and cancel replica moves (partition reassignments) running in the cluster.\n\n"
-        "Example:\n\n"
-        "    kadmin reassignments list\n\n"
-        "    kadmin reassignments wait     # after `kadmin apply --no-wait`\n\n"
+        "Example:\n\n\b\n"
+        "    kadmin reassignments list\n"
+        "    kadmin reassignments wait     # after `kadmin apply --no-wait`\n"
         "    kadmin reassignments cancel --topic orders"
     ),
     no_args_is_help=True,
@@ -72,6 +72,7 @@ def zones(
 
     Example (fail a CI job when a topic is not zone-safe):
 
+    \b
         kadmin zones --check -o json
     """
     observed = connect(bootstrap, command_config).snapshot()

@@ -1,0 +1,76 @@
+"""What the benchmark scripts share: a cluster to measure on, bulk topic set-up, the machine.
+
+Benchmarks run as ``python bench/NAME.py``, which puts this folder on ``sys.path``.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from confluent_kafka.admin import AdminClient
+from confluent_kafka.cimpl import NewTopic
+
+from kadmin.local.cluster import LocalCluster
+
+CREATE_BATCH = 1000
+TIMEOUT_S = 120.0
+
+
+@contextmanager
+def cluster(bootstrap: str | None, *, heap: str | None = None, nodes: int = 1) -> Iterator[str]:
+    """The given cluster, or a local one started for the run and stopped after it."""
+    if bootstrap:
+        yield bootstrap
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        local = LocalCluster(Path(tmp), nodes=nodes, bound_to_owner=True, heap=heap)
+        info = local.start()
+        try:
+            yield info.bootstrap
+        finally:
+            local.stop()
+
+
+def create_topics(raw: AdminClient, names: Sequence[str], partitions: int) -> None:
+    for start in range(0, len(names), CREATE_BATCH):
+        batch = [NewTopic(n, partitions, 1) for n in names[start : start + CREATE_BATCH]]
+        futures = raw.create_topics(batch, operation_timeout=TIMEOUT_S, request_timeout=TIMEOUT_S)
+        for future in futures.values():
+            future.result(timeout=TIMEOUT_S)
+
+
+def await_topics(raw: AdminClient, names: Sequence[str]) -> None:
+    wanted = set(names)
+    deadline = time.monotonic() + TIMEOUT_S
+    while not wanted <= set(raw.list_topics(timeout=TIMEOUT_S).topics):
+        if time.monotonic() > deadline:
+            sys.exit("the created topics did not all show up in metadata")
+        time.sleep(0.5)
+
+
+def delete_topics(raw: AdminClient, names: Sequence[str]) -> None:
+    for start in range(0, len(names), CREATE_BATCH):
+        futures = raw.delete_topics(list(names[start : start + CREATE_BATCH]), operation_timeout=TIMEOUT_S)
+        for future in futures.values():
+            future.result(timeout=TIMEOUT_S)
+
+
+def machine() -> str:
+    cores = len(os.sched_getaffinity(0))
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor() or platform.machine(),
+    )
+    return f"machine: {cpu}, {cores} cores, {memory:.0f} GiB; Python {platform.python_version()}"
