@@ -9,7 +9,7 @@ STAMP   = $(VENV)/.installed
 ACTIONLINT_VERSION = v1.7.12
 ACTIONLINT = $(BIN)/.actionlint-$(ACTIONLINT_VERSION)
 
-.PHONY: demo test lint unit integration bench-validate bench-plan bench-offsets bench-export down clean
+.PHONY: demo test lint unit integration bench-local bench-validate bench-plan bench-offsets bench-export down clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,9 @@ unit: $(STAMP) $(ACTIONLINT)
 
 integration: $(STAMP)
 	$(BIN)/python -m pytest tests/integration
+
+bench-local: $(STAMP)
+	$(BIN)/python bench/local_cluster.py --nodes 3
 
 bench-validate: $(STAMP)
 	$(BIN)/python bench/validate_scale.py

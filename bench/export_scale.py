@@ -53,7 +53,7 @@ def main() -> None:
     if not args.bootstrap_server and args.topics * args.partitions > limit * 0.9:
         needed = args.topics * args.partitions
         sys.exit(f"{needed} partitions need about as many open files on the broker; `ulimit -n` is {limit}")
-    with cluster(args.bootstrap_server, args.heap) as bootstrap:
+    with cluster(args.bootstrap_server, heap=args.heap) as bootstrap:
         run(bootstrap, args)
 
 

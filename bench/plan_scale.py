@@ -80,7 +80,7 @@ def main() -> None:
             f"{needed} partitions need about as many open files on the broker, but `ulimit -n` is {limit}; "
             "raise the limit or lower --topics / --partitions"
         )
-    with cluster(args.bootstrap_server, args.heap) as bootstrap:
+    with cluster(args.bootstrap_server, heap=args.heap) as bootstrap:
         run(bootstrap, args)
 
 
@@ -132,11 +132,11 @@ def _time_plan(raw: AdminClient, bootstrap: str, spec: Path, names: Sequence[str
 def _bare_reads(raw: AdminClient, names: Sequence[str]) -> None:
     """What a plan must read, as directly as the AdminClient allows: metadata, the cluster, and
     the configs of every topic in it, the requests in flight together."""
-    cluster = raw.describe_cluster(request_timeout=TIMEOUT_S)
+    described = raw.describe_cluster(request_timeout=TIMEOUT_S)
     metadata = raw.list_topics(timeout=TIMEOUT_S)
     resources = [ConfigResource(ConfigResource.Type.TOPIC, n) for n in metadata.topics]
     configs = raw.describe_configs(resources, request_timeout=TIMEOUT_S)
-    cluster.result(timeout=TIMEOUT_S)
+    described.result(timeout=TIMEOUT_S)
     for future in configs.values():
         future.result(timeout=TIMEOUT_S)
     assert set(names) <= set(metadata.topics)
