@@ -52,7 +52,7 @@ bench-validate: $(STAMP)
 	$(BIN)/python bench/validate_scale.py
 
 bench-plan: $(STAMP)
-	$(BIN)/python bench/plan_scale.py
+	$(BIN)/python bench/plan_scale.py --topics 10000 --partitions 1
 
 bench-offsets: $(STAMP)
 	$(BIN)/python bench/offsets_reset.py
