@@ -1,13 +1,13 @@
 """`kadmin offsets show | reset`: consumer-group offsets, with the modes of Kafka's
 ``kafka-consumer-groups --reset-offsets``; a reset is a dry run until ``--execute``.
 
-Parses options, calls `kadmin.offsets`, renders text / JSON / CSV. No Kafka here.
+Parses options, calls `kadmin.offsets`, picks a renderer from `kadmin.render.offsets`.
+No Kafka here.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -18,10 +18,16 @@ from kadmin.cli.app import BootstrapOption, CommandConfigOption, OutputFormat, g
 from kadmin.cli.connection import connect
 from kadmin.errors import KadminError
 from kadmin.model import OffsetMode, OffsetTarget
-from kadmin.offsets import GroupOffsets, ResetOutcome, execute_reset, plan_group_reset, show_group
-from kadmin.offsets_csv import format_offsets_csv, read_offsets_csv
-from kadmin.reconcile.actions import ResetOffsets
+from kadmin.offsets import execute_reset, plan_group_reset, show_group
+from kadmin.offsets_csv import read_offsets_csv
 from kadmin.reconcile.offsets import parse_datetime, parse_duration
+from kadmin.render.offsets import (
+    group_offsets_csv,
+    group_offsets_document,
+    render_group_offsets,
+    render_reset,
+    reset_document,
+)
 
 offsets_app = typer.Typer(
     help=(
@@ -65,11 +71,11 @@ def show(
     """
     found = show_group(connect(bootstrap, command_config), group)
     if output is ShowFormat.csv:
-        typer.echo(format_offsets_csv(found.committed), nl=False)
+        typer.echo(group_offsets_csv(found), nl=False)
     elif output is ShowFormat.json:
-        print_json(_show_document(found))
+        print_json(group_offsets_document(found))
     else:
-        _print_show(found)
+        render_group_offsets(stdout(), found)
 
 
 @offsets_app.command("reset")
@@ -152,9 +158,9 @@ def reset(
     action = plan_group_reset(admin, group, scope, target, int(time.time() * 1000))
     outcome = execute_reset(admin, action, backup_dir=backup_dir) if execute and action.moves else None
     if output is OutputFormat.json:
-        print_json(_reset_document(action, execute, outcome))
+        print_json(reset_document(action, execute, outcome))
     else:
-        _print_reset(action, execute, outcome)
+        render_reset(stdout(), action, execute, outcome)
     if outcome is not None and not outcome.ok:
         if output is OutputFormat.json:
             raise typer.Exit(1)
@@ -262,155 +268,3 @@ def _parsed(flag: str, text: str, parse: Any) -> int:
     except ValueError as err:
         raise KadminError(f"{flag}: {err}", hint="see `kadmin offsets reset --help`") from None
     return value
-
-
-# --- rendering ---------------------------------------------------------------------
-
-
-def _table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> list[str]:
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    return [
-        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
-        for row in [header, *rows]
-    ]
-
-
-def _cell(value: int | None) -> str:
-    return "-" if value is None else str(value)
-
-
-def _print_show(found: GroupOffsets) -> None:
-    out = stdout()
-    state = found.group
-    if not state.exists:
-        out.print(f"group {state.group} does not exist (no members, no committed offsets)")
-        return
-    out.print(f"group {state.group}: {state.state}, {len(state.members)} member(s)")
-    for m in state.members:
-        out.print(f"  member {m.client_id or '-'} on {m.host or '-'} ({m.member_id})")
-    if not found.partitions:
-        out.print("no committed offsets")
-        return
-    rows = [
-        (
-            p.topic,
-            str(p.partition),
-            _cell(p.committed),
-            _cell(p.log_start),
-            _cell(p.log_end),
-            _cell(p.lag),
-            f"{p.member.client_id} {p.member.host}" if p.member else "-",
-        )
-        for p in found.partitions
-    ]
-    out.print("")
-    for line in _table(("TOPIC", "PARTITION", "COMMITTED", "LOG-START", "LOG-END", "LAG", "MEMBER"), rows):
-        out.print(line)
-    total = sum(p.lag or 0 for p in found.partitions)
-    out.print(f"\ntotal lag: {total}")
-
-
-def _show_document(found: GroupOffsets) -> dict[str, Any]:
-    state = found.group
-    return {
-        "group": state.group,
-        "state": state.state,
-        "exists": state.exists,
-        "members": [
-            {
-                "member_id": m.member_id,
-                "client_id": m.client_id,
-                "host": m.host,
-                "assignment": [list(tp) for tp in m.assignment],
-            }
-            for m in state.members
-        ],
-        "partitions": [
-            {
-                "topic": p.topic,
-                "partition": p.partition,
-                "committed": p.committed,
-                "log_start": p.log_start,
-                "log_end": p.log_end,
-                "lag": p.lag,
-                "member": p.member.member_id if p.member else None,
-            }
-            for p in found.partitions
-        ],
-    }
-
-
-def _summary(action: ResetOffsets) -> dict[str, int]:
-    return {
-        "partitions": len(action.moves),
-        "topics": len({m.topic for m in action.moves}),
-        "replayed": sum(-m.delta for m in action.moves if m.delta < 0),
-        "skipped": sum(m.delta for m in action.moves if m.delta > 0),
-        "without_commit": sum(1 for m in action.moves if m.before is None),
-        "unchanged": sum(1 for m in action.moves if m.before == m.after),
-    }
-
-
-def _print_reset(action: ResetOffsets, executed: bool, outcome: ResetOutcome | None) -> None:
-    out = stdout()
-    out.print(f"reset offsets of group {action.group} to {action.target_mode}")
-    if not action.moves:
-        out.print("nothing to reset: no partitions in scope (the group has no committed offsets there)")
-        return
-    if not action.group_exists:
-        out.print(f"group {action.group} does not exist yet: committing these offsets initialises it")
-    rows = []
-    for m in action.moves:
-        if m.before is None:
-            change = "no commit yet"
-        elif m.delta < 0:
-            change = f"replays {-m.delta}"
-        elif m.delta > 0:
-            change = f"skips {m.delta}"
-        else:
-            change = "unchanged"
-        rows.append((m.topic, str(m.partition), _cell(m.before), "→", str(m.after), change))
-    out.print("")
-    for line in _table(("TOPIC", "PARTITION", "CURRENT", "", "TARGET", "CHANGE"), rows):
-        out.print(line)
-    s = _summary(action)
-    out.print(
-        f"\n{s['partitions']} partition(s) in {s['topics']} topic(s): {s['replayed']} message(s) replayed, "
-        f"{s['skipped']} skipped, {s['unchanged']} unchanged, {s['without_commit']} without a commit."
-    )
-    if not executed:
-        out.print("dry run: nothing changed; pass --execute to commit these offsets.")
-        return
-    if outcome is None:
-        return
-    if outcome.backup is not None:
-        out.print(
-            f"backup of the previous offsets: {outcome.backup} "
-            f"(undo with: kadmin offsets reset --group {action.group} --from-file {outcome.backup} --execute)"
-        )
-    if outcome.ok:
-        out.print(f"committed {len(action.moves)} offset(s) for group {action.group}.")
-
-
-def _reset_document(action: ResetOffsets, executed: bool, outcome: ResetOutcome | None) -> dict[str, Any]:
-    return {
-        "group": action.group,
-        "group_exists": action.group_exists,
-        "mode": action.target_mode.mode.value,
-        "argument": action.target_mode.text or action.target_mode.value,
-        "moves": [
-            {
-                "topic": m.topic,
-                "partition": m.partition,
-                "current": m.before,
-                "target": m.after,
-                "delta": m.delta,
-            }
-            for m in action.moves
-        ],
-        "summary": _summary(action),
-        "executed": executed and outcome is not None and outcome.ok,
-        "backup": str(outcome.backup) if outcome and outcome.backup else None,
-        "error": outcome.error if outcome and not outcome.ok else None,
-        "hint": outcome.hint if outcome and not outcome.ok else None,
-    }
