@@ -30,6 +30,7 @@ from confluent_kafka.admin._config import ConfigEntry as KafkaConfigEntry
 from confluent_kafka.admin._config import ConfigSource as KafkaConfigSource
 from confluent_kafka.cimpl import NewPartitions, NewTopic
 
+from kadmin.cluster.answers import REACH_HINT, UNREACHABLE_CODES, error_code, error_text, outcomes
 from kadmin.cluster.port import ClusterAdmin, Outcome, ReplicationThrottle
 from kadmin.errors import ClusterError
 from kadmin.model import (
@@ -170,7 +171,7 @@ class ConfluentAdmin:
             try:
                 entries: dict[str, KafkaConfigEntry] = future.result(timeout=self.timeout)
             except KafkaException as err:
-                if _code(err) == KafkaError.UNKNOWN_TOPIC_OR_PART:
+                if error_code(err) == KafkaError.UNKNOWN_TOPIC_OR_PART:
                     continue  # deleted between the metadata read and this one
                 raise _cluster_error(
                     err, f"describe configs of topic {resource.name}", self.bootstrap
@@ -364,23 +365,7 @@ class ConfluentAdmin:
         self, futures: Mapping[Any, Future[Any]], targets: Iterable[str], *, key: Any
     ) -> list[Outcome]:
         by_name = {str(key(k)): f for k, f in futures.items()}
-        results = []
-        for target in targets:
-            future = by_name[target.split(":", 1)[1]]
-            try:
-                future.result(timeout=self.timeout)
-                results.append(Outcome(target, True))
-            except KafkaException as err:
-                results.append(Outcome(target, False, _describe(err)))
-            except TimeoutError:
-                results.append(Outcome(target, False, f"no answer within {self.timeout:.0f} s"))
-        return results
-
-
-_REACH_HINT = (
-    "check the address (--bootstrap-server, KADMIN_BOOTSTRAP_SERVER) and that the brokers are up; "
-    "for a local cluster run `kadmin local up`"
-)
+        return outcomes(((t, by_name[t.split(":", 1)[1]]) for t in targets), self.timeout)
 
 
 def _scrub(text: str, config: Mapping[str, str]) -> str:
@@ -391,61 +376,44 @@ def _scrub(text: str, config: Mapping[str, str]) -> str:
     return text
 
 
-def _code(err: KafkaException) -> int | None:
-    first = err.args[0] if err.args else None
-    return first.code() if isinstance(first, KafkaError) else None
-
-
-def _describe(err: KafkaException) -> str:
-    first = err.args[0] if err.args else None
-    if isinstance(first, KafkaError):
-        return f"{first.name()}: {first.str()}"
-    return str(err)
-
-
 def _unreachable(what: str, bootstrap: str, timeout: float) -> ClusterError:
     return ClusterError(
         f"could not {what}: no answer from {bootstrap or 'the cluster'} within {timeout:.0f} s",
         where=f"cluster {bootstrap}" if bootstrap else None,
-        hint=_REACH_HINT,
+        hint=REACH_HINT,
     )
 
 
 def _cluster_error(err: KafkaException, what: str, bootstrap: str) -> ClusterError:
-    code = _code(err)
-    if code in (
-        KafkaError._TRANSPORT,
-        KafkaError._TIMED_OUT,
-        KafkaError._ALL_BROKERS_DOWN,
-        KafkaError._RESOLVE,
-    ):
+    code = error_code(err)
+    if code in UNREACHABLE_CODES:
         return ClusterError(
-            f"could not {what}: cannot reach {bootstrap or 'the cluster'} ({_describe(err)})",
+            f"could not {what}: cannot reach {bootstrap or 'the cluster'} ({error_text(err)})",
             where=f"cluster {bootstrap}" if bootstrap else None,
-            hint=_REACH_HINT,
+            hint=REACH_HINT,
         )
     if code == KafkaError._SSL:
         return ClusterError(
-            f"could not {what}: TLS handshake failed ({_describe(err)})",
+            f"could not {what}: TLS handshake failed ({error_text(err)})",
             where=f"cluster {bootstrap}" if bootstrap else None,
             hint="check ssl.ca.location (the CA that signed the brokers' certificates) and the listener's "
             "security.protocol",
         )
     if code in (KafkaError._AUTHENTICATION, KafkaError.SASL_AUTHENTICATION_FAILED):
         return ClusterError(
-            f"could not {what}: authentication failed ({_describe(err)})",
+            f"could not {what}: authentication failed ({error_text(err)})",
             where=f"cluster {bootstrap}" if bootstrap else None,
             hint="check the credentials in --command-config / KADMIN_* settings",
         )
     if code in (KafkaError.TOPIC_AUTHORIZATION_FAILED, KafkaError.CLUSTER_AUTHORIZATION_FAILED):
         return ClusterError(
-            f"could not {what}: not authorized ({_describe(err)})",
+            f"could not {what}: not authorized ({error_text(err)})",
             where=f"cluster {bootstrap}" if bootstrap else None,
             hint="grant kadmin's principal the ACLs it needs "
             "(Describe, DescribeConfigs, Create, Alter, AlterConfigs)",
         )
     return ClusterError(
-        f"could not {what}: {_describe(err)}", where=f"cluster {bootstrap}" if bootstrap else None
+        f"could not {what}: {error_text(err)}", where=f"cluster {bootstrap}" if bootstrap else None
     )
 
 

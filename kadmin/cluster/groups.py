@@ -20,6 +20,7 @@ from confluent_kafka.admin import AdminClient
 # confluent-kafka exports OffsetSpec from here without listing it in `admin.__all__`.
 from confluent_kafka.admin._listoffsets import OffsetSpec
 
+from kadmin.cluster.answers import REACH_HINT, UNREACHABLE_CODES, error_code, error_text, kafka_error
 from kadmin.cluster.port import Outcome
 from kadmin.errors import ClusterError
 from kadmin.model import GroupMember, GroupState, TopicPartition, Watermarks
@@ -43,12 +44,8 @@ _MISSING_PARTITION = frozenset(
         KafkaError._NOENT,
     }
 )
-_UNREACHABLE = frozenset(
-    {KafkaError._TRANSPORT, KafkaError._TIMED_OUT, KafkaError._ALL_BROKERS_DOWN, KafkaError._RESOLVE}
-)
 _EARLIEST: OffsetSpec = OffsetSpec.earliest()  # type: ignore[no-untyped-call]
 _LATEST: OffsetSpec = OffsetSpec.latest()  # type: ignore[no-untyped-call]
-_REACH_HINT = "check the address (--bootstrap-server) and that the brokers are up"
 
 
 def describe_groups(admin: AdminClient, groups: Collection[str], timeout: float) -> dict[str, GroupState]:
@@ -137,8 +134,8 @@ def commit_offsets(
     try:
         answer = future.result(timeout=timeout)
     except KafkaException as err:
-        error = _kafka_error(err)
-        if error is not None and error.code() in _UNREACHABLE:
+        error = kafka_error(err)
+        if error is not None and error.code() in UNREACHABLE_CODES:
             raise _cluster_error(err, f"commit offsets of group {group}", f"group {group}") from None
         return Outcome(target, False, _refusal_text(error, err))
     except TimeoutError:
@@ -162,7 +159,7 @@ def _describe_result(future: Future[Any], group: str, timeout: float) -> Any | N
     try:
         return future.result(timeout=timeout)
     except KafkaException as err:
-        error = _kafka_error(err)
+        error = kafka_error(err)
         # Kafka 4's coordinator answers GROUP_ID_NOT_FOUND for a consumer-protocol describe
         # of an unknown group; its own reset tool treats that group as inactive.
         if error is not None and error.code() == KafkaError.GROUP_ID_NOT_FOUND:
@@ -176,7 +173,7 @@ def _committed_result(future: Future[Any], group: str, timeout: float) -> dict[T
     try:
         answer = future.result(timeout=timeout)
     except KafkaException as err:
-        error = _kafka_error(err)
+        error = kafka_error(err)
         if error is not None and error.code() == KafkaError.GROUP_ID_NOT_FOUND:
             return {}
         raise _cluster_error(err, f"read committed offsets of group {group}", f"group {group}") from None
@@ -210,18 +207,13 @@ def _gather_offsets(
         try:
             offsets[(kafka_tp.topic, kafka_tp.partition)] = int(future.result(timeout=timeout).offset)
         except KafkaException as err:
-            error = _kafka_error(err)
+            error = kafka_error(err)
             if error is not None and error.code() in _MISSING_PARTITION:
                 continue
             raise _cluster_error(err, f"{what} of {kafka_tp.topic}[{kafka_tp.partition}]", where) from None
         except TimeoutError:
             raise _timed_out(what, where, timeout) from None
     return offsets
-
-
-def _kafka_error(err: KafkaException) -> KafkaError | None:
-    first = err.args[0] if err.args else None
-    return first if isinstance(first, KafkaError) else None
 
 
 def _refusal_text(error: KafkaError | None, err: KafkaException | None) -> str:
@@ -235,19 +227,17 @@ def _refusal_text(error: KafkaError | None, err: KafkaException | None) -> str:
 
 
 def _cluster_error(err: KafkaException, what: str, where: str) -> ClusterError:
-    error = _kafka_error(err)
-    detail = f"{error.name()}: {error.str()}" if error is not None else str(err)
-    code = error.code() if error is not None else None
-    if code in _UNREACHABLE:
-        hint = _REACH_HINT
+    code = error_code(err)
+    if code in UNREACHABLE_CODES:
+        hint = REACH_HINT
     elif code in (KafkaError.GROUP_AUTHORIZATION_FAILED, KafkaError.TOPIC_AUTHORIZATION_FAILED):
         hint = "grant kadmin's principal Describe and Read on the group and Describe on its topics"
     elif code in (KafkaError.COORDINATOR_NOT_AVAILABLE, KafkaError.COORDINATOR_LOAD_IN_PROGRESS):
         hint = "the group coordinator is starting or moving; try again in a few seconds"
     else:
         hint = "check the broker logs; run again with --debug for details"
-    return ClusterError(f"could not {what}: {detail}", where=where, hint=hint)
+    return ClusterError(f"could not {what}: {error_text(err)}", where=where, hint=hint)
 
 
 def _timed_out(what: str, where: str, timeout: float) -> ClusterError:
-    return ClusterError(f"could not {what}: no answer within {timeout:g} s", where=where, hint=_REACH_HINT)
+    return ClusterError(f"could not {what}: no answer within {timeout:g} s", where=where, hint=REACH_HINT)

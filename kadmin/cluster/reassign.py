@@ -23,6 +23,7 @@ from confluent_kafka.admin._config import AlterConfigOpType, ConfigResource
 from confluent_kafka.admin._config import ConfigEntry as KafkaConfigEntry
 from confluent_kafka.admin._config import ConfigSource as KafkaConfigSource
 
+from kadmin.cluster.answers import error_text, outcomes
 from kadmin.cluster.port import (
     FOLLOWER_THROTTLED_REPLICAS,
     LEADER_THROTTLED_REPLICAS,
@@ -211,7 +212,7 @@ def broker_throttles(admin: AdminClient, *, timeout: float) -> dict[int, dict[st
                     found[int(resource.name)] = rates
     except KafkaException as err:
         raise ClusterError(
-            f"could not read the brokers' replication throttles: {_kafka_error_text(err)}",
+            f"could not read the brokers' replication throttles: {error_text(err)}",
             hint="check that the brokers are up and that kadmin may DescribeConfigs on the cluster",
         ) from None
     except TimeoutError:
@@ -235,7 +236,7 @@ def elect_preferred(
         # confluent-kafka 2.16 rejects the timeout keywords of elect_leaders; the future's wait bounds it.
         answers = admin.elect_leaders(ElectionType.PREFERRED, request).result(timeout=timeout)
     except KafkaException as err:
-        text = _kafka_error_text(err)
+        text = error_text(err)
         return [Outcome(f"topic:{t}", False, text) for t in sorted({t for t, _ in wanted})]
     except TimeoutError:
         text = f"no answer to the leader election within {timeout:.0f} s"
@@ -286,23 +287,7 @@ def _alter_configs(
                 pending.append((f"{kind}:{resource.name}", future))
     except KafkaException as err:
         raise ClusterError(
-            f"could not {what}: {_kafka_error_text(err)}",
+            f"could not {what}: {error_text(err)}",
             hint="check that the brokers are up and that kadmin may AlterConfigs on the cluster and topics",
         ) from None
-    outcomes = []
-    for target, future in pending:
-        try:
-            future.result(timeout=timeout)
-            outcomes.append(Outcome(target, True))
-        except KafkaException as err:
-            outcomes.append(Outcome(target, False, _kafka_error_text(err)))
-        except TimeoutError:
-            outcomes.append(Outcome(target, False, f"no answer within {timeout:.0f} s"))
-    return outcomes
-
-
-def _kafka_error_text(err: KafkaException) -> str:
-    first = err.args[0] if err.args else None
-    if isinstance(first, KafkaError):
-        return f"{first.name()}: {first.str()}"
-    return str(err)
+    return outcomes(pending, timeout)
