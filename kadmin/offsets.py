@@ -17,6 +17,7 @@ from kadmin.cluster.port import ClusterAdmin, Outcome
 from kadmin.errors import KadminError, PlanError
 from kadmin.model import (
     AppliedReset,
+    ClusterState,
     DesiredState,
     GroupMember,
     GroupState,
@@ -120,22 +121,42 @@ def plan_group_reset(
     return compute_reset(state, target, scope, marks, found)
 
 
+@dataclass(frozen=True, slots=True)
+class SpecResets:
+    """The declared resets a plan carries out, and the group states they were computed from
+    (which the plan's fingerprint must cover)."""
+
+    actions: list[ResetOffsets]
+    notices: list[Notice]
+    refusals: list[Refusal]
+    groups: Mapping[str, GroupState]
+
+
 def plan_spec_resets(
     admin: ClusterAdmin, desired: DesiredState, now_ms: int
 ) -> tuple[list[ResetOffsets], list[Notice], list[Refusal]]:
-    """Actions for the spec's declared resets that the ledger has not seen, with notices and refusals.
+    """Actions for the spec's declared resets that the ledger has not seen, with notices and refusals."""
+    found = read_spec_resets(admin, desired, now_ms)
+    return found.actions, found.notices, found.refusals
 
-    One ledger read, one group describe, one watermark read for all of them, and one
-    timestamp lookup per distinct time.
+
+def read_spec_resets(
+    admin: ClusterAdmin, desired: DesiredState, now_ms: int, *, observed: ClusterState | None = None
+) -> SpecResets:
+    """The spec's pending resets, planned from one ledger read, one group describe, one
+    watermark read for all of them and one timestamp lookup per distinct time.
+
+    `observed`, a snapshot the caller already holds, saves reading the topics again.
     """
     specs = desired.offset_resets
     if not specs:
-        return [], [], []
+        return SpecResets([], [], [], {})
     ledger = admin.applied_resets()
     pending = [s for s in specs if s.id not in ledger]
     groups = admin.describe_groups({s.group for s in pending}) if pending else {}
     named = sorted({t for s in pending if s.target.mode is not OffsetMode.FILE for t in s.topics})
-    counts = {n: len(t.partitions) for n, t in admin.snapshot(named).topics.items()} if named else {}
+    topics = (observed.topics if observed is not None else admin.snapshot(named).topics) if named else {}
+    counts = {n: len(topics[n].partitions) for n in named if n in topics}
 
     scopes: dict[str, tuple[TopicPartition, ...]] = {}
     for spec in pending:
@@ -152,7 +173,7 @@ def plan_spec_resets(
         if at is not None and spec.id in scopes:
             by_time.setdefault(at, set()).update(scopes[spec.id])
     found = {at: admin.offsets_for_times(sorted(tps), at) for at, tps in by_time.items() if tps}
-    return reset_actions(
+    actions, notices, refusals = reset_actions(
         specs,
         groups=groups,
         partition_counts=counts,
@@ -161,6 +182,7 @@ def plan_spec_resets(
         ledger=ledger,
         now_ms=now_ms,
     )
+    return SpecResets(actions, notices, refusals, groups)
 
 
 def execute_reset(

@@ -17,7 +17,7 @@ from pathlib import Path
 from kadmin.apply.fresh import plan_groups
 from kadmin.cluster.port import ClusterAdmin
 from kadmin.model import ClusterState, DesiredState
-from kadmin.offsets import plan_spec_resets
+from kadmin.offsets import read_spec_resets
 from kadmin.reconcile.actions import ACTION_ORDER
 from kadmin.reconcile.diff import diff
 from kadmin.reconcile.fingerprint import fingerprint
@@ -77,18 +77,20 @@ def plan_cluster(
     plan = diff(desired, observed, allow_delete=allow_delete, prune_configs=prune_configs, now=stamp)
     if not desired.offset_resets:
         return plan
-    resets, notices, refusals = plan_spec_resets(admin, desired, int(moment.timestamp() * 1000))
+    resets = read_spec_resets(admin, desired, int(moment.timestamp() * 1000), observed=observed)
     rank = {kind: i for i, kind in enumerate(ACTION_ORDER)}
     combined = replace(
         plan,
-        actions=tuple(sorted((*plan.actions, *resets), key=lambda a: (rank[a.kind], a.target))),
-        notices=tuple(sorted((*plan.notices, *notices), key=lambda n: (n.target, n.message))),
-        refusals=tuple(sorted((*plan.refusals, *refusals), key=lambda r: (r.target, r.message))),
+        actions=tuple(sorted((*plan.actions, *resets.actions), key=lambda a: (rank[a.kind], a.target))),
+        notices=tuple(sorted((*plan.notices, *resets.notices), key=lambda n: (n.target, n.message))),
+        refusals=tuple(sorted((*plan.refusals, *resets.refusals), key=lambda r: (r.target, r.message))),
     )
     groups = plan_groups(combined)
     if not groups:
         return combined
-    states = admin.describe_groups(groups)
+    # The group states the resets were computed from, not a second read: a commit between
+    # two reads would otherwise be baked into the fingerprint and never make the plan stale.
+    states = {g: resets.groups[g] for g in groups if g in resets.groups}
     return replace(combined, fingerprint=fingerprint(observed, combined.topics_in_scope, states))
 
 

@@ -35,7 +35,14 @@ from kadmin.model import (
     TopicPartition,
     Watermarks,
 )
-from kadmin.offsets import execute_reset, plan_group_reset, plan_spec_resets, show_group, write_backup
+from kadmin.offsets import (
+    execute_reset,
+    plan_group_reset,
+    plan_spec_resets,
+    read_spec_resets,
+    show_group,
+    write_backup,
+)
 from kadmin.offsets_csv import read_offsets_csv
 from kadmin.reconcile.actions import OffsetMove
 
@@ -199,6 +206,20 @@ def test_backups_never_overwrite(tmp_path: Path) -> None:
         "team_billing-20240501T080000Z-1.csv",
     )
     assert read_offsets_csv(first) == {("a", 0): 1} and read_offsets_csv(second) == {("a", 0): 2}
+
+
+def test_declarative_resets_reuse_the_callers_snapshot_and_return_the_groups_they_read() -> None:
+    mem = cluster()
+    spec = OffsetResetSpec("replay-2024-05", "billing", {"orders": (0,)}, OffsetTarget(OffsetMode.OFFSET, 3))
+    observed = mem.snapshot()
+    mem.calls.clear()
+
+    found = read_spec_resets(mem, DesiredState(topics={}, offset_resets=(spec,)), 0, observed=observed)
+
+    assert [a.reset_id for a in found.actions] == ["replay-2024-05"]
+    assert mem.calls["snapshot"] == 0 and mem.calls["describe_groups"] == 1
+    # The plan's fingerprint is built from these very states, not from a second read.
+    assert found.groups["billing"] == mem.groups["billing"]
 
 
 def test_declarative_reset_is_applied_once() -> None:
