@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import os
 import platform
+import resource
+import secrets
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -20,6 +22,7 @@ from confluent_kafka.cimpl import NewTopic
 from kadmin.local.cluster import LocalCluster
 
 CREATE_BATCH = 1000
+TopicConfigs = Callable[[int], Mapping[str, str]]
 TIMEOUT_S = 120.0
 
 
@@ -38,9 +41,37 @@ def cluster(bootstrap: str | None, *, heap: str | None = None, nodes: int = 1) -
             local.stop()
 
 
-def create_topics(raw: AdminClient, names: Sequence[str], partitions: int) -> None:
+def require_open_files(bootstrap: str | None, partitions: int) -> None:
+    """Stop early when a local broker could not keep `partitions` logs open: each holds files."""
+    limit = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    if not bootstrap and partitions > limit * 0.9:
+        sys.exit(
+            f"{partitions} partitions need about as many open files on the broker, but `ulimit -n` is "
+            f"{limit}; raise the limit or lower --topics / --partitions"
+        )
+
+
+def seed_topics(
+    raw: AdminClient, count: int, partitions: int, configs: TopicConfigs | None = None
+) -> tuple[str, list[str], float]:
+    """Create `count` topics under a fresh prefix and wait until they show: (prefix, names, seconds)."""
+    prefix = f"bench-{secrets.token_hex(3)}"
+    names = [f"{prefix}.t{i:05d}" for i in range(count)]
+    began = time.perf_counter()
+    create_topics(raw, names, partitions, configs)
+    await_topics(raw, names)
+    return prefix, names, time.perf_counter() - began
+
+
+def create_topics(
+    raw: AdminClient, names: Sequence[str], partitions: int, configs: TopicConfigs | None = None
+) -> None:
+    """Create `names` in batches; `configs(i)` gives the overrides of the i-th topic."""
     for start in range(0, len(names), CREATE_BATCH):
-        batch = [NewTopic(n, partitions, 1) for n in names[start : start + CREATE_BATCH]]
+        batch = [
+            NewTopic(n, partitions, 1, config=dict(configs(start + i)) if configs else {})
+            for i, n in enumerate(names[start : start + CREATE_BATCH])
+        ]
         futures = raw.create_topics(batch, operation_timeout=TIMEOUT_S, request_timeout=TIMEOUT_S)
         for future in futures.values():
             future.result(timeout=TIMEOUT_S)

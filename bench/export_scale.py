@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import resource
-import secrets
 import statistics
 import subprocess
 import sys
@@ -29,7 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchkit import TIMEOUT_S, await_topics, cluster, create_topics, delete_topics, machine
+from benchkit import TIMEOUT_S, cluster, delete_topics, machine, require_open_files, seed_topics
 from confluent_kafka.admin import AdminClient
 
 from kadmin.cluster.confluent import ConfluentAdmin
@@ -49,25 +48,20 @@ def main() -> None:
     parser.add_argument("--heap", default="1g", help="heap of the local broker (it holds every partition)")
     args = parser.parse_args()
 
-    limit = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
-    if not args.bootstrap_server and args.topics * args.partitions > limit * 0.9:
-        needed = args.topics * args.partitions
-        sys.exit(f"{needed} partitions need about as many open files on the broker; `ulimit -n` is {limit}")
+    require_open_files(args.bootstrap_server, args.topics * args.partitions)
     with cluster(args.bootstrap_server, heap=args.heap) as bootstrap:
         run(bootstrap, args)
 
 
 def run(bootstrap: str, args: argparse.Namespace) -> None:
     raw = AdminClient({"bootstrap.servers": bootstrap})
-    prefix = f"bench-{secrets.token_hex(3)}"
-    names = [f"{prefix}.t{i:05d}" for i in range(args.topics)]
-    began = time.perf_counter()
-    create_topics(raw, names, args.partitions)
-    await_topics(raw, names)
+    prefix, names, seconds = seed_topics(
+        raw, args.topics, args.partitions, lambda i: OVERRIDES if i % 10 == 0 else {}
+    )
     print(machine())
     print(
         f"cluster: {bootstrap}; created {len(names)} topics x {args.partitions} partitions "
-        f"({len(names) // 10} with overrides) in {time.perf_counter() - began:.1f} s"
+        f"({len(names) // 10} with overrides) in {seconds:.1f} s"
     )
     pattern = f"{prefix}\\..*"
     try:

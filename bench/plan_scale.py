@@ -49,7 +49,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from benchkit import TIMEOUT_S, await_topics, cluster, create_topics, delete_topics, machine
+from benchkit import TIMEOUT_S, await_topics, cluster, delete_topics, machine, require_open_files, seed_topics
 from confluent_kafka.admin import AdminClient
 from confluent_kafka.admin._config import ConfigResource
 from confluent_kafka.cimpl import NewTopic
@@ -73,29 +73,16 @@ def main() -> None:
     parser.add_argument("--heap", default="1g", help="heap of the local broker (it holds every partition)")
     args = parser.parse_args()
 
-    limit = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
-    needed = (args.topics + 2 * args.apply_topics) * args.partitions
-    if not args.bootstrap_server and needed > limit * 0.9:
-        sys.exit(
-            f"{needed} partitions need about as many open files on the broker, but `ulimit -n` is {limit}; "
-            "raise the limit or lower --topics / --partitions"
-        )
+    require_open_files(args.bootstrap_server, (args.topics + 2 * args.apply_topics) * args.partitions)
     with cluster(args.bootstrap_server, heap=args.heap) as bootstrap:
         run(bootstrap, args)
 
 
 def run(bootstrap: str, args: argparse.Namespace) -> None:
     raw = AdminClient({"bootstrap.servers": bootstrap})
-    prefix = f"bench-{secrets.token_hex(3)}"
-    names = [f"{prefix}.t{i:05d}" for i in range(args.topics)]
-    began = time.perf_counter()
-    create_topics(raw, names, args.partitions)
-    await_topics(raw, names)
+    prefix, names, seconds = seed_topics(raw, args.topics, args.partitions)
     print(machine())
-    print(
-        f"cluster: {bootstrap}; created {len(names)} topics x {args.partitions} partitions "
-        f"in {time.perf_counter() - began:.1f} s"
-    )
+    print(f"cluster: {bootstrap}; {len(names)} x {args.partitions} partitions created in {seconds:.1f} s")
     try:
         with tempfile.TemporaryDirectory() as tmp:
             spec = _write_spec(Path(tmp) / "topics.yaml", names, args.partitions, prefix)
