@@ -31,9 +31,9 @@ from pathlib import Path
 from benchkit import TIMEOUT_S, cluster, delete_topics, machine, require_open_files, seed_topics
 from confluent_kafka.admin import AdminClient
 
-from kadmin.cluster.confluent import ConfluentAdmin
-from kadmin.export import export_spec, spec_files, to_yaml
-from kadmin.reconcile.diff import diff
+from kadmin.kafka.confluent import ConfluentAdmin
+from kadmin.ops.export import export_spec, spec_files, to_yaml
+from kadmin.plan.diff import diff
 from kadmin.spec.load import load_specs
 
 OVERRIDES = {"retention.ms": "259200000", "segment.bytes": "536870912", "cleanup.policy": "compact,delete"}

@@ -24,10 +24,10 @@ from pathlib import Path
 
 from confluent_kafka import Producer
 
-from kadmin.cluster.confluent import ConfluentAdmin
-from kadmin.model import OffsetMode, OffsetTarget
-from kadmin.offsets import execute_reset, plan_group_reset
-from kadmin.reconcile.actions import CreateTopic, DeleteTopic
+from kadmin.core.actions import CreateTopic, DeleteTopic
+from kadmin.core.model import OffsetMode, OffsetTarget
+from kadmin.kafka.confluent import ConfluentAdmin
+from kadmin.ops.offsets import execute_reset, plan_group_reset
 
 TOOL = "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand"
 

@@ -55,10 +55,10 @@ from confluent_kafka.admin._config import ConfigResource
 from confluent_kafka.cimpl import NewTopic
 from rich.console import Console
 
-from kadmin.apply import apply_plan
-from kadmin.cluster.confluent import ConfluentAdmin
-from kadmin.pipeline import plan_cluster, plan_specs
-from kadmin.reconcile.plan import Plan
+from kadmin.core.plan import Plan
+from kadmin.kafka.confluent import ConfluentAdmin
+from kadmin.ops.apply import apply_plan
+from kadmin.ops.planning import plan_cluster, plan_specs
 from kadmin.render.text import render_plan
 from kadmin.spec.load import load_specs
 
@@ -130,7 +130,7 @@ def _bare_reads(raw: AdminClient, names: Sequence[str]) -> None:
 
 
 def _kadmin_plan(bootstrap: str, spec: Path, stages: dict[str, list[float]]) -> None:
-    """`kadmin plan SPEC` without the process start: the steps of `pipeline.plan_specs`, then the text."""
+    """`kadmin plan SPEC` without the process start: the steps of `ops.planning.plan_specs`, then the text."""
     began = time.perf_counter()
     desired = load_specs([spec])
     loaded = time.perf_counter()

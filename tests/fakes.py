@@ -13,15 +13,9 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
-from kadmin.cluster.port import (
-    FOLLOWER_THROTTLED_REPLICAS,
-    LEADER_THROTTLED_REPLICAS,
-    THROTTLE_RATE_KEYS,
-    ClusterAdmin,
-    Outcome,
-    ReplicationThrottle,
-)
-from kadmin.model import (
+from kadmin.core.actions import AddPartitions, AlterConfigs, CreateTopic, DeleteTopic, ReassignReplicas
+from kadmin.core.kafka_configs import lookup
+from kadmin.core.model import (
     AppliedReset,
     Broker,
     ClusterState,
@@ -33,8 +27,14 @@ from kadmin.model import (
     TopicPartition,
     Watermarks,
 )
-from kadmin.reconcile.actions import AddPartitions, AlterConfigs, CreateTopic, DeleteTopic, ReassignReplicas
-from kadmin.topic_configs import lookup
+from kadmin.kafka.port import (
+    FOLLOWER_THROTTLED_REPLICAS,
+    LEADER_THROTTLED_REPLICAS,
+    THROTTLE_RATE_KEYS,
+    ClusterAdmin,
+    Outcome,
+    ReplicationThrottle,
+)
 
 BROKER_CONFIGS: Mapping[str, str] = MappingProxyType({"min.insync.replicas": "1"})
 """Reported on every topic with a broker source, as Kafka 4.x does for min.insync.replicas."""

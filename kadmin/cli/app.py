@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from kadmin import __version__
-from kadmin.errors import KadminError, SpecError
+from kadmin.core.errors import KadminError, SpecError
 
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -17,8 +17,8 @@ import os
 import re
 from pathlib import Path
 
-from kadmin.cluster.confluent import DEFAULT_TIMEOUT_S, ConfluentAdmin
-from kadmin.errors import KadminError, Location
+from kadmin.core.errors import KadminError, Location
+from kadmin.kafka.confluent import DEFAULT_TIMEOUT_S, ConfluentAdmin
 from kadmin.local import state
 
 ENV_PROPERTIES = (

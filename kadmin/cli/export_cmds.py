@@ -1,8 +1,8 @@
 """`kadmin export`: write a spec of a live cluster, to adopt a cluster that already exists.
 
-Parses options, takes one snapshot, calls `kadmin.export`, writes YAML or JSON. What
+Parses options, takes one snapshot, calls `kadmin.ops.export`, writes YAML or JSON. What
 an export contains (which configs, in which units, which replica lists) is
-`kadmin.export`'s business.
+`kadmin.ops.export`'s business.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ import typer
 
 from kadmin.cli.app import BootstrapOption, CommandConfigOption, app, guarded, print_json, stderr, stdout
 from kadmin.cli.connection import connect
-from kadmin.cluster.confluent import DEFAULT_TIMEOUT_S
-from kadmin.errors import KadminError
-from kadmin.export import CLUSTER_FILE, ExportedSpec, export_spec, spec_document, spec_files, to_yaml
+from kadmin.core.errors import KadminError
+from kadmin.kafka.confluent import DEFAULT_TIMEOUT_S
+from kadmin.ops.export import CLUSTER_FILE, ExportedSpec, export_spec, spec_document, spec_files, to_yaml
 from kadmin.spec.load import SUFFIXES
 
 

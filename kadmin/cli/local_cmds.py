@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from kadmin.cli.app import OutputFormat, guarded, print_json, stderr, stdout
-from kadmin.errors import LocalClusterError
+from kadmin.core.errors import LocalClusterError
 from kadmin.local import state
 from kadmin.local.cluster import (
     READY_TIMEOUT_S,

@@ -1,7 +1,7 @@
 """`kadmin offsets show | reset`: consumer-group offsets, with the modes of Kafka's
 ``kafka-consumer-groups --reset-offsets``; a reset is a dry run until ``--execute``.
 
-Parses options, calls `kadmin.offsets`, picks a renderer from `kadmin.render.offsets`.
+Parses options, calls `kadmin.ops.offsets`, picks a renderer from `kadmin.render.offsets`.
 No Kafka here.
 """
 
@@ -16,11 +16,10 @@ import typer
 
 from kadmin.cli.app import BootstrapOption, CommandConfigOption, OutputFormat, guarded, print_json, stdout
 from kadmin.cli.connection import connect
-from kadmin.errors import KadminError
-from kadmin.model import OffsetMode, OffsetTarget
-from kadmin.offsets import execute_reset, plan_group_reset, show_group
-from kadmin.offsets_csv import read_offsets_csv
-from kadmin.reconcile.offsets import parse_datetime, parse_duration
+from kadmin.core.errors import KadminError
+from kadmin.core.model import OffsetMode, OffsetTarget
+from kadmin.ops.offsets import execute_reset, plan_group_reset, show_group
+from kadmin.plan.offset_math import parse_datetime, parse_duration
 from kadmin.render.offsets import (
     group_offsets_csv,
     group_offsets_document,
@@ -28,6 +27,7 @@ from kadmin.render.offsets import (
     render_reset,
     reset_document,
 )
+from kadmin.spec.offsets_csv import read_offsets_csv
 
 offsets_app = typer.Typer(
     help=(

@@ -1,4 +1,4 @@
-"""`kadmin plan` and `kadmin apply`: parse options, run `kadmin.pipeline` and `kadmin.apply`,
+"""`kadmin plan` and `kadmin apply`: parse options, run `kadmin.ops.planning` and `kadmin.ops.apply`,
 pick a renderer, and map the result to an exit code.
 
 Results go to stdout; warnings, progress and the confirmation prompt to stderr.
@@ -16,8 +16,6 @@ from typing import Annotated, Any
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from kadmin.apply import ApplyReport, apply_plan, check_fresh
-from kadmin.apply import Progress as ProgressCallback
 from kadmin.cli.app import (
     BootstrapOption,
     CommandConfigOption,
@@ -30,15 +28,18 @@ from kadmin.cli.app import (
     stdout,
 )
 from kadmin.cli.connection import connect
-from kadmin.cluster.confluent import DEFAULT_TIMEOUT_S
-from kadmin.cluster.port import ClusterAdmin
-from kadmin.errors import KadminError, PlanError
-from kadmin.model import DesiredState
-from kadmin.pipeline import Planned, is_plan_file, plan_specs, read_plan_file
-from kadmin.reassignment import DEFAULT_TIMEOUT_S as REASSIGN_TIMEOUT_S
-from kadmin.reassignment import MoveProgress, ReassignOptions
-from kadmin.reconcile.plan import Plan
-from kadmin.reconcile.planfile import save_plan
+from kadmin.core.errors import KadminError, PlanError
+from kadmin.core.model import DesiredState
+from kadmin.core.plan import Plan
+from kadmin.kafka.confluent import DEFAULT_TIMEOUT_S
+from kadmin.kafka.port import ClusterAdmin
+from kadmin.ops.apply import ApplyReport, apply_plan
+from kadmin.ops.apply import Progress as ProgressCallback
+from kadmin.ops.freshness import check_fresh
+from kadmin.ops.planning import Planned, is_plan_file, plan_specs, read_plan_file
+from kadmin.ops.reassignment import DEFAULT_TIMEOUT_S as REASSIGN_TIMEOUT_S
+from kadmin.ops.reassignment import MoveProgress, ReassignOptions
+from kadmin.plan.planfile import save_plan
 from kadmin.render.json import apply_report_document, plan_document
 from kadmin.render.markdown import render_plan_markdown
 from kadmin.render.text import describe_target, render_apply_report, render_plan

@@ -12,10 +12,10 @@ import typer
 import yaml
 
 from kadmin.cli.app import app, guarded, print_json
-from kadmin.errors import SpecError
-from kadmin.model import DesiredState
+from kadmin.core.errors import SpecError
+from kadmin.core.model import DesiredState
+from kadmin.render.desired import as_document
 from kadmin.spec.load import load_specs, schema
-from kadmin.spec.resolved import as_document
 
 SpecPaths = Annotated[
     list[Path],

@@ -31,7 +31,7 @@ from dataclasses import asdict, dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
-from kadmin.errors import LocalClusterError
+from kadmin.core.errors import LocalClusterError
 from kadmin.local.dist import KAFKA_VERSION, check_java, ensure_kafka
 
 ZONES = ("zone-a", "zone-b", "zone-c")

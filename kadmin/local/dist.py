@@ -14,7 +14,7 @@ import subprocess
 from importlib import resources
 from pathlib import Path
 
-from kadmin.errors import LocalClusterError
+from kadmin.core.errors import LocalClusterError
 
 KAFKA_VERSION = "4.4.0"
 MAVEN_TIMEOUT_S = 900.0

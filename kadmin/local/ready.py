@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import time
 
-from kadmin.cluster.confluent import ConfluentAdmin
-from kadmin.errors import KadminError, LocalClusterError
+from kadmin.core.actions import CreateTopic, DeleteTopic
+from kadmin.core.errors import KadminError, LocalClusterError
+from kadmin.kafka.confluent import ConfluentAdmin
 from kadmin.local.cluster import ClusterInfo
-from kadmin.reconcile.actions import CreateTopic, DeleteTopic
 
 _PROBE_TOPIC = "kadmin-ready-probe"
 

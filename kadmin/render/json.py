@@ -1,6 +1,6 @@
 """The machine view: the plan document (docs/plan-json.md) and the apply report document.
 
-The plan document is built by `kadmin.reconcile.planfile`, because a saved plan
+The plan document is built by `kadmin.plan.planfile`, because a saved plan
 file is that same document; this module only exposes it next to its siblings.
 """
 
@@ -10,14 +10,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from kadmin import __version__
-from kadmin.cluster.port import Outcome
-from kadmin.reconcile.actions import Action, ResetOffsets
-from kadmin.reconcile.plan import FORMAT_VERSION, Plan
-from kadmin.reconcile.planfile import plan_to_document
+from kadmin.core.actions import Action, ResetOffsets
+from kadmin.core.plan import FORMAT_VERSION, Plan
+from kadmin.kafka.port import Outcome
+from kadmin.plan.planfile import plan_to_document
 
 
 def plan_document(plan: Plan) -> dict[str, Any]:
-    """The stable plan document; `kadmin.reconcile.planfile.load_plan` reads it back."""
+    """The stable plan document; `kadmin.plan.planfile.load_plan` reads it back."""
     return plan_to_document(plan)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import re
 
-from kadmin.reconcile.plan import Plan
+from kadmin.core.plan import Plan
 from kadmin.render.text import (
     NO_CHANGES,
     Line,

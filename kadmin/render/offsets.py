@@ -1,6 +1,6 @@
 """The views of `kadmin offsets show | reset`: text tables and summaries, JSON documents, CSV.
 
-Pure functions of the values `kadmin.offsets` computes (`GroupOffsets`, `ResetOutcome`)
+Pure functions of the values `kadmin.ops.offsets` computes (`GroupOffsets`, `ResetOutcome`)
 and of the `ResetOffsets` action; text goes to the rich console the caller passes.
 No Kafka here.
 """
@@ -12,9 +12,9 @@ from typing import Any
 
 from rich.console import Console
 
-from kadmin.offsets import GroupOffsets, ResetOutcome
-from kadmin.offsets_csv import format_offsets_csv
-from kadmin.reconcile.actions import ResetOffsets
+from kadmin.core.actions import ResetOffsets
+from kadmin.ops.offsets import GroupOffsets, ResetOutcome
+from kadmin.spec.offsets_csv import format_offsets_csv
 
 
 def group_offsets_csv(found: GroupOffsets) -> str:

@@ -16,9 +16,7 @@ from rich.console import Console, ConsoleOptions, RenderResult
 from rich.segment import Segment
 from rich.style import Style
 
-from kadmin.cluster.port import Outcome
-from kadmin.errors import Location
-from kadmin.reconcile.actions import (
+from kadmin.core.actions import (
     Action,
     AddPartitions,
     AlterConfigs,
@@ -29,7 +27,9 @@ from kadmin.reconcile.actions import (
     Refusal,
     ResetOffsets,
 )
-from kadmin.reconcile.plan import Plan
+from kadmin.core.errors import Location
+from kadmin.core.plan import Plan
+from kadmin.kafka.port import Outcome
 
 NO_CHANGES = "No changes. The cluster matches the spec."
 

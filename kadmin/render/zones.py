@@ -1,7 +1,7 @@
 """The views of `kadmin zones` and `kadmin reassignments list | wait | cancel`: text tables
 and JSON documents.
 
-Pure functions of the values `kadmin.reconcile.zones` and `kadmin.reassignment` compute
+Pure functions of the values `kadmin.plan.zones` and `kadmin.ops.reassignment` compute
 (`ZoneReport`, `Reassignments`, `ReassignmentResult`); text goes to the rich console the
 caller passes. No Kafka here.
 """
@@ -13,8 +13,8 @@ from typing import Any
 
 from rich.console import Console
 
-from kadmin.reassignment import ReassignmentResult, Reassignments, Throttles
-from kadmin.reconcile.zones import ZoneReport
+from kadmin.ops.reassignment import ReassignmentResult, Reassignments, Throttles
+from kadmin.plan.zones import ZoneReport
 
 # --- zones ------------------------------------------------------------------------------
 

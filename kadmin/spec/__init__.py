@@ -2,6 +2,6 @@
 
 Entry point: `kadmin.spec.load.load_specs` (and `load.schema` for the JSON Schema);
 specs/README-spec.md documents the language for users. From kadmin this package
-imports only pure modules (`model`, `errors`, `topic_configs`, `offsets_csv`); it never
+imports only pure modules (`model`, `errors`, `kafka_configs` of core, and its own `offsets_csv`); it never
 prints and never talks to a cluster.
 """

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from kadmin.errors import Location
-from kadmin.model import ClusterSpec
+from kadmin.core.errors import Location
+from kadmin.core.model import ClusterSpec
 from kadmin.spec.findings import Findings
 from kadmin.spec.yamlpos import Document
 

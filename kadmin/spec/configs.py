@@ -2,7 +2,7 @@
 
 Owns the spec side of configs: natural YAML (numbers, true/false, lists), human units
 on `*.ms` and `*.bytes` keys, and -1 where Kafka allows it. What Kafka accepts is
-`kadmin.topic_configs`' business; this module only turns YAML into Kafka's string
+`kadmin.core.kafka_configs`' business; this module only turns YAML into Kafka's string
 form and asks it. Normal forms: whole numbers in decimal, booleans lower-case,
 lists joined with commas in the order written, decimals as Python writes them.
 """
@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from kadmin.core.kafka_configs import ConfigType, TopicConfigKey, check
 from kadmin.spec.units import DURATION_HINT, SIZE_HINT, UnitError, parse_duration_ms, parse_size_bytes
-from kadmin.topic_configs import ConfigType, TopicConfigKey, check
 
 
 class ConfigValueError(ValueError):

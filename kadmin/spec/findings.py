@@ -6,7 +6,7 @@ for each of 10,000 topics must be reported once, at its line, not 10,000 times.
 
 from __future__ import annotations
 
-from kadmin.errors import KadminError, Location
+from kadmin.core.errors import KadminError, Location
 
 
 class Findings:

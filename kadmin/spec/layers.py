@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any, Generic, TypeVar
 
-from kadmin.errors import Location
-from kadmin.model import InZone, Placement, Spread, Static
+from kadmin.core.errors import Location
+from kadmin.core.kafka_configs import CATALOG
+from kadmin.core.model import InZone, Placement, Spread, Static
 from kadmin.spec.configs import ConfigValueError, to_kafka
 from kadmin.spec.findings import Findings
 from kadmin.spec.yamlpos import Document, Path
-from kadmin.topic_configs import CATALOG
 
 T_co = TypeVar("T_co", covariant=True)
 

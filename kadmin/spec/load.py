@@ -32,8 +32,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from kadmin.errors import KadminError, Location, SpecError
-from kadmin.model import DesiredState
+from kadmin.core.errors import KadminError, Location, SpecError
+from kadmin.core.model import DesiredState
 from kadmin.spec import structure
 from kadmin.spec.findings import Findings
 from kadmin.spec.resolve import resolve

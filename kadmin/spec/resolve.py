@@ -19,13 +19,13 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TypeVar
 
-from kadmin.errors import Location
-from kadmin.model import DesiredState, InZone, Placement, Spread, Static, TopicSpec, frozen_map
+from kadmin.core.errors import Location
+from kadmin.core.model import DesiredState, InZone, Placement, Spread, Static, TopicSpec, frozen_map
 from kadmin.spec.cluster_block import ClusterRead, read_cluster
 from kadmin.spec.findings import Findings
 from kadmin.spec.layers import Layer, Rank, Sourced, StaticLists, read_layer
 from kadmin.spec.names import collision_key, name_problem
-from kadmin.spec.offsets import ResetEntry, read_offset_resets
+from kadmin.spec.offset_resets import ResetEntry, read_offset_resets
 from kadmin.spec.yamlpos import Document
 
 T = TypeVar("T")

@@ -22,9 +22,9 @@ from typing import Any
 from jsonschema import Draft202012Validator, ValidationError, validators
 from jsonschema.protocols import Validator
 
-from kadmin.errors import KadminError, Location
+from kadmin.core.errors import KadminError, Location
+from kadmin.core.kafka_configs import CATALOG, REMOVED
 from kadmin.spec.yamlpos import Document, Path, format_path
-from kadmin.topic_configs import CATALOG, REMOVED
 
 _TYPE_WORDS = {
     "integer": "a whole number",

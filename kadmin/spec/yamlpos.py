@@ -26,7 +26,7 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import Resolver
 
-from kadmin.errors import KadminError, Location
+from kadmin.core.errors import KadminError, Location
 from kadmin.spec.interpolate import InterpolationError, expand
 
 try:

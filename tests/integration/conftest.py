@@ -34,9 +34,9 @@ from confluent_kafka import Consumer, Producer
 from confluent_kafka.admin import AdminClient
 
 from kadmin.cli.connection import ENV_PROPERTIES, env_name
-from kadmin.cluster.confluent import ConfluentAdmin
+from kadmin.core.actions import DeleteTopic
+from kadmin.kafka.confluent import ConfluentAdmin
 from kadmin.local.cluster import SCRAM_MECHANISM, ClusterInfo, LocalCluster, ScramUser
-from kadmin.reconcile.actions import DeleteTopic
 
 T = TypeVar("T")
 

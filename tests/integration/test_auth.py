@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 from confluent_kafka import TopicPartition as KafkaPartition
 
-from kadmin.reconcile.actions import CreateTopic
+from kadmin.core.actions import CreateTopic
 
 Kadmin = Callable[..., Any]
 

@@ -16,7 +16,7 @@ from confluent_kafka import TopicPartition as KafkaPartition
 from confluent_kafka.admin._config import ConfigResource
 from confluent_kafka.admin._config import ConfigSource as KafkaConfigSource
 
-from kadmin.reconcile.actions import AlterConfigs, ConfigChange, CreateTopic
+from kadmin.core.actions import AlterConfigs, ConfigChange, CreateTopic
 
 Kadmin = Callable[..., Any]
 

@@ -11,7 +11,7 @@ from confluent_kafka.admin import NewTopic
 from typer.testing import CliRunner
 
 from kadmin.cli import app
-from kadmin.errors import LocalClusterError
+from kadmin.core.errors import LocalClusterError
 from kadmin.local.cluster import LocalCluster, read_info, running_nodes
 
 from .conftest import KafkaHandle, Namespace, eventually

@@ -20,14 +20,14 @@ from confluent_kafka.admin import AdminClient, ConfigResource
 from typer.testing import CliRunner
 
 from kadmin.cli.offsets_cmds import offsets_app
-from kadmin.cluster.confluent import ConfluentAdmin
-from kadmin.cluster.ledger import ledger_key
-from kadmin.errors import Location, PlanError
-from kadmin.model import KADMIN_STATE_TOPIC, DesiredState, OffsetMode, OffsetResetSpec, OffsetTarget
-from kadmin.offsets import execute_reset, plan_group_reset, plan_spec_resets, show_group
-from kadmin.offsets_csv import read_offsets_csv
-from kadmin.reconcile.actions import CreateTopic
-from kadmin.reconcile.offsets import parse_duration
+from kadmin.core.actions import CreateTopic
+from kadmin.core.errors import Location, PlanError
+from kadmin.core.model import KADMIN_STATE_TOPIC, DesiredState, OffsetMode, OffsetResetSpec, OffsetTarget
+from kadmin.kafka.confluent import ConfluentAdmin
+from kadmin.kafka.ledger import ledger_key
+from kadmin.ops.offsets import execute_reset, plan_group_reset, plan_spec_resets, show_group
+from kadmin.plan.offset_math import parse_duration
+from kadmin.spec.offsets_csv import read_offsets_csv
 
 MINUTE = 60_000
 COMMITTED = {0: 4, 1: 7}

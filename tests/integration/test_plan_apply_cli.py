@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from kadmin.reconcile.actions import AlterConfigs, ConfigChange
+from kadmin.core.actions import AlterConfigs, ConfigChange
 
 from .conftest import KafkaHandle, Namespace
 

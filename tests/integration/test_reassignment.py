@@ -1,5 +1,5 @@
 """Replica moves on the real 3-zone cluster (brokers 1, 2, 3 in zone-a, zone-b, zone-c): a spec
-change is planned into `ReassignReplicas`, carried out by `kadmin.reassignment` with a
+change is planned into `ReassignReplicas`, carried out by `kadmin.ops.reassignment` with a
 throttle, and checked where Kafka keeps the truth: replica lists and racks, the messages
 themselves, the topic and broker configs the throttle used, and the next plan.
 """
@@ -20,13 +20,13 @@ import pytest
 import yaml
 from confluent_kafka import KafkaError, TopicPartition
 
-from kadmin.cluster.confluent import ConfluentAdmin
-from kadmin.cluster.port import FOLLOWER_THROTTLED_REPLICAS, LEADER_THROTTLED_REPLICAS
-from kadmin.errors import Location, SpecError
-from kadmin.reassignment import ReassignOptions, cancel, describe, finish, reassign
-from kadmin.reconcile.actions import CreateTopic, PartitionMove, ReassignReplicas
-from kadmin.reconcile.diff import diff
-from kadmin.reconcile.plan import Plan
+from kadmin.core.actions import CreateTopic, PartitionMove, ReassignReplicas
+from kadmin.core.errors import Location, SpecError
+from kadmin.core.plan import Plan
+from kadmin.kafka.confluent import ConfluentAdmin
+from kadmin.kafka.port import FOLLOWER_THROTTLED_REPLICAS, LEADER_THROTTLED_REPLICAS
+from kadmin.ops.reassignment import ReassignOptions, cancel, describe, finish, reassign
+from kadmin.plan.diff import diff
 from kadmin.spec.load import load_specs
 
 from .conftest import KafkaHandle, Namespace, eventually

@@ -19,12 +19,7 @@ from confluent_kafka.admin._config import ConfigResource
 from confluent_kafka.admin._config import ConfigSource as KafkaConfigSource
 from confluent_kafka.cimpl import NewTopic
 
-from kadmin.apply import ApplyReport, apply_plan, check_fresh
-from kadmin.cluster.port import ClusterAdmin
-from kadmin.errors import StalePlanError
-from kadmin.model import DesiredState
-from kadmin.pipeline import plan_specs
-from kadmin.reconcile.actions import (
+from kadmin.core.actions import (
     AddPartitions,
     AlterConfigs,
     ConfigChange,
@@ -33,7 +28,13 @@ from kadmin.reconcile.actions import (
     Notice,
     ReassignReplicas,
 )
-from kadmin.reconcile.plan import Plan
+from kadmin.core.errors import StalePlanError
+from kadmin.core.model import DesiredState
+from kadmin.core.plan import Plan
+from kadmin.kafka.port import ClusterAdmin
+from kadmin.ops.apply import ApplyReport, apply_plan
+from kadmin.ops.freshness import check_fresh
+from kadmin.ops.planning import plan_specs
 
 from .conftest import KafkaHandle, Namespace, eventually
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from confluent_kafka import TopicPartition as KafkaPartition
 
-from kadmin.reconcile.actions import CreateTopic
+from kadmin.core.actions import CreateTopic
 
 Kadmin = Callable[..., Any]
 UNUSED_SECRET = "sslKeySECRET-never-used-4e1d"

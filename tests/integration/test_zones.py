@@ -12,9 +12,9 @@ import yaml
 from typer.testing import CliRunner
 
 from kadmin.cli.app import app
-from kadmin.errors import Location
-from kadmin.reconcile.actions import CreateTopic, Notice
-from kadmin.reconcile.diff import diff
+from kadmin.core.actions import CreateTopic, Notice
+from kadmin.core.errors import Location
+from kadmin.plan.diff import diff
 from kadmin.spec.load import load_specs
 
 from .conftest import KafkaHandle, Namespace, eventually

@@ -11,20 +11,7 @@ from types import MappingProxyType
 
 import pytest
 
-from kadmin.apply import ApplyReport, apply_plan, check_fresh, explain_staleness, unsettled
-from kadmin.errors import Location, PlanError, StalePlanError
-from kadmin.model import (
-    Broker,
-    ClusterSpec,
-    DesiredState,
-    GroupState,
-    OffsetMode,
-    OffsetTarget,
-    Spread,
-    TopicSpec,
-    Watermarks,
-)
-from kadmin.reconcile.actions import (
+from kadmin.core.actions import (
     Action,
     AddPartitions,
     AlterConfigs,
@@ -37,9 +24,24 @@ from kadmin.reconcile.actions import (
     Refusal,
     ResetOffsets,
 )
-from kadmin.reconcile.diff import diff
-from kadmin.reconcile.fingerprint import fingerprint
-from kadmin.reconcile.plan import Plan
+from kadmin.core.errors import Location, PlanError, StalePlanError
+from kadmin.core.model import (
+    Broker,
+    ClusterSpec,
+    DesiredState,
+    GroupState,
+    OffsetMode,
+    OffsetTarget,
+    Spread,
+    TopicSpec,
+    Watermarks,
+)
+from kadmin.core.plan import Plan
+from kadmin.ops.apply import ApplyReport, apply_plan
+from kadmin.ops.freshness import check_fresh, explain_staleness
+from kadmin.ops.settle import unsettled
+from kadmin.plan.diff import diff
+from kadmin.plan.fingerprint import fingerprint
 from tests.fakes import InMemoryCluster
 
 NO_RACKS = (Broker(1, None), Broker(2, None), Broker(3, None))
@@ -361,7 +363,7 @@ def test_declared_resets_commit_after_a_backup_and_are_recorded(tmp_path: Path) 
 
 
 def test_a_reset_of_a_group_that_became_active_fails_with_what_to_do() -> None:
-    from kadmin.model import GroupMember
+    from kadmin.core.model import GroupMember
 
     mem = cluster(orders=(1, 1, {}))
     mem.groups["billing"] = GroupState("billing", "Stable", members=(GroupMember("m-1", "app", "/10.0.0.1"),))

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 import kadmin.cli.plan_cmds as plan_cmds
 from kadmin.cli.app import app
-from kadmin.model import Broker
+from kadmin.core.model import Broker
 from tests.fakes import InMemoryCluster
 
 SPEC = """\

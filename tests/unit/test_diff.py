@@ -7,8 +7,19 @@ from types import MappingProxyType
 
 import pytest
 
-from kadmin.errors import Location, PlanError
-from kadmin.model import (
+from kadmin.core.actions import (
+    AddPartitions,
+    AlterConfigs,
+    ConfigChange,
+    CreateTopic,
+    DeleteTopic,
+    Notice,
+    PartitionMove,
+    ReassignReplicas,
+    Refusal,
+)
+from kadmin.core.errors import Location, PlanError
+from kadmin.core.model import (
     Broker,
     ClusterSpec,
     ClusterState,
@@ -23,19 +34,8 @@ from kadmin.model import (
     Static,
     TopicSpec,
 )
-from kadmin.reconcile.actions import (
-    AddPartitions,
-    AlterConfigs,
-    ConfigChange,
-    CreateTopic,
-    DeleteTopic,
-    Notice,
-    PartitionMove,
-    ReassignReplicas,
-    Refusal,
-)
-from kadmin.reconcile.diff import diff
-from kadmin.reconcile.fingerprint import fingerprint
+from kadmin.plan.diff import diff
+from kadmin.plan.fingerprint import fingerprint
 
 B3 = (Broker(1, "zone-a"), Broker(2, "zone-b"), Broker(3, "zone-c"))
 B6 = tuple(Broker(i, f"zone-{'abc'[(i - 1) % 3]}") for i in range(1, 7))

@@ -1,4 +1,4 @@
-"""`kadmin.export`: a cluster snapshot → spec documents, and back through the real loader and differ.
+"""`kadmin.ops.export`: a cluster snapshot → spec documents, and back through the real loader and differ.
 
 The round-trip tests are the contract: export a snapshot, load the YAML with
 `load_specs`, diff it against the same snapshot, and the plan must be empty.
@@ -16,7 +16,9 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from kadmin.export import (
+from kadmin.core.kafka_configs import CATALOG, canonical
+from kadmin.core.model import Broker, ClusterState, ConfigEntry, ConfigSource, ObservedTopic, Partition
+from kadmin.ops.export import (
     duration,
     export_configs,
     export_spec,
@@ -28,12 +30,10 @@ from kadmin.export import (
     topic_file,
     zones_from_racks,
 )
-from kadmin.model import Broker, ClusterState, ConfigEntry, ConfigSource, ObservedTopic, Partition
-from kadmin.reconcile.diff import diff
+from kadmin.plan.diff import diff
 from kadmin.spec.configs import to_kafka
 from kadmin.spec.load import load_specs
 from kadmin.spec.units import parse_duration_ms, parse_size_bytes
-from kadmin.topic_configs import CATALOG, canonical
 
 THREE_ZONES = tuple(Broker(i, f"zone-{'abc'[(i - 1) % 3]}") for i in range(1, 7))
 """Six brokers, two per zone: 1 and 4 in zone-a, 2 and 5 in zone-b, 3 and 6 in zone-c."""
@@ -284,7 +284,7 @@ def test_every_catalog_key_reads_back_to_the_same_kafka_value(key: str) -> None:
 
 
 def test_literal_variable_syntax_is_escaped() -> None:
-    from kadmin.topic_configs import TopicConfigKey
+    from kadmin.core.kafka_configs import TopicConfigKey
 
     free_text = TopicConfigKey("x", CATALOG["compression.type"].type, "", "")
     assert spec_value(free_text, "a${B}c") == "a$${B}c"

@@ -6,8 +6,16 @@ import dataclasses
 import re
 from types import MappingProxyType
 
-from kadmin.model import Broker, ClusterState, ConfigEntry, ConfigSource, GroupState, ObservedTopic, Partition
-from kadmin.reconcile.fingerprint import fingerprint
+from kadmin.core.model import (
+    Broker,
+    ClusterState,
+    ConfigEntry,
+    ConfigSource,
+    GroupState,
+    ObservedTopic,
+    Partition,
+)
+from kadmin.plan.fingerprint import fingerprint
 
 BROKERS = (Broker(1, "zone-a"), Broker(2, "zone-b"), Broker(3, "zone-c"))
 

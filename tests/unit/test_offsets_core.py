@@ -6,8 +6,9 @@ from collections.abc import Mapping
 
 import pytest
 
-from kadmin.errors import Location, PlanError
-from kadmin.model import (
+from kadmin.core.actions import OffsetMove
+from kadmin.core.errors import Location, PlanError
+from kadmin.core.model import (
     AppliedReset,
     GroupMember,
     GroupState,
@@ -17,8 +18,7 @@ from kadmin.model import (
     TopicPartition,
     Watermarks,
 )
-from kadmin.reconcile.actions import OffsetMove
-from kadmin.reconcile.offsets import (
+from kadmin.plan.offset_math import (
     compute_reset,
     group_activity,
     lookup_time,

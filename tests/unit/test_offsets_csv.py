@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from kadmin.errors import Location, SpecError
-from kadmin.offsets_csv import format_offsets_csv, read_offsets_csv
+from kadmin.core.errors import Location, SpecError
+from kadmin.spec.offsets_csv import format_offsets_csv, read_offsets_csv
 
 
 def _write(tmp_path: Path, text: str) -> Path:

@@ -18,9 +18,9 @@ import pytest
 from typer.testing import CliRunner
 
 import kadmin.cli.offsets_cmds as offsets_cmds
-from kadmin.cluster.port import Outcome
-from kadmin.errors import PlanError
-from kadmin.model import (
+from kadmin.core.actions import OffsetMove
+from kadmin.core.errors import PlanError
+from kadmin.core.model import (
     AppliedReset,
     Broker,
     ClusterState,
@@ -35,7 +35,8 @@ from kadmin.model import (
     TopicPartition,
     Watermarks,
 )
-from kadmin.offsets import (
+from kadmin.kafka.port import Outcome
+from kadmin.ops.offsets import (
     execute_reset,
     plan_group_reset,
     plan_spec_resets,
@@ -43,8 +44,7 @@ from kadmin.offsets import (
     show_group,
     write_backup,
 )
-from kadmin.offsets_csv import read_offsets_csv
-from kadmin.reconcile.actions import OffsetMove
+from kadmin.spec.offsets_csv import read_offsets_csv
 
 
 class MemoryCluster:

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from kadmin.cluster.ledger import decode_reset, encode_reset, ledger_key
-from kadmin.model import AppliedReset
+from kadmin.core.model import AppliedReset
+from kadmin.kafka.ledger import decode_reset, encode_reset, ledger_key
 
 RECORD = AppliedReset(
     "replay-2024-05",

@@ -6,9 +6,9 @@ from collections import Counter
 
 import pytest
 
-from kadmin.errors import PlanError
-from kadmin.model import Assignment, Broker, InZone, Placement, Spread, Static
-from kadmin.reconcile.placement import Zones, assign, evaluate, extend, rebalance
+from kadmin.core.errors import PlanError
+from kadmin.core.model import Assignment, Broker, InZone, Placement, Spread, Static
+from kadmin.plan.placement import Zones, assign, evaluate, extend, rebalance
 
 
 def brokers(count: int, racks: int | None) -> list[Broker]:

@@ -10,9 +10,7 @@ from typing import Any
 
 import pytest
 
-from kadmin.errors import KadminError, Location
-from kadmin.model import OffsetMode, OffsetTarget, frozen_map
-from kadmin.reconcile.actions import (
+from kadmin.core.actions import (
     AddPartitions,
     AlterConfigs,
     ConfigChange,
@@ -25,8 +23,10 @@ from kadmin.reconcile.actions import (
     Refusal,
     ResetOffsets,
 )
-from kadmin.reconcile.plan import FORMAT_VERSION, Plan
-from kadmin.reconcile.planfile import (
+from kadmin.core.errors import KadminError, Location
+from kadmin.core.model import OffsetMode, OffsetTarget, frozen_map
+from kadmin.core.plan import FORMAT_VERSION, Plan
+from kadmin.plan.planfile import (
     PlanFileError,
     load_plan,
     plan_from_document,

@@ -19,18 +19,12 @@ import pytest
 from typer.testing import CliRunner
 
 import kadmin.cli.plan_cmds as plan_cmds
+import kadmin.cli.reassign_cmds as reassign_cmds
 import kadmin.cli.zones_cmds as zones_cmds
-from kadmin.apply import apply_plan
 from kadmin.cli.app import app
-from kadmin.cluster.port import (
-    FOLLOWER_THROTTLED_REPLICAS,
-    LEADER_THROTTLED_REPLICAS,
-    THROTTLE_RATE_KEYS,
-    Outcome,
-    ReplicationThrottle,
-)
-from kadmin.errors import KadminError
-from kadmin.model import (
+from kadmin.core.actions import PartitionMove, ReassignReplicas
+from kadmin.core.errors import KadminError
+from kadmin.core.model import (
     Broker,
     ClusterState,
     ConfigEntry,
@@ -39,7 +33,16 @@ from kadmin.model import (
     Partition,
     TopicPartition,
 )
-from kadmin.reassignment import (
+from kadmin.core.plan import Plan
+from kadmin.kafka.port import (
+    FOLLOWER_THROTTLED_REPLICAS,
+    LEADER_THROTTLED_REPLICAS,
+    THROTTLE_RATE_KEYS,
+    Outcome,
+    ReplicationThrottle,
+)
+from kadmin.ops.apply import apply_plan
+from kadmin.ops.reassignment import (
     METADATA_GRACE_S,
     ReassignOptions,
     cancel,
@@ -48,8 +51,6 @@ from kadmin.reassignment import (
     reassign,
     throttle_for,
 )
-from kadmin.reconcile.actions import PartitionMove, ReassignReplicas
-from kadmin.reconcile.plan import Plan
 from tests.fakes import InMemoryCluster
 
 ZONES3 = (Broker(1, "zone-a"), Broker(2, "zone-b"), Broker(3, "zone-c"))
@@ -548,6 +549,7 @@ def test_describe_shows_replicas_now_target_and_the_leaving_ones() -> None:
 def connected(monkeypatch: pytest.MonkeyPatch) -> list[MovingCluster]:
     """The commands' adapter factory, swapped for the fake the test puts in the list."""
     holder: list[MovingCluster] = []
+    monkeypatch.setattr(reassign_cmds, "connect", lambda *args, **kwargs: holder[0])
     monkeypatch.setattr(zones_cmds, "connect", lambda *args, **kwargs: holder[0])
     monkeypatch.setenv("NO_COLOR", "1")
     return holder
@@ -664,7 +666,7 @@ def test_reassignments_wait_exits_1_when_moves_outlast_the_timeout(
     connected.append(mem)
     reassign(mem, [action("orders", [(0, [1], [1, 2])])], ReassignOptions(wait=False))
     clock = Clock()
-    monkeypatch.setattr(zones_cmds, "finish", functools.partial(finish, sleep=clock.sleep, clock=clock))
+    monkeypatch.setattr(reassign_cmds, "finish", functools.partial(finish, sleep=clock.sleep, clock=clock))
     code, out, _ = run("reassignments", "wait", "--timeout", "2")
     assert code == 1
     assert out.startswith("topic orders: failed: partition 0 is still moving after 2 s")

@@ -8,10 +8,7 @@ from types import MappingProxyType, NoneType
 from typing import Any
 
 from kadmin import __version__
-from kadmin.cluster.port import Outcome
-from kadmin.errors import Location
-from kadmin.model import OffsetMode, OffsetTarget, frozen_map
-from kadmin.reconcile.actions import (
+from kadmin.core.actions import (
     Action,
     AddPartitions,
     AlterConfigs,
@@ -25,8 +22,11 @@ from kadmin.reconcile.actions import (
     Refusal,
     ResetOffsets,
 )
-from kadmin.reconcile.plan import Plan
-from kadmin.reconcile.planfile import load_plan, plan_from_document
+from kadmin.core.errors import Location
+from kadmin.core.model import OffsetMode, OffsetTarget, frozen_map
+from kadmin.core.plan import Plan
+from kadmin.kafka.port import Outcome
+from kadmin.plan.planfile import load_plan, plan_from_document
 from kadmin.render.json import apply_report_document, plan_document
 
 # The shapes docs/plan-json.md documents, as key -> accepted types.

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from kadmin.errors import Location
-from kadmin.model import OffsetMode, OffsetTarget, frozen_map
-from kadmin.reconcile.actions import (
+from kadmin.core.actions import (
     Action,
     AlterConfigs,
     ConfigChange,
@@ -17,7 +15,9 @@ from kadmin.reconcile.actions import (
     Refusal,
     ResetOffsets,
 )
-from kadmin.reconcile.plan import Plan
+from kadmin.core.errors import Location
+from kadmin.core.model import OffsetMode, OffsetTarget, frozen_map
+from kadmin.core.plan import Plan
 from kadmin.render.markdown import COLLAPSE_AFTER, render_plan_markdown
 
 

@@ -7,10 +7,7 @@ import time
 
 from rich.console import Console
 
-from kadmin.cluster.port import Outcome
-from kadmin.errors import Location
-from kadmin.model import OffsetMode, OffsetTarget, frozen_map
-from kadmin.reconcile.actions import (
+from kadmin.core.actions import (
     Action,
     AddPartitions,
     AlterConfigs,
@@ -24,7 +21,10 @@ from kadmin.reconcile.actions import (
     Refusal,
     ResetOffsets,
 )
-from kadmin.reconcile.plan import Plan
+from kadmin.core.errors import Location
+from kadmin.core.model import OffsetMode, OffsetTarget, frozen_map
+from kadmin.core.plan import Plan
+from kadmin.kafka.port import Outcome
 from kadmin.render.text import render_apply_report, render_plan
 
 

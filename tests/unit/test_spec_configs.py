@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from kadmin.core.kafka_configs import CATALOG, REMOVED, ConfigType, canonical, check, suggest
 from kadmin.spec.configs import ConfigValueError, to_kafka
-from kadmin.topic_configs import CATALOG, REMOVED, ConfigType, canonical, check, suggest
 
 
 def kafka(key: str, value: object) -> str:

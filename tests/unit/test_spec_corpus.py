@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from kadmin.errors import SpecError
+from kadmin.core.errors import SpecError
 from kadmin.spec.load import load_specs
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "specs"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from kadmin.model import InZone, OffsetMode, Static
+from kadmin.core.model import InZone, OffsetMode, Static
 from kadmin.spec.load import load_specs
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from kadmin.errors import SpecError
-from kadmin.model import OffsetMode, OffsetTarget
+from kadmin.core.errors import SpecError
+from kadmin.core.model import OffsetMode, OffsetTarget
 from kadmin.spec.load import load_specs
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from kadmin.errors import Location, SpecError
-from kadmin.model import InZone, Spread, Static
+from kadmin.core.errors import Location, SpecError
+from kadmin.core.model import InZone, Spread, Static
 from kadmin.spec.load import load_specs
 
 

@@ -7,10 +7,10 @@ from importlib import resources
 
 from jsonschema import Draft202012Validator
 
+from kadmin.core.kafka_configs import CATALOG
 from kadmin.spec.load import schema
 from kadmin.spec.structure import check_structure
 from kadmin.spec.yamlpos import read_yaml
-from kadmin.topic_configs import CATALOG
 
 
 def test_schema_is_a_valid_2020_12_schema_shipped_in_the_package() -> None:

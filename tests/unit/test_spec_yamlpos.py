@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from kadmin.errors import KadminError, Location
+from kadmin.core.errors import KadminError, Location
 from kadmin.spec.yamlpos import Document, format_path, read_yaml
 
 

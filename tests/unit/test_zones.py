@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from kadmin.errors import Location
-from kadmin.model import Broker, ClusterSpec, ClusterState, ObservedTopic, Partition
-from kadmin.reconcile.actions import Notice, Refusal
-from kadmin.reconcile.zones import BrokerLoad, RackLoad, UnsafePartition, check_zones, zone_report
+from kadmin.core.actions import Notice, Refusal
+from kadmin.core.errors import Location
+from kadmin.core.model import Broker, ClusterSpec, ClusterState, ObservedTopic, Partition
+from kadmin.plan.zones import BrokerLoad, RackLoad, UnsafePartition, check_zones, zone_report
 
 B3 = (Broker(1, "zone-a"), Broker(2, "zone-b"), Broker(3, "zone-c"))
 ORIGIN = Location("specs/cluster.yaml", 2, 1, "cluster")

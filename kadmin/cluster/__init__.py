@@ -1,1 +1,0 @@
-"""The seam to Kafka: `port` declares it; `confluent` is the only module that talks to a cluster."""

@@ -1,0 +1,172 @@
+"""The change vocabulary of a plan: one frozen value per kind of change.
+
+Each action carries its before and after values so that it can be rendered,
+saved and checked for staleness without a cluster. Renderers and the applier
+`match` on `Action` and end with `assert_never`, so a new kind that one of them
+forgets is a type error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from kadmin.core.errors import Location
+from kadmin.core.model import Assignment, OffsetTarget, frozen_map
+
+
+@dataclass(frozen=True, slots=True)
+class CreateTopic:
+    kind: ClassVar[str] = "create_topic"
+    destructive: ClassVar[bool] = False
+
+    topic: str
+    partitions: int
+    replication_factor: int
+    configs: Mapping[str, str] = field(default_factory=frozen_map)
+    assignment: Assignment | None = None
+    """Explicit replica lists (zone-aware placement); None lets the broker choose."""
+
+    @property
+    def target(self) -> str:
+        return f"topic:{self.topic}"
+
+
+@dataclass(frozen=True, slots=True)
+class AddPartitions:
+    kind: ClassVar[str] = "add_partitions"
+    destructive: ClassVar[bool] = False
+
+    topic: str
+    before: int
+    after: int
+    new_assignment: Assignment | None = None
+    """Replica lists for the new partitions only, in partition order."""
+
+    @property
+    def target(self) -> str:
+        return f"topic:{self.topic}"
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigChange:
+    """One config key: `before`/`after` None means "not set on the topic"."""
+
+    key: str
+    before: str | None
+    after: str | None
+
+    @property
+    def is_delete(self) -> bool:
+        return self.after is None
+
+
+@dataclass(frozen=True, slots=True)
+class AlterConfigs:
+    kind: ClassVar[str] = "alter_configs"
+    destructive: ClassVar[bool] = False
+
+    topic: str
+    changes: tuple[ConfigChange, ...]
+
+    @property
+    def target(self) -> str:
+        return f"topic:{self.topic}"
+
+
+@dataclass(frozen=True, slots=True)
+class PartitionMove:
+    partition: int
+    before: tuple[int, ...]
+    after: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ReassignReplicas:
+    kind: ClassVar[str] = "reassign_replicas"
+    destructive: ClassVar[bool] = False
+
+    topic: str
+    moves: tuple[PartitionMove, ...]
+    reason: str = ""
+
+    @property
+    def target(self) -> str:
+        return f"topic:{self.topic}"
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteTopic:
+    kind: ClassVar[str] = "delete_topic"
+    destructive: ClassVar[bool] = True
+
+    topic: str
+    partitions: int
+
+    @property
+    def target(self) -> str:
+        return f"topic:{self.topic}"
+
+
+@dataclass(frozen=True, slots=True)
+class OffsetMove:
+    """One partition of a reset: committed offset (None if none) -> target."""
+
+    topic: str
+    partition: int
+    before: int | None
+    after: int
+
+    @property
+    def delta(self) -> int:
+        """Messages replayed (negative) or skipped (positive) relative to the committed offset."""
+        return self.after - (self.before if self.before is not None else self.after)
+
+
+@dataclass(frozen=True, slots=True)
+class ResetOffsets:
+    kind: ClassVar[str] = "reset_offsets"
+    destructive: ClassVar[bool] = True
+
+    group: str
+    target_mode: OffsetTarget
+    moves: tuple[OffsetMove, ...]
+    reset_id: str | None = None
+    """Set for declarative resets from a spec, which are recorded and applied once."""
+    group_exists: bool = True
+
+    @property
+    def target(self) -> str:
+        return f"group:{self.group}"
+
+
+Action = CreateTopic | AddPartitions | AlterConfigs | ReassignReplicas | DeleteTopic | ResetOffsets
+
+ACTION_ORDER: tuple[str, ...] = (
+    CreateTopic.kind,
+    AddPartitions.kind,
+    ReassignReplicas.kind,
+    AlterConfigs.kind,
+    ResetOffsets.kind,
+    DeleteTopic.kind,
+)
+"""The order apply runs the phases in: deletes last, after everything else succeeded."""
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """Something the spec asks for that kadmin will not do; a plan with refusals cannot be applied."""
+
+    target: str
+    message: str
+    where: Location | str | None = None
+    hint: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """Something worth knowing that is not a change: drift kept, unmanaged topics, ..."""
+
+    target: str
+    message: str

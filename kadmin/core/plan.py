@@ -1,0 +1,61 @@
+"""A plan: the typed actions that take the cluster from what it is to what the spec says."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from kadmin.core.actions import ACTION_ORDER, Action, Notice, Refusal
+
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What apply would do, and what it was computed from.
+
+    `fingerprint` is a hash of the observed values the actions depend on
+    (partition counts, replica lists, config overrides, committed offsets);
+    Kafka has no state serial, so apply re-reads those values and refuses a
+    plan whose fingerprint no longer matches.
+    """
+
+    actions: tuple[Action, ...]
+    cluster_id: str
+    fingerprint: str
+    refusals: tuple[Refusal, ...] = ()
+    notices: tuple[Notice, ...] = ()
+    unmanaged: tuple[str, ...] = ()
+    created_at: str = ""
+    cluster_name: str | None = None
+    format_version: int = FORMAT_VERSION
+    topics_in_scope: tuple[str, ...] = field(default=())
+    """Topics the fingerprint covers: those the actions touch."""
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.actions
+
+    @property
+    def applyable(self) -> bool:
+        return not self.refusals
+
+    def summary(self) -> dict[str, int]:
+        """Counts for the closing line: create / update / delete, per terraform."""
+        create = sum(1 for a in self.actions if a.kind == "create_topic")
+        delete = sum(1 for a in self.actions if a.kind == "delete_topic")
+        return {
+            "create": create,
+            "update": len(self.actions) - create - delete,
+            "delete": delete,
+            "refused": len(self.refusals),
+            "unmanaged": len(self.unmanaged),
+        }
+
+    def by_kind(self) -> Counter[str]:
+        return Counter(a.kind for a in self.actions)
+
+    def ordered(self) -> tuple[Action, ...]:
+        """Actions in apply order, then by target."""
+        rank = {k: i for i, k in enumerate(ACTION_ORDER)}
+        return tuple(sorted(self.actions, key=lambda a: (rank[a.kind], a.target)))

@@ -1,0 +1,293 @@
+"""Partition reassignment on a real cluster: the moves themselves, their throttle, and the
+preferred leader election after them.
+
+The moves use the one admin call confluent-kafka lacks (KIP-455's
+AlterPartitionReassignments / ListPartitionReassignments), through kafka-python; the
+librdkafka-style properties kadmin is given are translated to kafka-python's keyword
+arguments, so one `--command-config` serves both clients. Throttle configs and leader
+elections go through confluent-kafka's AdminClient, which `ConfluentAdmin` passes in.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import warnings
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from concurrent.futures import Future
+from typing import Any
+
+from confluent_kafka import ElectionType, KafkaError, KafkaException
+from confluent_kafka import TopicPartition as KafkaPartition
+from confluent_kafka.admin import AdminClient
+from confluent_kafka.admin._config import AlterConfigOpType, ConfigResource
+from confluent_kafka.admin._config import ConfigEntry as KafkaConfigEntry
+from confluent_kafka.admin._config import ConfigSource as KafkaConfigSource
+
+from kadmin.core.actions import ReassignReplicas
+from kadmin.core.errors import ClusterError
+from kadmin.core.model import TopicPartition
+from kadmin.kafka.answers import error_text, outcomes
+from kadmin.kafka.port import (
+    FOLLOWER_THROTTLED_REPLICAS,
+    LEADER_THROTTLED_REPLICAS,
+    THROTTLE_RATE_KEYS,
+    Outcome,
+    ReplicationThrottle,
+)
+
+_PROPERTY_TO_KWARG = {
+    "bootstrap.servers": "bootstrap_servers",
+    "security.protocol": "security_protocol",
+    "sasl.mechanism": "sasl_mechanism",
+    "sasl.mechanisms": "sasl_mechanism",
+    "sasl.username": "sasl_plain_username",
+    "sasl.password": "sasl_plain_password",
+    "ssl.ca.location": "ssl_cafile",
+    "ssl.certificate.location": "ssl_certfile",
+    "ssl.key.location": "ssl_keyfile",
+    "ssl.key.password": "ssl_password",
+    "client.id": "client_id",
+}
+
+
+def kafka_python_config(config: Mapping[str, str], timeout: float) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {_PROPERTY_TO_KWARG[k]: v for k, v in config.items() if k in _PROPERTY_TO_KWARG}
+    kwargs["bootstrap_servers"] = kwargs.get("bootstrap_servers", "").split(",")
+    if config.get("ssl.endpoint.identification.algorithm", "https") == "none":
+        kwargs["ssl_check_hostname"] = False
+    kwargs["request_timeout_ms"] = int(timeout * 1000)
+    return kwargs
+
+
+def _import_kafka_python() -> None:
+    """Import kafka-python once, quietly: its protocol schemas load through
+    `importlib.resources.read_text`, deprecated since Python 3.11, which warns on first import."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import kafka.admin  # noqa: F401
+
+
+@contextlib.contextmanager
+def _client(config: Mapping[str, str], timeout: float) -> Iterator[Any]:
+    _import_kafka_python()
+    from kafka.admin import KafkaAdminClient
+    from kafka.errors import KafkaError as KafkaPythonError
+
+    try:
+        client = KafkaAdminClient(**kafka_python_config(config, timeout))
+    except KafkaPythonError as err:
+        raise ClusterError(
+            f"could not connect for partition reassignment: {err}",
+            where=f"cluster {config.get('bootstrap.servers', '')}",
+            hint="check the address, that the brokers are up, and the security settings",
+        ) from None
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+def alter_reassignments(
+    config: Mapping[str, str], actions: Sequence[ReassignReplicas], *, timeout: float
+) -> list[Outcome]:
+    """Start the moves of every action in one request; one outcome per topic."""
+    if not actions:
+        return []
+    _import_kafka_python()
+    from kafka import TopicPartition as KafkaTopicPartition
+
+    wanted = {KafkaTopicPartition(a.topic, m.partition): list(m.after) for a in actions for m in a.moves}
+    with _client(config, timeout) as client:
+        answers = client.alter_partition_reassignments(wanted, timeout_ms=int(timeout * 1000))
+    return _per_topic([a.topic for a in actions], answers)
+
+
+def cancel_reassignments(
+    config: Mapping[str, str], partitions: Collection[TopicPartition], *, timeout: float
+) -> list[Outcome]:
+    """Cancel ongoing moves in one request; one outcome per topic."""
+    if not partitions:
+        return []
+    _import_kafka_python()
+    from kafka import TopicPartition as KafkaTopicPartition
+    from kafka.errors import NoReassignmentInProgressError
+
+    request = {KafkaTopicPartition(t, p): None for t, p in sorted(set(partitions))}
+    with _client(config, timeout) as client:
+        answers = client.alter_partition_reassignments(request, timeout_ms=int(timeout * 1000))
+    # A move that finished between the listing and the cancel leaves nothing to cancel: not a failure.
+    answers = {tp: (None if err is NoReassignmentInProgressError else err) for tp, err in answers.items()}
+    return _per_topic(sorted({t for t, _ in partitions}), answers)
+
+
+def list_reassignments(config: Mapping[str, str], *, timeout: float) -> dict[TopicPartition, tuple[int, ...]]:
+    """Ongoing reassignments: partition -> its target replica list."""
+    with _client(config, timeout) as client:
+        ongoing = client.list_partition_reassignments(timeout_ms=int(timeout * 1000))
+    result: dict[TopicPartition, tuple[int, ...]] = {}
+    for tp, state in ongoing.items():
+        removing = set(state.get("removing_replicas", []))
+        result[(tp.topic, tp.partition)] = tuple(r for r in state["replicas"] if r not in removing)
+    return result
+
+
+def _per_topic(topics: Sequence[str], answers: Mapping[Any, Any]) -> list[Outcome]:
+    errors: dict[str, list[str]] = {}
+    for tp, err in sorted(answers.items(), key=lambda kv: (kv[0].topic, kv[0].partition)):
+        text = _error_text(err)
+        if text:
+            errors.setdefault(tp.topic, []).append(f"partition {tp.partition}: {text}")
+    acknowledged = {tp.topic for tp in answers}
+    outcomes = []
+    for topic in topics:
+        target = f"topic:{topic}"
+        if topic in errors:
+            outcomes.append(Outcome(target, False, "; ".join(errors[topic])))
+        elif topic not in acknowledged:
+            outcomes.append(Outcome(target, False, "the controller did not acknowledge the request"))
+        else:
+            outcomes.append(Outcome(target, True))
+    return outcomes
+
+
+def _error_text(err: Any) -> str:
+    if err is None:
+        return ""
+    name = getattr(err, "__name__", None) or type(err).__name__
+    description = getattr(err, "description", "") or ""
+    return f"{name}: {description}" if description else str(name)
+
+
+# --- throttle and leader election, through confluent-kafka -------------------------
+
+
+def set_throttle(admin: AdminClient, throttle: ReplicationThrottle, *, timeout: float) -> list[Outcome]:
+    """Set the throttle rates on its brokers and the throttled-replica lists on its topics."""
+    rate = str(throttle.rate)
+    brokers = {b: [_op(key, rate) for key in THROTTLE_RATE_KEYS] for b in throttle.brokers}
+    topics: dict[str, list[KafkaConfigEntry]] = {}
+    for topic in throttle.topics:
+        # Set as Kafka's tool does (SET, not APPEND): the lists name exactly this reassignment's replicas.
+        lists = (
+            (LEADER_THROTTLED_REPLICAS, throttle.leaders),
+            (FOLLOWER_THROTTLED_REPLICAS, throttle.followers),
+        )
+        topics[topic] = [_op(key, by_topic[topic]) for key, by_topic in lists if by_topic.get(topic)]
+    return _alter_configs(admin, brokers, topics, "set the replication throttle", timeout)
+
+
+def clear_throttle(
+    admin: AdminClient, brokers: Collection[int], topics: Collection[str], *, timeout: float
+) -> list[Outcome]:
+    """Delete the throttle rates of `brokers` and the throttled-replica lists of `topics`."""
+    by_broker = {b: [_op(key, None) for key in THROTTLE_RATE_KEYS] for b in sorted(set(brokers))}
+    keys = (LEADER_THROTTLED_REPLICAS, FOLLOWER_THROTTLED_REPLICAS)
+    by_topic = {t: [_op(key, None) for key in keys] for t in sorted(set(topics))}
+    return _alter_configs(admin, by_broker, by_topic, "remove the replication throttle", timeout)
+
+
+def broker_throttles(admin: AdminClient, *, timeout: float) -> dict[int, dict[str, str]]:
+    """The throttle rates set on each broker as dynamic config; brokers without one are left out."""
+    try:
+        nodes = admin.describe_cluster(request_timeout=timeout).result(timeout=timeout).nodes
+        # librdkafka sends a BROKER resource to that broker itself, so one per call: send all, then wait.
+        futures = [
+            admin.describe_configs(
+                [ConfigResource(ConfigResource.Type.BROKER, str(n.id))], request_timeout=timeout
+            )
+            for n in nodes
+        ]
+        found: dict[int, dict[str, str]] = {}
+        for answer in futures:
+            for resource, future in answer.items():
+                entries = future.result(timeout=timeout)
+                rates = {
+                    key: e.value
+                    for key, e in entries.items()
+                    if key in THROTTLE_RATE_KEYS
+                    and e.source == KafkaConfigSource.DYNAMIC_BROKER_CONFIG.value
+                    and e.value is not None
+                }
+                if rates:
+                    found[int(resource.name)] = rates
+    except KafkaException as err:
+        raise ClusterError(
+            f"could not read the brokers' replication throttles: {error_text(err)}",
+            hint="check that the brokers are up and that kadmin may DescribeConfigs on the cluster",
+        ) from None
+    except TimeoutError:
+        raise ClusterError(
+            f"could not read the brokers' replication throttles: no answer within {timeout:.0f} s",
+            hint="check that the brokers are up",
+        ) from None
+    return dict(sorted(found.items()))
+
+
+def elect_preferred(
+    admin: AdminClient, partitions: Collection[TopicPartition], *, timeout: float
+) -> list[Outcome]:
+    """Preferred leader election for `partitions` in one request; one outcome per topic."""
+    wanted = sorted(set(partitions))
+    if not wanted:
+        return []
+    # Never an empty or None list: Kafka reads that as "every partition in the cluster".
+    request = [KafkaPartition(t, p) for t, p in wanted]
+    try:
+        # confluent-kafka 2.16 rejects the timeout keywords of elect_leaders; the future's wait bounds it.
+        answers = admin.elect_leaders(ElectionType.PREFERRED, request).result(timeout=timeout)
+    except KafkaException as err:
+        text = error_text(err)
+        return [Outcome(f"topic:{t}", False, text) for t in sorted({t for t, _ in wanted})]
+    except TimeoutError:
+        text = f"no answer to the leader election within {timeout:.0f} s"
+        return [Outcome(f"topic:{t}", False, text) for t in sorted({t for t, _ in wanted})]
+    errors: dict[str, list[str]] = {}
+    for tp, answer in sorted(answers.items(), key=lambda kv: (kv[0].topic, kv[0].partition)):
+        # ELECTION_NOT_NEEDED: the preferred replica already leads, which is what was asked.
+        if answer is not None and answer.code() != KafkaError.ELECTION_NOT_NEEDED:
+            errors.setdefault(tp.topic, []).append(
+                f"partition {tp.partition}: {answer.name()}: {answer.str()}"
+            )
+    return [
+        Outcome(f"topic:{t}", t not in errors, "; ".join(errors.get(t, [])))
+        for t in sorted({t for t, _ in wanted})
+    ]
+
+
+def _op(key: str, value: str | None) -> KafkaConfigEntry:
+    operation = AlterConfigOpType.DELETE if value is None else AlterConfigOpType.SET
+    return KafkaConfigEntry(key, value, incremental_operation=operation)
+
+
+def _alter_configs(
+    admin: AdminClient,
+    brokers: Mapping[int, list[KafkaConfigEntry]],
+    topics: Mapping[str, list[KafkaConfigEntry]],
+    what: str,
+    timeout: float,
+) -> list[Outcome]:
+    """One IncrementalAlterConfigs for all topics and, since librdkafka sends a BROKER resource to
+    that broker and allows one per call, one per broker; all sent before any answer is awaited."""
+    calls: list[tuple[str, list[ConfigResource]]] = []
+    if topics:
+        resources = [
+            ConfigResource(ConfigResource.Type.TOPIC, t, incremental_configs=ops) for t, ops in topics.items()
+        ]
+        calls.append(("topic", resources))
+    for broker, ops in brokers.items():
+        calls.append(
+            ("broker", [ConfigResource(ConfigResource.Type.BROKER, str(broker), incremental_configs=ops)])
+        )
+    pending: list[tuple[str, Future[Any]]] = []
+    try:
+        for kind, resources in calls:
+            for resource, future in admin.incremental_alter_configs(
+                resources, request_timeout=timeout
+            ).items():
+                pending.append((f"{kind}:{resource.name}", future))
+    except KafkaException as err:
+        raise ClusterError(
+            f"could not {what}: {error_text(err)}",
+            hint="check that the brokers are up and that kadmin may AlterConfigs on the cluster and topics",
+        ) from None
+    return outcomes(pending, timeout)

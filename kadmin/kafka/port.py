@@ -1,0 +1,130 @@
+"""`ClusterAdmin`: the narrow Protocol the rest of kadmin uses to read and change a cluster.
+
+Each write takes a batch of one action kind and answers per target, because Kafka
+answers per resource: one failed topic never hides the ones that succeeded.
+Implementations: `kafka.confluent.ConfluentAdmin` (a real cluster) and the
+in-memory fake in the tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from kadmin.core.actions import (
+    AddPartitions,
+    AlterConfigs,
+    CreateTopic,
+    DeleteTopic,
+    ReassignReplicas,
+)
+from kadmin.core.model import AppliedReset, ClusterState, GroupState, TopicPartition, Watermarks
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The result of one write for one target (``topic:orders``, ``group:billing``)."""
+
+    target: str
+    ok: bool
+    error: str = ""
+
+
+THROTTLE_RATE_KEYS = ("leader.replication.throttled.rate", "follower.replication.throttled.rate")
+"""Broker dynamic configs capping the bytes/s a broker sends (leader) and fetches (follower) for
+throttled replicas; `kafka-reassign-partitions --throttle` sets both."""
+LEADER_THROTTLED_REPLICAS = "leader.replication.throttled.replicas"
+FOLLOWER_THROTTLED_REPLICAS = "follower.replication.throttled.replicas"
+
+
+@dataclass(frozen=True, slots=True)
+class ReplicationThrottle:
+    """The throttle of one reassignment, as Kafka's reassignment tool lays it out.
+
+    Kafka throttles only replicas that a topic lists (``partition:broker,...``):
+    `leaders` names, per topic, the current replicas of each moving partition (they
+    serve the copy), `followers` the replicas being added (they fetch it). The rate
+    caps each of `brokers` (every broker a move reads from or writes to), in bytes/s.
+    """
+
+    rate: int
+    brokers: tuple[int, ...]
+    leaders: Mapping[str, str]
+    followers: Mapping[str, str]
+
+    @property
+    def topics(self) -> tuple[str, ...]:
+        return tuple(sorted(self.leaders.keys() | self.followers.keys()))
+
+
+class ClusterAdmin(Protocol):
+    def snapshot(self, topics: Collection[str] | None = None) -> ClusterState:
+        """Brokers, and topics with partitions and configs; all topics when `topics` is None."""
+        ...
+
+    def create_topics(
+        self, actions: Sequence[CreateTopic], *, validate_only: bool = False
+    ) -> list[Outcome]: ...
+
+    def create_partitions(
+        self, actions: Sequence[AddPartitions], *, validate_only: bool = False
+    ) -> list[Outcome]: ...
+
+    def alter_configs(
+        self, actions: Sequence[AlterConfigs], *, validate_only: bool = False
+    ) -> list[Outcome]: ...
+
+    def delete_topics(self, actions: Sequence[DeleteTopic]) -> list[Outcome]: ...
+
+    def reassign_partitions(self, actions: Sequence[ReassignReplicas]) -> list[Outcome]: ...
+
+    def ongoing_reassignments(self) -> dict[TopicPartition, tuple[int, ...]]:
+        """Partitions being moved, with their target replicas."""
+        ...
+
+    def cancel_reassignments(self, partitions: Collection[TopicPartition]) -> list[Outcome]:
+        """Stop the moves of `partitions` (replicas go back to the original set); one outcome per topic."""
+        ...
+
+    def set_replication_throttle(self, throttle: ReplicationThrottle) -> list[Outcome]:
+        """Set the rate on the throttle's brokers and the throttled-replica lists on its topics;
+        one outcome per ``broker:N`` and ``topic:T``."""
+        ...
+
+    def clear_replication_throttle(self, brokers: Collection[int], topics: Collection[str]) -> list[Outcome]:
+        """Remove the throttle rates from `brokers` and the throttled-replica lists from `topics`."""
+        ...
+
+    def broker_throttles(self) -> dict[int, dict[str, str]]:
+        """Throttle rates set on each broker (`THROTTLE_RATE_KEYS`); brokers without one are left out."""
+        ...
+
+    def elect_preferred_leaders(self, partitions: Collection[TopicPartition]) -> list[Outcome]:
+        """Make each partition's first replica its leader; one outcome per topic.
+
+        A partition already led by its preferred replica counts as a success.
+        """
+        ...
+
+    def describe_groups(self, groups: Collection[str]) -> dict[str, GroupState]:
+        """State, members and committed offsets of each group."""
+        ...
+
+    def watermarks(self, partitions: Collection[TopicPartition]) -> dict[TopicPartition, Watermarks]: ...
+
+    def offsets_for_times(
+        self, partitions: Collection[TopicPartition], timestamp_ms: int
+    ) -> dict[TopicPartition, int]:
+        """Earliest offset whose timestamp is >= `timestamp_ms`; the log end where there is none."""
+        ...
+
+    def commit_offsets(self, group: str, offsets: Mapping[TopicPartition, int]) -> Outcome: ...
+
+    def applied_resets(self) -> dict[str, AppliedReset]:
+        """Declarative offset resets already carried out, by reset id (kadmin's ledger topic)."""
+        ...
+
+    def record_reset(self, record: AppliedReset) -> Outcome:
+        """Add a carried-out reset to the ledger, so the same spec never applies it twice."""
+        ...

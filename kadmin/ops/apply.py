@@ -1,0 +1,274 @@
+"""`apply_plan`: a preflight, then the phases of a plan, one batched admin call per kind.
+
+The preflight asks the brokers to validate every creation, partition addition and
+config change (`validate_only`, one call per kind) before anything changes, so a
+bad config value or a create-topic policy is reported while the cluster is still
+untouched. The phases then run in `ACTION_ORDER`; a target that failed in one
+phase is not touched again, and deletes run only when everything else succeeded.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol, TypeVar
+
+from kadmin.core.actions import (
+    Action,
+    AddPartitions,
+    AlterConfigs,
+    CreateTopic,
+    DeleteTopic,
+    ReassignReplicas,
+    ResetOffsets,
+)
+from kadmin.core.errors import PlanError
+from kadmin.core.plan import Plan
+from kadmin.kafka.port import ClusterAdmin, Outcome
+from kadmin.ops.offsets import execute_reset
+from kadmin.ops.reassignment import MoveProgress, ReassignOptions, reassign
+from kadmin.ops.settle import SETTLE_TIMEOUT_S, await_settled
+
+A = TypeVar("A", CreateTopic, AddPartitions, AlterConfigs, ReassignReplicas, DeleteTopic, ResetOffsets)
+
+PER_PARTITION_S = 0.02
+"""Extra wait, per partition created, before a created topic that does not show counts as failed."""
+
+_PHASE_NAMES = {
+    CreateTopic.kind: "creating topics",
+    AddPartitions.kind: "adding partitions",
+    ReassignReplicas.kind: "moving replicas",
+    AlterConfigs.kind: "changing configs",
+    ResetOffsets.kind: "resetting offsets",
+    DeleteTopic.kind: "deleting topics",
+}
+
+
+class Progress(Protocol):
+    """Told after each step: what is being done, and how many of the plan's actions are finished."""
+
+    def __call__(self, step: str, done: int, total: int) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ApplyReport:
+    """Per-target outcomes, in the order applied.
+
+    With `preflight_rejected`, the outcomes are the brokers' rejections from the
+    validation pass and nothing was changed.
+    """
+
+    results: tuple[tuple[Action, Outcome], ...]
+    preflight_rejected: bool = False
+    backups: tuple[Path, ...] = field(default=())
+    """Offset backups written before resets, for restoring by hand."""
+    notes: tuple[str, ...] = ()
+    """What is worth knowing but failed nothing: a replication throttle left for later, a leader
+    election that did not happen (from `kadmin.ops.reassignment`)."""
+
+    @property
+    def ok(self) -> bool:
+        return not self.preflight_rejected and all(outcome.ok for _, outcome in self.results)
+
+    @property
+    def failed(self) -> tuple[tuple[Action, Outcome], ...]:
+        return tuple((a, o) for a, o in self.results if not o.ok)
+
+
+def preflight(plan: Plan, admin: ClusterAdmin) -> list[tuple[Action, Outcome]]:
+    """The brokers' rejections of the plan's creations, partition additions and config changes,
+    each kind validated in one call; empty when the brokers accept everything."""
+    creates = [a for a in plan.actions if isinstance(a, CreateTopic)]
+    additions = [a for a in plan.actions if isinstance(a, AddPartitions)]
+    alters = [a for a in plan.actions if isinstance(a, AlterConfigs)]
+    rejected: list[tuple[Action, Outcome]] = []
+    rejected += _rejections(creates, admin.create_topics(creates, validate_only=True) if creates else [])
+    rejected += _rejections(
+        additions, admin.create_partitions(additions, validate_only=True) if additions else []
+    )
+    rejected += _rejections(alters, admin.alter_configs(alters, validate_only=True) if alters else [])
+    return rejected
+
+
+def apply_plan(
+    plan: Plan,
+    admin: ClusterAdmin,
+    *,
+    backup_dir: Path | None = None,
+    progress: Progress | None = None,
+    settle_timeout: float = SETTLE_TIMEOUT_S,
+    reassignment: ReassignOptions | None = None,
+    moves: MoveProgress | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> ApplyReport:
+    """Carry out `plan`: preflight, then create → partitions → reassign → configs → offsets → deletes.
+
+    Replica moves go through `kadmin.ops.reassignment.reassign` with `reassignment` (throttle,
+    wait, timeout; default: unthrottled, waiting); `moves` hears how many moved partitions are done.
+
+    Raises `PlanError` for a plan with refusals. A rejected preflight changes nothing.
+    After the creations, and again at the end, waits (up to `settle_timeout`) until a
+    fresh read shows the changes; a change still not visible then counts as failed.
+    """
+    if not plan.applyable:
+        first = plan.refusals[0]
+        raise PlanError(
+            f"the plan has {len(plan.refusals)} refused change(s) and cannot be applied: {first.message}",
+            where=first.where or first.target,
+            hint=first.hint or "fix the spec, then plan again",
+        )
+    if not plan.actions:
+        return ApplyReport(())
+    report = _Run(admin, len(plan.actions), progress, backup_dir)
+    report.step("validating", 0)
+    rejected = preflight(plan, admin)
+    if rejected:
+        return ApplyReport(tuple(rejected), preflight_rejected=True)
+
+    ordered = plan.ordered()
+    creates = [a for a in ordered if isinstance(a, CreateTopic)]
+    report.phase(creates, admin.create_topics)
+    if creates:
+        # Later phases (and the next plan) must see the new topics with all their partitions.
+        # KRaft's controller writes one CreateTopics request's records together, in request
+        # order, and each broker applies the metadata log in order: once the first and last
+        # topic of the batch are visible, every topic between them is too. Re-reading just
+        # those two keeps a 1,000-topic apply from describing 1,000 topics' configs again.
+        created = [a for a in creates if report.succeeded(a)]
+        # A broker shows a new topic only after it has made the topic's partition logs, a few
+        # milliseconds each: a large batch earns a longer wait.
+        allowance = PER_PARTITION_S * sum(a.partitions for a in created)
+        report.settle(created, settle_timeout + allowance, sleep, clock, watch=created[:1] + created[1:][-1:])
+    report.phase([a for a in ordered if isinstance(a, AddPartitions)], admin.create_partitions)
+    notes: list[str] = []
+
+    def move(batch: Sequence[ReassignReplicas]) -> list[Outcome]:
+        options = reassignment or ReassignOptions()
+        done = reassign(admin, batch, options, progress=moves, sleep=sleep, clock=clock)
+        notes.extend(done.notes)
+        return list(done.outcomes)
+
+    report.phase([a for a in ordered if isinstance(a, ReassignReplicas)], move)
+    report.phase([a for a in ordered if isinstance(a, AlterConfigs)], admin.alter_configs)
+    report.phase([a for a in ordered if isinstance(a, ResetOffsets)], report.reset_offsets)
+    deletes = [a for a in ordered if isinstance(a, DeleteTopic)]
+    if deletes and report.failures:
+        report.skip(
+            deletes,
+            f"not attempted: deletes run only when every other change succeeded ({report.failures} failed)",
+        )
+    else:
+        report.phase(deletes, admin.delete_topics)
+    rest = [a for a in ordered if not isinstance(a, CreateTopic) and report.succeeded(a)]
+    report.settle(rest, settle_timeout, sleep, clock)
+    return ApplyReport(tuple(report.results), backups=tuple(report.backups), notes=tuple(notes))
+
+
+@dataclass
+class _Run:
+    """The outcomes gathered while the phases run, in order, and the targets that failed."""
+
+    admin: ClusterAdmin
+    total: int
+    progress: Progress | None
+    backup_dir: Path | None
+    results: list[tuple[Action, Outcome]] = field(default_factory=list)
+    failed_targets: set[str] = field(default_factory=set)
+    backups: list[Path] = field(default_factory=list)
+
+    @property
+    def failures(self) -> int:
+        return sum(1 for _, o in self.results if not o.ok)
+
+    def step(self, step: str, done: int) -> None:
+        if self.progress is not None:
+            self.progress(step, done, self.total)
+
+    def phase(self, batch: Sequence[A], run: Callable[[Sequence[A]], list[Outcome]]) -> None:
+        if not batch:
+            return
+        self.step(_PHASE_NAMES[batch[0].kind], len(self.results))
+        runnable = [a for a in batch if a.target not in self.failed_targets]
+        self.skip(
+            [a for a in batch if a.target in self.failed_targets],
+            "not attempted: an earlier change to this target failed",
+        )
+        answered = _by_target(run(runnable)) if runnable else {}
+        for action in runnable:
+            outcome = answered.get(action.target) or Outcome(
+                action.target, False, "no answer from the cluster"
+            )
+            self._record(action, outcome)
+        self.step(_PHASE_NAMES[batch[0].kind], len(self.results))
+
+    def skip(self, actions: Sequence[Action], reason: str) -> None:
+        for action in actions:
+            self._record(action, Outcome(action.target, False, reason))
+
+    def succeeded(self, action: Action) -> bool:
+        return action.target not in self.failed_targets
+
+    def reset_offsets(self, actions: Sequence[ResetOffsets]) -> list[Outcome]:
+        # A group's offsets are committed through its coordinator, one group per request.
+        outcomes: list[Outcome] = []
+        for action in actions:
+            done = execute_reset(self.admin, action, backup_dir=self.backup_dir)
+            if done.backup is not None:
+                self.backups.append(done.backup)
+            error = f"{done.error} ({done.hint})" if done.error and done.hint else done.error
+            outcomes.append(Outcome(done.target, done.ok, error))
+        return outcomes
+
+    def settle(
+        self,
+        actions: Sequence[Action],
+        timeout: float,
+        sleep: Callable[[float], None],
+        clock: Callable[[], float],
+        *,
+        watch: Sequence[Action] | None = None,
+    ) -> None:
+        """Wait until `watch` (default: all of `actions`) shows; when it does not, every one of
+        `actions` that `watch` stands for counts as failed."""
+        watched = actions if watch is None else watch
+        if not watched:
+            return
+        self.step("waiting for the cluster to show the changes", len(self.results))
+        pending = await_settled(self.admin, watched, timeout=timeout, sleep=sleep, clock=clock)
+        if not pending:
+            return
+        late = {id(a) for a in (pending if watch is None else actions)}
+        for i, (action, outcome) in enumerate(self.results):
+            if outcome.ok and id(action) in late:
+                self.results[i] = (
+                    action,
+                    Outcome(
+                        outcome.target,
+                        False,
+                        f"accepted, but not visible in the cluster's metadata after {timeout:.0f} s; "
+                        "run `kadmin plan` again to see whether it converged",
+                    ),
+                )
+                self.failed_targets.add(action.target)
+
+    def _record(self, action: Action, outcome: Outcome) -> None:
+        self.results.append((action, outcome))
+        if not outcome.ok:
+            self.failed_targets.add(action.target)
+
+
+def _by_target(outcomes: Sequence[Outcome]) -> dict[str, Outcome]:
+    return {o.target: o for o in outcomes}
+
+
+def _rejections(actions: Sequence[Action], outcomes: Sequence[Outcome]) -> list[tuple[Action, Outcome]]:
+    answered = _by_target(outcomes)
+    rejected: list[tuple[Action, Outcome]] = []
+    for action in actions:
+        outcome = answered.get(action.target) or Outcome(action.target, False, "no answer from the cluster")
+        if not outcome.ok:
+            rejected.append((action, outcome))
+    return rejected

@@ -1,0 +1,111 @@
+"""The composition behind `kadmin plan` and `kadmin apply`: specs → cluster → snapshot → diff →
+declared offset resets → one `Plan`; and reading a saved plan back.
+
+The command line (and the benchmark) call these; they never print. The cluster
+comes in through a factory, so this module never imports the confluent adapter
+and tests plan against the in-memory fake.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from kadmin.core.actions import ACTION_ORDER
+from kadmin.core.model import ClusterState, DesiredState
+from kadmin.core.plan import Plan
+from kadmin.kafka.port import ClusterAdmin
+from kadmin.ops.freshness import plan_groups
+from kadmin.ops.offsets import read_spec_resets
+from kadmin.plan.diff import diff
+from kadmin.plan.fingerprint import fingerprint
+from kadmin.plan.planfile import load_plan
+from kadmin.spec.load import load_specs
+
+Connector = Callable[[DesiredState], ClusterAdmin]
+"""Builds the cluster adapter once the spec is read (its ``cluster.bootstrap`` may name the cluster)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """A plan and what it was computed from; `admin` is kept for applying it."""
+
+    desired: DesiredState
+    observed: ClusterState
+    plan: Plan
+    admin: ClusterAdmin
+
+
+def plan_specs(
+    paths: Sequence[str | Path],
+    connect: Connector,
+    *,
+    allow_delete: bool = False,
+    prune_configs: bool = False,
+    now: datetime | None = None,
+) -> Planned:
+    """Load the specs (raising `SpecError` with every problem), read the cluster once, and plan."""
+    desired = load_specs(paths)
+    admin = connect(desired)
+    observed = admin.snapshot()
+    plan = plan_cluster(
+        admin, desired, observed, allow_delete=allow_delete, prune_configs=prune_configs, now=now
+    )
+    return Planned(desired, observed, plan, admin)
+
+
+def plan_cluster(
+    admin: ClusterAdmin,
+    desired: DesiredState,
+    observed: ClusterState,
+    *,
+    allow_delete: bool = False,
+    prune_configs: bool = False,
+    now: datetime | None = None,
+) -> Plan:
+    """The plan from `desired` to `observed`, with the spec's pending offset resets folded in.
+
+    Resets need reads of their own (kadmin's ledger, the groups, watermarks) and are only
+    planned when the spec declares some. The groups they reset join the fingerprint, so
+    a commit behind the plan's back makes a saved plan stale.
+    """
+    moment = (now or datetime.now(UTC)).astimezone(UTC)
+    stamp = moment.isoformat(timespec="seconds").replace("+00:00", "Z")
+    plan = diff(desired, observed, allow_delete=allow_delete, prune_configs=prune_configs, now=stamp)
+    if not desired.offset_resets:
+        return plan
+    resets = read_spec_resets(admin, desired, int(moment.timestamp() * 1000), observed=observed)
+    rank = {kind: i for i, kind in enumerate(ACTION_ORDER)}
+    combined = replace(
+        plan,
+        actions=tuple(sorted((*plan.actions, *resets.actions), key=lambda a: (rank[a.kind], a.target))),
+        notices=tuple(sorted((*plan.notices, *resets.notices), key=lambda n: (n.target, n.message))),
+        refusals=tuple(sorted((*plan.refusals, *resets.refusals), key=lambda r: (r.target, r.message))),
+    )
+    groups = plan_groups(combined)
+    if not groups:
+        return combined
+    # The group states the resets were computed from, not a second read: a commit between
+    # two reads would otherwise be baked into the fingerprint and never make the plan stale.
+    states = {g: resets.groups[g] for g in groups if g in resets.groups}
+    return replace(combined, fingerprint=fingerprint(observed, combined.topics_in_scope, states))
+
+
+def is_plan_file(path: Path) -> bool:
+    """Whether `path` is a saved plan (a ``.json`` file holding a plan document) rather than a spec."""
+    if path.suffix.lower() != ".json" or not path.is_file():
+        return False
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        # Not readable as JSON: let `load_plan` say exactly what is wrong with it.
+        return True
+    return isinstance(document, dict) and "format_version" in document and "actions" in document
+
+
+def read_plan_file(path: Path) -> Plan:
+    """A saved plan, checked field by field (`PlanFileError` names the file and field)."""
+    return load_plan(path)

@@ -1,0 +1,276 @@
+"""Pure offset-reset planning: committed offsets, watermarks and timestamp lookups in,
+a `ResetOffsets` action out, with the semantics of Kafka's
+``kafka-consumer-groups --reset-offsets`` (GroupOffsetsResetter in Kafka 4.x).
+
+Also the declarative side: `OffsetResetSpec`s from a spec plus kadmin's ledger of
+applied resets become actions, notices ("already applied") and refusals (active group).
+
+Imports only `model`, `errors` and `actions` of `kadmin.core`; never prints, never talks to Kafka.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping, Sequence
+from datetime import UTC, datetime
+
+from kadmin.core.actions import Notice, OffsetMove, Refusal, ResetOffsets
+from kadmin.core.errors import Location, PlanError
+from kadmin.core.model import (
+    AppliedReset,
+    GroupState,
+    OffsetMode,
+    OffsetResetSpec,
+    OffsetTarget,
+    TopicPartition,
+    Watermarks,
+)
+
+STOP_CONSUMERS_HINT = (
+    "stop every consumer of the group (or wait for their session timeout), then run it again; "
+    "like Kafka's own tool, kadmin only moves offsets of inactive groups"
+)
+
+# java.time.Duration.parse's grammar (days, hours, minutes, seconds with a fraction;
+# no years or months), which Kafka's --by-duration accepts.
+_DURATION = re.compile(
+    r"(?P<sign>[-+]?)P(?:(?P<d>[-+]?\d+)D)?"
+    r"(?P<t>T(?:(?P<h>[-+]?\d+)H)?(?:(?P<m>[-+]?\d+)M)?(?:(?P<s>[-+]?\d+)(?:[.,](?P<f>\d{0,9}))?S)?)?",
+    re.IGNORECASE,
+)
+
+
+def parse_duration(text: str) -> int:
+    """Milliseconds in an ISO 8601 duration such as ``PT30M`` or ``P1DT12H`` (``-`` allowed)."""
+    match = _DURATION.fullmatch(text.strip())
+    if not match or match["t"] == "T" or not any(match[k] for k in ("d", "h", "m", "s")):
+        raise ValueError(f"{text!r} is not a duration like PT30M, PT2H or P1DT12H (ISO 8601, days at most)")
+    fraction = (match["f"] or "").ljust(3, "0")[:3]
+    seconds = int(match["s"] or 0)
+    millis = int(fraction) * (-1 if seconds < 0 or (match["s"] or "").startswith("-") else 1)
+    total = (
+        int(match["d"] or 0) * 86_400_000
+        + int(match["h"] or 0) * 3_600_000
+        + int(match["m"] or 0) * 60_000
+        + seconds * 1000
+        + millis
+    )
+    return -total if match["sign"] == "-" else total
+
+
+def parse_datetime(text: str) -> int:
+    """Epoch milliseconds of an ISO 8601 time; without a zone it is UTC, as in Kafka's tool."""
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(
+            f"{text!r} is not a date-time like 2024-05-01T08:00:00, 2024-05-01T08:00:00.000+02:00 or ...Z"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return int(moment.timestamp() * 1000)
+
+
+def lookup_time(target: OffsetTarget, now_ms: int) -> int | None:
+    """The timestamp whose offsets a target needs looked up, or None if it needs none."""
+    if target.mode is OffsetMode.DATETIME:
+        return _required(target)
+    if target.mode is OffsetMode.DURATION:
+        return now_ms - _required(target)
+    return None
+
+
+def group_activity(group: GroupState) -> str:
+    """``Stable with 2 member(s): app-1 on /10.0.0.5, app-2 on /10.0.0.6``, for refusals."""
+    state = group.state or "Unknown"
+    if not group.members:
+        return state
+    members = ", ".join(f"{m.client_id or m.member_id} on {m.host or '?'}" for m in group.members)
+    return f"{state} with {len(group.members)} member(s): {members}"
+
+
+def partitions_in_scope(
+    group: GroupState,
+    target: OffsetTarget,
+    topics: Mapping[str, tuple[int, ...]] | None,
+    partition_counts: Mapping[str, int],
+) -> tuple[TopicPartition, ...]:
+    """The partitions a reset touches.
+
+    A file names its own partitions (Kafka ignores --topic with --from-file). No topics
+    means every partition the group has committed offsets for (--all-topics). A topic
+    with an empty tuple means all its partitions. Unknown topics and partitions are a
+    `PlanError`, as Kafka refuses them (UnknownTopicOrPartitionException).
+    """
+    if target.mode is OffsetMode.FILE:
+        return tuple(sorted(target.file_offsets or {}))
+    if not topics:
+        return tuple(sorted(group.committed))
+    chosen: set[TopicPartition] = set()
+    for topic, wanted in topics.items():
+        count = partition_counts.get(topic)
+        if count is None:
+            raise PlanError(
+                f"topic {topic} does not exist",
+                where=f"topic {topic}",
+                hint="check the name (`kadmin offsets show --group G` lists the group's topics)",
+            )
+        missing = sorted(p for p in wanted if not 0 <= p < count)
+        if missing:
+            raise PlanError(
+                f"topic {topic} has {count} partition(s); no partition {', '.join(map(str, missing))}",
+                where=f"topic {topic}",
+                hint=f"use partitions 0 to {count - 1}, or name the topic alone for all of them",
+            )
+        chosen.update((topic, p) for p in (wanted or range(count)))
+    return tuple(sorted(chosen))
+
+
+def compute_reset(
+    group: GroupState,
+    target: OffsetTarget,
+    partitions: Collection[TopicPartition],
+    watermarks: Mapping[TopicPartition, Watermarks],
+    time_offsets: Mapping[TopicPartition, int] | None = None,
+    *,
+    reset_id: str | None = None,
+) -> ResetOffsets:
+    """The moves that reset `group` on `partitions` to `target`, exactly as Kafka's tool computes them.
+
+    `time_offsets` are the lookups for DATETIME/DURATION targets (first offset with a
+    timestamp ≥ the time); a partition without one goes to its log end, as in Kafka.
+    Explicit offsets (to-offset, shift-by, from-file) are clamped to [log start, log end];
+    earliest, latest, current and time lookups are taken as the broker reports them.
+    """
+    moves = []
+    for tp in sorted(set(partitions)):
+        marks = watermarks.get(tp)
+        if marks is None:
+            raise PlanError(
+                f"partition {tp[1]} of topic {tp[0]} does not exist (or has no leader)",
+                where=f"topic {tp[0]}",
+                hint="check the topic and partition; committed offsets of deleted topics cannot be reset",
+            )
+        before = group.committed.get(tp)
+        moves.append(
+            OffsetMove(tp[0], tp[1], before, _target_offset(group, target, tp, marks, before, time_offsets))
+        )
+    return ResetOffsets(
+        group=group.group,
+        target_mode=target,
+        moves=tuple(moves),
+        reset_id=reset_id,
+        group_exists=group.exists,
+    )
+
+
+def reset_actions(
+    specs: Sequence[OffsetResetSpec],
+    *,
+    groups: Mapping[str, GroupState],
+    partition_counts: Mapping[str, int],
+    watermarks: Mapping[TopicPartition, Watermarks],
+    time_offsets: Mapping[int, Mapping[TopicPartition, int]],
+    ledger: Mapping[str, AppliedReset],
+    now_ms: int,
+) -> tuple[list[ResetOffsets], list[Notice], list[Refusal]]:
+    """Actions for the declared resets not yet in the ledger; notices and refusals for the rest.
+
+    `time_offsets` holds the lookups per timestamp (`lookup_time` of each target).
+    A group with members is refused (naming them) rather than failing the whole plan,
+    so `kadmin plan` can show every problem at once.
+    """
+    actions: list[ResetOffsets] = []
+    notices: list[Notice] = []
+    refusals: list[Refusal] = []
+    for spec in specs:
+        target_name = f"group:{spec.group}"
+        done = ledger.get(spec.id)
+        if done is not None:
+            notices.append(
+                Notice(target_name, f"offset reset {spec.id!r} already applied on {done.applied_at}")
+            )
+            continue
+        group = groups.get(spec.group) or GroupState(spec.group, "Dead", exists=False)
+        where: Location | str = spec.origin or f"group {spec.group}"
+        if not group.is_inactive:
+            refusals.append(
+                Refusal(
+                    target_name,
+                    f"offset reset {spec.id!r}: group {spec.group} is {group_activity(group)}",
+                    where=where,
+                    hint=STOP_CONSUMERS_HINT,
+                )
+            )
+            continue
+        try:
+            scope = partitions_in_scope(group, spec.target, spec.topics, partition_counts)
+            at = lookup_time(spec.target, now_ms)
+            found = time_offsets.get(at, {}) if at is not None else None
+            actions.append(compute_reset(group, spec.target, scope, watermarks, found, reset_id=spec.id))
+        except PlanError as err:
+            refusals.append(
+                Refusal(target_name, f"offset reset {spec.id!r}: {err.message}", where=where, hint=err.hint)
+            )
+    return actions, notices, refusals
+
+
+def _target_offset(
+    group: GroupState,
+    target: OffsetTarget,
+    tp: TopicPartition,
+    marks: Watermarks,
+    before: int | None,
+    time_offsets: Mapping[TopicPartition, int] | None,
+) -> int:
+    match target.mode:
+        case OffsetMode.EARLIEST:
+            return marks.start
+        case OffsetMode.LATEST:
+            return marks.end
+        case OffsetMode.CURRENT:
+            # Kafka's tool commits the log end for partitions the group has no offset for.
+            return before if before is not None else marks.end
+        case OffsetMode.OFFSET:
+            return _clamp(_required(target), marks)
+        case OffsetMode.SHIFT_BY:
+            if before is None:
+                raise PlanError(
+                    f"cannot shift partition {tp[1]} of topic {tp[0]}: "
+                    f"group {group.group} has no committed offset there",
+                    where=f"group {group.group}",
+                    hint="shift only partitions with commits (--topic T:P), or pick an absolute target "
+                    "such as --to-earliest or --to-offset",
+                )
+            return _clamp(before + _required(target), marks)
+        case OffsetMode.DATETIME | OffsetMode.DURATION:
+            # ListOffsets answers -1 when no message is that recent; Kafka falls back to the log end.
+            found = (time_offsets or {}).get(tp, -1)
+            return found if found >= 0 else marks.end
+        case OffsetMode.FILE:
+            rows = target.file_offsets or {}
+            if tp not in rows:
+                raise PlanError(
+                    f"the offsets file has no row for partition {tp[1]} of topic {tp[0]}",
+                    where=f"group {group.group}",
+                    hint="add a topic,partition,offset row for it",
+                )
+            return _clamp(rows[tp], marks)
+
+
+def _clamp(offset: int, marks: Watermarks) -> int:
+    # Same order as Kafka's checkOffsetsRange: above the log end first, then below the log start.
+    if offset > marks.end:
+        return marks.end
+    if offset < marks.start:
+        return marks.start
+    return offset
+
+
+def _required(target: OffsetTarget) -> int:
+    if target.value is None:
+        raise PlanError(
+            f"reset mode {target.mode.value} needs a value",
+            hint="give the offset, shift, time or duration the mode takes",
+        )
+    return target.value

@@ -1,0 +1,437 @@
+"""The plan file: a `Plan` as a versioned JSON document, and back again.
+
+The document is the same one `kadmin plan -o json` prints (docs/plan-json.md),
+so a plan saved with `--out` and one captured from stdout are one artifact.
+Reading it back is strict: every field is checked, and a problem names the file
+and the field path. This module imports only `kadmin.core`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, NoReturn, assert_never
+
+from kadmin import __version__
+from kadmin.core.actions import (
+    ACTION_ORDER,
+    Action,
+    AddPartitions,
+    AlterConfigs,
+    ConfigChange,
+    CreateTopic,
+    DeleteTopic,
+    Notice,
+    OffsetMove,
+    PartitionMove,
+    ReassignReplicas,
+    Refusal,
+    ResetOffsets,
+)
+from kadmin.core.errors import KadminError, Location
+from kadmin.core.model import Assignment, OffsetMode, OffsetTarget, TopicPartition, frozen_map
+from kadmin.core.plan import FORMAT_VERSION, Plan
+
+_REWRITE_HINT = "write a fresh plan file with `kadmin plan --out FILE` and apply that"
+
+
+class PlanFileError(KadminError):
+    """A plan file that cannot be read back into a plan."""
+
+
+# --- Plan -> document ------------------------------------------------------------
+
+
+def plan_to_document(plan: Plan) -> dict[str, Any]:
+    """The plan as plain JSON values; actions in apply order (`Plan.ordered`)."""
+    return {
+        "format_version": plan.format_version,
+        "kadmin_version": __version__,
+        "cluster_id": plan.cluster_id,
+        "cluster_name": plan.cluster_name,
+        "created_at": plan.created_at,
+        "fingerprint": plan.fingerprint,
+        "topics_in_scope": list(plan.topics_in_scope),
+        "applyable": plan.applyable,
+        "summary": plan.summary(),
+        "actions": [action_to_document(a) for a in plan.ordered()],
+        "refusals": [_refusal_to_document(r) for r in plan.refusals],
+        "notices": [{"target": n.target, "message": n.message} for n in plan.notices],
+        "unmanaged": list(plan.unmanaged),
+    }
+
+
+def action_to_document(action: Action) -> dict[str, Any]:
+    """One action: its kind, its topic or group, `destructive`, and its before/after fields."""
+    match action:
+        case CreateTopic():
+            return {
+                **_topic_head(action),
+                "partitions": action.partitions,
+                "replication_factor": action.replication_factor,
+                "configs": dict(sorted(action.configs.items())),
+                "assignment": _assignment_to_document(action.assignment),
+            }
+        case AddPartitions():
+            return {
+                **_topic_head(action),
+                "before": action.before,
+                "after": action.after,
+                "new_assignment": _assignment_to_document(action.new_assignment),
+            }
+        case AlterConfigs():
+            return {
+                **_topic_head(action),
+                "changes": [{"key": c.key, "before": c.before, "after": c.after} for c in action.changes],
+            }
+        case ReassignReplicas():
+            return {
+                **_topic_head(action),
+                "moves": [
+                    {"partition": m.partition, "before": list(m.before), "after": list(m.after)}
+                    for m in action.moves
+                ],
+                "reason": action.reason,
+            }
+        case DeleteTopic():
+            return {**_topic_head(action), "partitions": action.partitions}
+        case ResetOffsets():
+            return {
+                "kind": action.kind,
+                "target": action.target,
+                "group": action.group,
+                "destructive": action.destructive,
+                "reset_id": action.reset_id,
+                "group_exists": action.group_exists,
+                "mode": _offset_target_to_document(action.target_mode),
+                "moves": [
+                    {
+                        "topic": m.topic,
+                        "partition": m.partition,
+                        "before": m.before,
+                        "after": m.after,
+                        # No committed offset means nothing is replayed or skipped: say so with null, not 0.
+                        "delta": None if m.before is None else m.delta,
+                    }
+                    for m in action.moves
+                ],
+            }
+        case _:
+            assert_never(action)
+
+
+_TopicAction = CreateTopic | AddPartitions | AlterConfigs | ReassignReplicas | DeleteTopic
+
+
+def _topic_head(action: _TopicAction) -> dict[str, Any]:
+    return {
+        "kind": action.kind,
+        "target": action.target,
+        "topic": action.topic,
+        "destructive": action.destructive,
+    }
+
+
+def _assignment_to_document(assignment: Assignment | None) -> list[list[int]] | None:
+    return None if assignment is None else [list(replicas) for replicas in assignment]
+
+
+def _offset_target_to_document(target: OffsetTarget) -> dict[str, Any]:
+    rows = None
+    if target.file_offsets is not None:
+        rows = [
+            {"topic": topic, "partition": partition, "offset": offset}
+            for (topic, partition), offset in sorted(target.file_offsets.items())
+        ]
+    return {"mode": target.mode.value, "value": target.value, "text": target.text, "file_offsets": rows}
+
+
+def _refusal_to_document(refusal: Refusal) -> dict[str, Any]:
+    where = refusal.where
+    location = None
+    if isinstance(where, Location):
+        location = {"file": where.file, "line": where.line, "column": where.column, "field": where.field}
+    return {
+        "target": refusal.target,
+        "message": refusal.message,
+        "where": None if where is None else str(where),
+        "location": location,
+        "hint": refusal.hint,
+    }
+
+
+# --- document -> Plan ------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Node:
+    """A value read from the document, with the file and field path it came from, for errors."""
+
+    source: str
+    path: str
+    value: object
+
+    def fail(self, message: str) -> NoReturn:
+        where = f"{self.source}: {self.path}" if self.path else self.source
+        raise PlanFileError(
+            message, where=where, hint=f"the plan file was changed or damaged; {_REWRITE_HINT}"
+        )
+
+    def _expected(self, what: str) -> NoReturn:
+        self.fail(f"expected {what}, found {_json_type(self.value)}")
+
+    def child(self, key: str | int, value: object) -> _Node:
+        path = f"{self.path}[{key}]" if isinstance(key, int) else f"{self.path}.{key}" if self.path else key
+        return _Node(self.source, path, value)
+
+    def get(self, key: str) -> _Node:
+        mapping = self.as_object()
+        if key not in mapping:
+            self.child(key, None).fail("missing field")
+        return self.child(key, mapping[key])
+
+    def as_object(self) -> Mapping[str, object]:
+        if not isinstance(self.value, dict):
+            self._expected("an object")
+        return self.value
+
+    def items(self) -> list[_Node]:
+        if not isinstance(self.value, list):
+            self._expected("a list")
+        return [self.child(i, v) for i, v in enumerate(self.value)]
+
+    def as_str(self) -> str:
+        if not isinstance(self.value, str):
+            self._expected("a string")
+        return self.value
+
+    def as_int(self) -> int:
+        # bool is an int in Python but not in JSON: reject `true` where a number belongs.
+        if not isinstance(self.value, int) or isinstance(self.value, bool):
+            self._expected("an integer")
+        return self.value
+
+    def as_bool(self) -> bool:
+        if not isinstance(self.value, bool):
+            self._expected("true or false")
+        return self.value
+
+    def is_null(self) -> bool:
+        return self.value is None
+
+
+def _json_type(value: object) -> str:
+    match value:
+        case None:
+            return "null"
+        case bool():
+            return "a boolean"
+        case int() | float():
+            return f"the number {value}"
+        case str():
+            return f"the string {json.dumps(value)}"
+        case list():
+            return "a list"
+        case _:
+            return "an object"
+
+
+def plan_from_document(document: object, source: str = "<plan document>") -> Plan:
+    """Rebuild the typed `Plan` from its document; `source` names the file in errors.
+
+    Derived fields (`kadmin_version`, `applyable`, `summary`, `destructive`, `delta`)
+    are not read back: the plan recomputes them.
+    """
+    root = _Node(source, "", document)
+    version = root.get("format_version")
+    if version.as_int() != FORMAT_VERSION:
+        written_by = root.as_object().get("kadmin_version")
+        by = f" by kadmin {written_by}" if isinstance(written_by, str) else ""
+        raise PlanFileError(
+            f"plan file format {version.value} is not supported (written{by}; this kadmin {__version__} "
+            f"reads format {FORMAT_VERSION})",
+            where=f"{source}: format_version",
+            hint=f"plan and apply with the same kadmin version, or {_REWRITE_HINT}",
+        )
+    cluster_name = root.get("cluster_name")
+    return Plan(
+        actions=tuple(_read_action(node) for node in root.get("actions").items()),
+        cluster_id=root.get("cluster_id").as_str(),
+        fingerprint=root.get("fingerprint").as_str(),
+        refusals=tuple(_read_refusal(node) for node in root.get("refusals").items()),
+        notices=tuple(
+            Notice(target=n.get("target").as_str(), message=n.get("message").as_str())
+            for n in root.get("notices").items()
+        ),
+        unmanaged=tuple(n.as_str() for n in root.get("unmanaged").items()),
+        created_at=root.get("created_at").as_str(),
+        cluster_name=None if cluster_name.is_null() else cluster_name.as_str(),
+        format_version=FORMAT_VERSION,
+        topics_in_scope=tuple(n.as_str() for n in root.get("topics_in_scope").items()),
+    )
+
+
+def _read_action(node: _Node) -> Action:
+    kind = node.get("kind")
+    match kind.as_str():
+        case "create_topic":
+            configs = node.get("configs")
+            return CreateTopic(
+                topic=node.get("topic").as_str(),
+                partitions=node.get("partitions").as_int(),
+                replication_factor=node.get("replication_factor").as_int(),
+                configs=frozen_map({k: configs.child(k, v).as_str() for k, v in configs.as_object().items()}),
+                assignment=_read_assignment(node.get("assignment")),
+            )
+        case "add_partitions":
+            return AddPartitions(
+                topic=node.get("topic").as_str(),
+                before=node.get("before").as_int(),
+                after=node.get("after").as_int(),
+                new_assignment=_read_assignment(node.get("new_assignment")),
+            )
+        case "alter_configs":
+            return AlterConfigs(
+                topic=node.get("topic").as_str(),
+                changes=tuple(
+                    ConfigChange(
+                        key=c.get("key").as_str(),
+                        before=_optional_str(c.get("before")),
+                        after=_optional_str(c.get("after")),
+                    )
+                    for c in node.get("changes").items()
+                ),
+            )
+        case "reassign_replicas":
+            return ReassignReplicas(
+                topic=node.get("topic").as_str(),
+                moves=tuple(
+                    PartitionMove(
+                        partition=m.get("partition").as_int(),
+                        before=_read_replicas(m.get("before")),
+                        after=_read_replicas(m.get("after")),
+                    )
+                    for m in node.get("moves").items()
+                ),
+                reason=node.get("reason").as_str(),
+            )
+        case "delete_topic":
+            return DeleteTopic(topic=node.get("topic").as_str(), partitions=node.get("partitions").as_int())
+        case "reset_offsets":
+            reset_id = node.get("reset_id")
+            return ResetOffsets(
+                group=node.get("group").as_str(),
+                target_mode=_read_offset_target(node.get("mode")),
+                moves=tuple(
+                    OffsetMove(
+                        topic=m.get("topic").as_str(),
+                        partition=m.get("partition").as_int(),
+                        before=None if m.get("before").is_null() else m.get("before").as_int(),
+                        after=m.get("after").as_int(),
+                    )
+                    for m in node.get("moves").items()
+                ),
+                reset_id=None if reset_id.is_null() else reset_id.as_str(),
+                group_exists=node.get("group_exists").as_bool(),
+            )
+        case other:
+            kind.fail(f"unknown action kind {other!r}; known kinds: {', '.join(ACTION_ORDER)}")
+
+
+def _optional_str(node: _Node) -> str | None:
+    return None if node.is_null() else node.as_str()
+
+
+def _read_replicas(node: _Node) -> tuple[int, ...]:
+    return tuple(r.as_int() for r in node.items())
+
+
+def _read_assignment(node: _Node) -> Assignment | None:
+    return None if node.is_null() else tuple(_read_replicas(p) for p in node.items())
+
+
+def _read_offset_target(node: _Node) -> OffsetTarget:
+    mode = node.get("mode")
+    try:
+        offset_mode = OffsetMode(mode.as_str())
+    except ValueError:
+        mode.fail(
+            f"unknown offset mode {mode.value!r}; known modes: {', '.join(m.value for m in OffsetMode)}"
+        )
+    value = node.get("value")
+    rows = node.get("file_offsets")
+    file_offsets: Mapping[TopicPartition, int] | None = None
+    if not rows.is_null():
+        file_offsets = MappingProxyType(
+            {
+                (r.get("topic").as_str(), r.get("partition").as_int()): r.get("offset").as_int()
+                for r in rows.items()
+            }
+        )
+    return OffsetTarget(
+        mode=offset_mode,
+        value=None if value.is_null() else value.as_int(),
+        text=node.get("text").as_str(),
+        file_offsets=file_offsets,
+    )
+
+
+def _read_refusal(node: _Node) -> Refusal:
+    where: Location | str | None = None
+    location = node.get("location")
+    if not location.is_null():
+        where = Location(
+            file=location.get("file").as_str(),
+            line=location.get("line").as_int(),
+            column=location.get("column").as_int(),
+            field=location.get("field").as_str(),
+        )
+    else:
+        where = _optional_str(node.get("where"))
+    return Refusal(
+        target=node.get("target").as_str(),
+        message=node.get("message").as_str(),
+        where=where,
+        hint=node.get("hint").as_str(),
+    )
+
+
+# --- files -----------------------------------------------------------------------
+
+
+def save_plan(plan: Plan, path: Path) -> None:
+    """Write the plan document to `path`, byte for byte what `kadmin plan -o json` prints."""
+    text = json.dumps(plan_to_document(plan), indent=2, sort_keys=False) + "\n"
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as err:
+        raise PlanFileError(
+            f"cannot write the plan file: {err.strerror or err}",
+            where=str(path),
+            hint="check that the directory exists and is writable",
+        ) from None
+
+
+def load_plan(path: Path) -> Plan:
+    """Read a plan file written by `save_plan` or `kadmin plan -o json`."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+        raise PlanFileError(
+            f"cannot read the plan file: {reason}",
+            where=str(path),
+            hint="check the path; `kadmin plan --out FILE` writes a plan file",
+        ) from None
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise PlanFileError(
+            f"not a JSON plan file: {err.msg}",
+            where=Location(str(path), err.lineno, err.colno),
+            hint=f"pass the file `kadmin plan --out FILE` wrote, or {_REWRITE_HINT}",
+        ) from None
+    return plan_from_document(document, source=str(path))

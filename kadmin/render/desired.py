@@ -1,0 +1,75 @@
+"""A `DesiredState` as a plain document (dicts, lists, text, numbers) for `kadmin show`.
+
+Owns the shape of that document: close to the spec's own, with everything resolved
+(defaults and profiles applied, units and variables gone, configs as the strings Kafka
+will store), topics sorted by name. It is a view, not a spec to feed back: offset
+resets carry their computed values next to what was written.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kadmin.core.model import DesiredState, InZone, OffsetMode, OffsetResetSpec, Placement, Static, TopicSpec
+
+
+def as_document(state: DesiredState) -> dict[str, Any]:
+    document: dict[str, Any] = {"version": 1}
+    cluster = state.cluster
+    block: dict[str, Any] = {}
+    if cluster.name:
+        block["name"] = cluster.name
+    if cluster.bootstrap:
+        block["bootstrap"] = cluster.bootstrap
+    if cluster.zones:
+        block["zones"] = {zone: list(brokers) for zone, brokers in cluster.zones.items()}
+    if cluster.manage:
+        block["manage"] = list(cluster.manage)
+    if block:
+        document["cluster"] = block
+    document["topics"] = {name: _topic(state.topics[name]) for name in sorted(state.topics)}
+    if state.offset_resets:
+        document["offset_resets"] = [_reset(reset) for reset in state.offset_resets]
+    return document
+
+
+def _topic(topic: TopicSpec) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "partitions": topic.partitions,
+        "replication_factor": topic.replication_factor,
+        "placement": _placement(topic.placement),
+    }
+    if topic.profile:
+        body["profile"] = topic.profile
+    body["configs"] = dict(sorted(topic.configs.items()))
+    return body
+
+
+def _placement(placement: Placement) -> Any:
+    if isinstance(placement, InZone):
+        return {"zone": placement.zone}
+    if isinstance(placement, Static):
+        return {"replicas": [list(replicas) for replicas in placement.replicas]}
+    return "spread"
+
+
+def _reset(reset: OffsetResetSpec) -> dict[str, Any]:
+    target = reset.target
+    to: Any
+    match target.mode:
+        case OffsetMode.EARLIEST | OffsetMode.LATEST | OffsetMode.CURRENT:
+            to = target.mode.value
+        case OffsetMode.OFFSET | OffsetMode.SHIFT_BY:
+            to = {target.mode.value: target.value}
+        case OffsetMode.DATETIME:
+            to = {"datetime": target.text, "epoch_ms": target.value}
+        case OffsetMode.DURATION:
+            to = {"duration": target.text, "ms": target.value}
+        case OffsetMode.FILE:
+            rows = sorted((target.file_offsets or {}).items())
+            to = {
+                "file": target.text,
+                "offsets": [{"topic": t, "partition": p, "offset": offset} for (t, p), offset in rows],
+            }
+    topics = {name: list(parts) if parts else "all" for name, parts in sorted(reset.topics.items())}
+    return {"id": reset.id, "group": reset.group, "topics": topics, "to": to}

@@ -1,0 +1,238 @@
+"""`offset_resets:` entries → `OffsetResetSpec` values.
+
+Owns the target forms (Kafka's consumer-groups modes): ``earliest``, ``latest``,
+``current``, ``{offset: N}``, ``{shift_by: N}``, ``{datetime: TIME}`` (a timezone is
+required; stored as epoch milliseconds), ``{duration: PnDTnHnMnS}`` (milliseconds back
+from now), ``{file: PATH}`` (CSV rows ``topic,partition,offset``, the format
+kafka-consumer-groups exports, relative to the spec file). Also owns the checks on the
+entries: ids unique across files, partitions that exist in the declared topics.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path as FilePath
+from types import MappingProxyType
+from typing import Any
+
+from kadmin.core.errors import Location, SpecError
+from kadmin.core.model import OffsetMode, OffsetResetSpec, OffsetTarget, TopicPartition, TopicSpec
+from kadmin.spec.findings import Findings
+from kadmin.spec.names import name_problem
+from kadmin.spec.offsets_csv import read_offsets_csv
+from kadmin.spec.units import UnitError, parse_iso_duration_ms
+from kadmin.spec.yamlpos import Document, Path
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_NAMED = {"earliest": OffsetMode.EARLIEST, "latest": OffsetMode.LATEST, "current": OffsetMode.CURRENT}
+
+
+@dataclass(frozen=True, slots=True)
+class ResetEntry:
+    """One item of an `offset_resets:` list, where it was found."""
+
+    doc: Document
+    index: int
+
+    @property
+    def path(self) -> Path:
+        return ("offset_resets", self.index)
+
+    @property
+    def body(self) -> Mapping[str, Any]:
+        value: Mapping[str, Any] = self.doc.data["offset_resets"][self.index]
+        return value
+
+
+Mention = tuple[str, int, Location, str]
+"""A topic partition an entry names, where, and how: checked against the declared topics."""
+
+
+def read_offset_resets(
+    entries: Sequence[ResetEntry], topics: Mapping[str, TopicSpec], findings: Findings
+) -> tuple[OffsetResetSpec, ...]:
+    """The resets whose entries are sound; problems of the others go to `findings`."""
+    resets: list[OffsetResetSpec] = []
+    seen: dict[str, Location] = {}
+    for entry in entries:
+        doc, path, body = entry.doc, entry.path, entry.body
+        if not isinstance(body, dict):
+            continue
+        id_path = (*path, "id")
+        if isinstance(body.get("id"), str) and doc.sound(id_path):
+            here = doc.positions.value(id_path)
+            if body["id"] in seen:
+                first = seen[body["id"]]
+                findings.error(
+                    here,
+                    f"repeats the id {body['id']} (first at {first.file}:{first.line}:{first.column})",
+                    "ids are recorded once applied: give each reset its own id",
+                )
+            else:
+                seen[body["id"]] = here
+        # Each part is checked on its own, so one bad part does not hide problems in the others.
+        mentions: list[Mention] = []
+        to_path = (*path, "to")
+        target = _target(doc, to_path, body["to"], findings, mentions) if doc.sound(to_path) else None
+        selected = None
+        if doc.sound((*path, "topics")) and ("topics" in body or target is not None):
+            selected = _topics(doc, path, body.get("topics"), target, findings, mentions)
+        _check_partitions(mentions, topics, findings)
+        if target is None or selected is None or not doc.sound(path):
+            continue
+        resets.append(
+            OffsetResetSpec(
+                id=body["id"],
+                group=body["group"],
+                topics=MappingProxyType(selected),
+                target=target,
+                origin=doc.positions.value(path),
+            )
+        )
+    return tuple(resets)
+
+
+def _target(
+    doc: Document, path: Path, raw: object, findings: Findings, mentions: list[Mention]
+) -> OffsetTarget | None:
+    if isinstance(raw, str):
+        return OffsetTarget(_NAMED[raw])
+    assert isinstance(raw, dict)
+    ((mode, value),) = raw.items()
+    here = doc.positions.value((*path, mode))
+    match mode:
+        case "offset":
+            return OffsetTarget(OffsetMode.OFFSET, value=value, text=str(value))
+        case "shift_by":
+            if value == 0:
+                findings.warn(here, "shift_by 0 leaves every offset where it is")
+            return OffsetTarget(OffsetMode.SHIFT_BY, value=value, text=f"{value:+d}")
+        case "datetime":
+            millis = _epoch_ms(value, here, findings)
+            return None if millis is None else OffsetTarget(OffsetMode.DATETIME, value=millis, text=value)
+        case "duration":
+            try:
+                millis = parse_iso_duration_ms(value)
+            except UnitError as err:
+                findings.error(here, err.message, err.hint)
+                return None
+            if millis == 0:
+                findings.error(
+                    here, f"is a zero duration (found {value})", "a zero duration is latest: write latest"
+                )
+                return None
+            return OffsetTarget(OffsetMode.DURATION, value=millis, text=value)
+        case "file":
+            rows = _read_csv(doc, value, here, findings, mentions)
+            return None if rows is None else OffsetTarget(OffsetMode.FILE, text=value, file_offsets=rows)
+    raise AssertionError(mode)  # pragma: no cover - the schema admits no other key
+
+
+def _epoch_ms(text: str, here: Location, findings: Findings) -> int | None:
+    hint = "write it like 2026-11-20T00:00:00Z or 2026-11-20T01:00:00+01:00"
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        findings.error(here, f"is not an ISO-8601 date and time (found {text})", hint)
+        return None
+    if moment.tzinfo is None:
+        findings.error(here, f"has no timezone (found {text})", f"add Z for UTC or an offset: {hint}")
+        return None
+    return (moment - _EPOCH) // timedelta(milliseconds=1)
+
+
+def _read_csv(
+    doc: Document, relative: str, here: Location, findings: Findings, mentions: list[Mention]
+) -> Mapping[TopicPartition, int] | None:
+    path = os.path.normpath(os.path.join(os.path.dirname(doc.file), relative))
+    if not os.path.isfile(path):
+        findings.error(
+            here, f"names a file that does not exist ({path})", "the path is relative to this spec file"
+        )
+        return None
+    try:
+        rows = read_offsets_csv(FilePath(path))
+    except SpecError as err:
+        for problem in err.problems:
+            findings.add(problem)
+        return None
+    ok = True
+    for topic, partition in rows:
+        named = name_problem(topic)
+        if named:
+            findings.error(here, f"has a row for topic {topic}, which {named[0]}", named[1])
+            ok = False
+        mentions.append((topic, partition, here, "has a row for"))
+    return MappingProxyType(rows) if ok else None
+
+
+def _topics(
+    doc: Document,
+    path: Path,
+    raw: object,
+    target: OffsetTarget | None,
+    findings: Findings,
+    mentions: list[Mention],
+) -> dict[str, tuple[int, ...]] | None:
+    """The topics and partitions an entry selects; checked against the CSV rows when both are known."""
+    rows = target.file_offsets if target else None
+    if raw is None:
+        # Only a file target may leave topics out (the schema enforces it): its rows say which.
+        assert rows is not None
+        chosen: dict[str, list[int]] = {}
+        for topic, partition in rows:
+            chosen.setdefault(topic, []).append(partition)
+        return {topic: tuple(sorted(parts)) for topic, parts in chosen.items()}
+    selected: dict[str, tuple[int, ...]] = {}
+    ok = True
+    if isinstance(raw, list):
+        for i, topic in enumerate(raw):
+            if topic in selected:
+                findings.error(
+                    doc.positions.value((*path, "topics", i)), f"lists topic {topic} twice", "remove one"
+                )
+                ok = False
+            selected[topic] = ()
+    else:
+        assert isinstance(raw, dict)
+        for topic, partitions in raw.items():
+            seen: set[int] = set()
+            for i, partition in enumerate(partitions):
+                here = doc.positions.value((*path, "topics", topic, i))
+                if partition in seen:
+                    findings.error(here, f"lists partition {partition} twice", "remove one")
+                    ok = False
+                seen.add(partition)
+                mentions.append((topic, partition, here, "selects"))
+            selected[topic] = tuple(sorted(seen))
+    if ok and rows is not None:
+        outside: dict[str, list[int]] = {}
+        for topic, partition in rows:
+            wanted = selected.get(topic)
+            if wanted is None or (wanted and partition not in wanted):
+                outside.setdefault(topic, []).append(partition)
+        for topic, partitions in outside.items():
+            listed = ", ".join(map(str, sorted(partitions)))
+            findings.error(
+                doc.positions.value((*path, "to", "file")),
+                f"has rows for {topic} (partition {listed}) that topics: does not select",
+                "add them to topics:, or leave topics: out to take every row of the file",
+            )
+            ok = False
+    return selected if ok else None
+
+
+def _check_partitions(mentions: list[Mention], topics: Mapping[str, TopicSpec], findings: Findings) -> None:
+    """Partitions must exist in topics the spec declares; others are checked at plan time."""
+    for topic, partition, here, verb in mentions:
+        spec = topics.get(topic)
+        if spec is not None and partition >= spec.partitions:
+            findings.error(
+                here,
+                f"{verb} partition {partition} of {topic}, which has {spec.partitions} "
+                f"(0 to {spec.partitions - 1})",
+                "partitions count from 0",
+            )
