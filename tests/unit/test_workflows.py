@@ -185,6 +185,39 @@ def test_the_gitops_guide_links_and_variables_are_real() -> None:
         "KADMIN_BOOTSTRAP_SERVER",
         "KADMIN_COMMAND_CONFIG",
         "KADMIN_LOCAL_SASL_PASSWORD",
-        "KADMIN_PACKAGE",
+        "KADMIN_REPOSITORY",
+        "KADMIN_COMMIT",
     }
     assert documented <= known, documented - known
+
+
+def test_the_distribution_is_ours_and_nothing_installs_kadmin_by_another_projects_name() -> None:
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["name"] == "kafka-kadmin"
+    assert project["scripts"] == {"kadmin": "kadmin.cli:main"}
+    # `kadmin` on PyPI is an unrelated project: every install names our distribution and a source.
+    texts = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")), *EXAMPLES, *WORKFLOWS]
+    installs = [
+        (path.name, line.strip())
+        for path in texts
+        for line in path.read_text().splitlines()
+        if re.search(r"\bpip install\b", line)
+    ]
+    assert installs
+    for name, line in installs:
+        words = shlex.split(line.split("pip install", 1)[1], comments=True)
+        requirements = [w for w in words if not w.startswith("-")]
+        for requirement in requirements:
+            ours = requirement in (".", ".[dev]") or requirement.startswith("kafka-kadmin @ git+")
+            assert ours, (name, line)
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_the_examples_install_one_pinned_commit(path: Path) -> None:
+    workflow = load(path)
+    assert workflow["env"]["KADMIN_REPOSITORY"] == "${{ vars.KADMIN_REPOSITORY }}"
+    assert re.fullmatch(r"[0-9a-f]{40}", workflow["env"]["KADMIN_COMMIT"])
+    install = run_scripts(workflow)
+    assert 'pip install "kafka-kadmin @ git+${KADMIN_REPOSITORY}@${KADMIN_COMMIT}"' in install
