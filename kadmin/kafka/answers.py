@@ -48,7 +48,9 @@ def outcomes(pending: Iterable[tuple[str, Future[Any]]], timeout: float) -> list
             future.result(timeout=timeout)
             results.append(Outcome(target, True))
         except KafkaException as err:
-            results.append(Outcome(target, False, error_text(err)))
+            error = kafka_error(err)
+            code = error.name() if error is not None else ""
+            results.append(Outcome(target, False, error_text(err), code))
         except TimeoutError:
             results.append(Outcome(target, False, f"no answer within {timeout:.0f} s"))
     return results

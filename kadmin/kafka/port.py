@@ -29,6 +29,8 @@ class Outcome:
     target: str
     ok: bool
     error: str = ""
+    code: str = ""
+    """Kafka's name for the error (``TOPIC_ALREADY_EXISTS``), to branch on; "" when none was given."""
 
 
 THROTTLE_RATE_KEYS = ("leader.replication.throttled.rate", "follower.replication.throttled.rate")

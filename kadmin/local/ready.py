@@ -37,7 +37,7 @@ def check_ready(info: ClusterInfo, *, timeout: float) -> None:
     while time.monotonic() < deadline:
         (created,) = admin.create_topics([probe])
         # An earlier interrupted start may have left the probe behind; that still proves creation works.
-        if created.ok or "TOPIC_ALREADY_EXISTS" in created.error:
+        if created.ok or created.code == "TOPIC_ALREADY_EXISTS":
             (deleted,) = admin.delete_topics([DeleteTopic(_PROBE_TOPIC, 1)])
             if deleted.ok:
                 return

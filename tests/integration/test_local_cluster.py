@@ -11,6 +11,7 @@ from confluent_kafka.admin import NewTopic
 from typer.testing import CliRunner
 
 from kadmin.cli import app
+from kadmin.core.actions import CreateTopic
 from kadmin.core.errors import LocalClusterError
 from kadmin.local.cluster import LocalCluster, read_info, running_nodes
 
@@ -102,3 +103,17 @@ def test_a_node_that_cannot_start_fails_fast_with_its_log(tmp_path: Path) -> Non
     assert "heap" in message.lower()
     info = read_info(tmp_path / "broken")
     assert info is None or running_nodes(info) == []
+
+
+def test_creating_an_existing_topic_answers_with_kafkas_error_code(
+    kafka_single: KafkaHandle, ns: Namespace
+) -> None:
+    # The readiness probe of a local cluster treats a probe topic left by an interrupted
+    # start as proof that creation works; it branches on this code, not on the message.
+    admin = kafka_single.admin()
+    topic = CreateTopic(ns.topic("twice"), 1, 1)
+    (first,) = admin.create_topics([topic])
+    (second,) = admin.create_topics([topic])
+    assert first.ok and first.code == ""
+    assert not second.ok
+    assert second.code == "TOPIC_ALREADY_EXISTS"
