@@ -226,7 +226,7 @@ def _time_apply(
 
 
 def _only_creates(plan: Plan, news: Sequence[str]) -> None:
-    created = sorted(a.target for a in plan.actions if a.kind == "create_topic")
+    created = sorted(str(a.target) for a in plan.actions if a.kind == "create_topic")
     assert len(plan.actions) == len(news) and created == sorted(f"topic:{n}" for n in news), plan.summary()
 
 

@@ -27,6 +27,7 @@ from kadmin.core.model import (
     TopicPartition,
     Watermarks,
 )
+from kadmin.core.targets import Target
 from kadmin.kafka.port import (
     FOLLOWER_THROTTLED_REPLICAS,
     LEADER_THROTTLED_REPLICAS,
@@ -46,10 +47,11 @@ DEFAULT_CONFIGS: Mapping[str, str] = MappingProxyType(
 
 @dataclass(frozen=True, slots=True)
 class Call:
-    """One call on the fake: the method, the targets of its batch, and whether it only validated."""
+    """One call on the fake: the method, what it was about (the targets of a write batch; topic
+    names or reset ids for the others), and whether it only validated."""
 
     method: str
-    targets: tuple[str, ...] = ()
+    targets: tuple[Target | str, ...] = ()
     validate_only: bool = False
 
 
@@ -57,7 +59,7 @@ class Call:
 class InMemoryCluster:
     """A cluster in memory: brokers, topics with overrides, consumer groups and kadmin's ledger.
 
-    `reject` maps a target (``topic:orders``) to the error every write on it gets, the
+    `reject` maps a target (`Target.topic("orders")`) to the error every write on it gets, the
     validation included; `fail` to an error only real writes get (validation passes), as
     when a broker goes away between the preflight and the change. A created topic stays
     out of snapshots for `hide_new_for` snapshots, as a topic is briefly missing from
@@ -70,8 +72,8 @@ class InMemoryCluster:
     marks: dict[TopicPartition, Watermarks] = field(default_factory=dict)
     ledger: dict[str, AppliedReset] = field(default_factory=dict)
     cluster_id: str = "in-memory-cluster"
-    reject: dict[str, str] = field(default_factory=dict)
-    fail: dict[str, str] = field(default_factory=dict)
+    reject: dict[Target, str] = field(default_factory=dict)
+    fail: dict[Target, str] = field(default_factory=dict)
     hide_new_for: int = 0
     broker_configs: dict[int, dict[str, str]] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
@@ -243,8 +245,8 @@ class InMemoryCluster:
     def cancel_reassignments(self, partitions: Collection[TopicPartition]) -> list[Outcome]:
         # Reassignments here finish the moment they are submitted: there is never one to cancel.
         topics = sorted({t for t, _ in partitions})
-        self.calls.append(Call("cancel_reassignments", tuple(f"topic:{t}" for t in topics)))
-        return [Outcome(f"topic:{t}", False, "NO_REASSIGNMENT_IN_PROGRESS") for t in topics]
+        self.calls.append(Call("cancel_reassignments", tuple(Target.topic(t) for t in topics)))
+        return [Outcome(Target.topic(t), False, "NO_REASSIGNMENT_IN_PROGRESS") for t in topics]
 
     def set_replication_throttle(self, throttle: ReplicationThrottle) -> list[Outcome]:
         self.calls.append(Call("set_replication_throttle", throttle.topics))
@@ -253,11 +255,11 @@ class InMemoryCluster:
             self.broker_configs.setdefault(broker, {}).update(
                 dict.fromkeys(THROTTLE_RATE_KEYS, str(throttle.rate))
             )
-            results.append(Outcome(f"broker:{broker}", True))
+            results.append(Outcome(Target.broker(broker), True))
         for name in throttle.topics:
             topic = self.topics.get(name)
             if topic is None:
-                results.append(Outcome(f"topic:{name}", False, _unknown_topic(name)))
+                results.append(Outcome(Target.topic(name), False, _unknown_topic(name)))
                 continue
             overrides = dict(topic.overrides)
             for key, lists in (
@@ -267,7 +269,7 @@ class InMemoryCluster:
                 if name in lists:
                     overrides[key] = lists[name]
             self.topics[name] = replace(topic, configs=_configs(overrides))
-            results.append(Outcome(f"topic:{name}", True))
+            results.append(Outcome(Target.topic(name), True))
         return results
 
     def clear_replication_throttle(self, brokers: Collection[int], topics: Collection[str]) -> list[Outcome]:
@@ -276,7 +278,7 @@ class InMemoryCluster:
         for broker in sorted(brokers):
             for key in THROTTLE_RATE_KEYS:
                 self.broker_configs.get(broker, {}).pop(key, None)
-            results.append(Outcome(f"broker:{broker}", True))
+            results.append(Outcome(Target.broker(broker), True))
         for name in sorted(topics):
             topic = self.topics.get(name)
             if topic is not None:
@@ -286,41 +288,43 @@ class InMemoryCluster:
                     if k not in (LEADER_THROTTLED_REPLICAS, FOLLOWER_THROTTLED_REPLICAS)
                 }
                 self.topics[name] = replace(topic, configs=_configs(kept))
-            results.append(Outcome(f"topic:{name}", topic is not None, "" if topic else _unknown_topic(name)))
+            results.append(
+                Outcome(Target.topic(name), topic is not None, "" if topic else _unknown_topic(name))
+            )
         return results
 
     def elect_preferred_leaders(self, partitions: Collection[TopicPartition]) -> list[Outcome]:
         wanted: dict[str, set[int]] = {}
         for name, pid in partitions:
             wanted.setdefault(name, set()).add(pid)
-        self.calls.append(Call("elect_preferred_leaders", tuple(f"topic:{t}" for t in sorted(wanted))))
+        self.calls.append(Call("elect_preferred_leaders", tuple(Target.topic(t) for t in sorted(wanted))))
         results = []
         for name in sorted(wanted):
             topic = self.topics.get(name)
             if topic is None:
-                results.append(Outcome(f"topic:{name}", False, _unknown_topic(name)))
+                results.append(Outcome(Target.topic(name), False, _unknown_topic(name)))
                 continue
             parts = tuple(
                 replace(p, leader=p.replicas[0]) if p.id in wanted[name] and p.replicas else p
                 for p in topic.partitions
             )
             self.topics[name] = replace(topic, partitions=parts)
-            results.append(Outcome(f"topic:{name}", True))
+            results.append(Outcome(Target.topic(name), True))
         return results
 
     def commit_offsets(self, group: str, offsets: Mapping[TopicPartition, int]) -> Outcome:
-        self.calls.append(Call("commit_offsets", (f"group:{group}",)))
-        error = self._refused(f"group:{group}", False)
+        self.calls.append(Call("commit_offsets", (Target.group(group),)))
+        error = self._refused(Target.group(group), False)
         if not error:
             state = self.groups.get(group) or GroupState(group, "Empty")
             committed = {**state.committed, **offsets}
             self.groups[group] = replace(state, committed=MappingProxyType(committed), exists=True)
-        return Outcome(f"group:{group}", not error, error)
+        return Outcome(Target.group(group), not error, error)
 
     def record_reset(self, record: AppliedReset) -> Outcome:
         self.calls.append(Call("record_reset", (record.id,)))
         self.ledger[record.id] = record
-        return Outcome(f"group:{record.group}", True)
+        return Outcome(Target.group(record.group), True)
 
     # --- plumbing ------------------------------------------------------------------
 
@@ -332,7 +336,7 @@ class InMemoryCluster:
     ) -> None:
         self.calls.append(Call(method, tuple(a.target for a in actions), validate_only))
 
-    def _refused(self, target: str, validate_only: bool) -> str:
+    def _refused(self, target: Target, validate_only: bool) -> str:
         if target in self.reject:
             return self.reject[target]
         return "" if validate_only else self.fail.get(target, "")

@@ -42,7 +42,7 @@ from kadmin.ops.reassignment import MoveProgress, ReassignOptions
 from kadmin.plan.planfile import save_plan
 from kadmin.render.json import apply_report_document, plan_document
 from kadmin.render.markdown import render_plan_markdown
-from kadmin.render.text import describe_target, render_apply_report, render_plan
+from kadmin.render.text import render_apply_report, render_plan
 
 DEFAULT_BACKUP_DIR = Path("kadmin-backups")
 
@@ -283,9 +283,7 @@ def _refuse(plan: Plan) -> None:
         return
     for refusal in plan.refusals:
         report_error(
-            PlanError(
-                refusal.message, where=refusal.where or describe_target(refusal.target), hint=refusal.hint
-            )
+            PlanError(refusal.message, where=refusal.where or refusal.target.describe(), hint=refusal.hint)
         )
     raise typer.Exit(1)
 

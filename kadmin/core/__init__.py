@@ -1,4 +1,4 @@
-"""The vocabulary every layer shares: errors, values, actions, the plan, Kafka's config catalog.
+"""The vocabulary every layer shares: errors, values, targets, actions, the plan, Kafka's config catalog.
 
 Imports nothing of kadmin's outside `core`, and nothing that does I/O.
 """

@@ -14,6 +14,7 @@ from typing import ClassVar
 
 from kadmin.core.errors import Location
 from kadmin.core.model import Assignment, OffsetTarget, frozen_map
+from kadmin.core.targets import Target
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,8 +30,8 @@ class CreateTopic:
     """Explicit replica lists (zone-aware placement); None lets the broker choose."""
 
     @property
-    def target(self) -> str:
-        return f"topic:{self.topic}"
+    def target(self) -> Target:
+        return Target.topic(self.topic)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,8 +46,8 @@ class AddPartitions:
     """Replica lists for the new partitions only, in partition order."""
 
     @property
-    def target(self) -> str:
-        return f"topic:{self.topic}"
+    def target(self) -> Target:
+        return Target.topic(self.topic)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,8 +72,8 @@ class AlterConfigs:
     changes: tuple[ConfigChange, ...]
 
     @property
-    def target(self) -> str:
-        return f"topic:{self.topic}"
+    def target(self) -> Target:
+        return Target.topic(self.topic)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,8 +93,8 @@ class ReassignReplicas:
     reason: str = ""
 
     @property
-    def target(self) -> str:
-        return f"topic:{self.topic}"
+    def target(self) -> Target:
+        return Target.topic(self.topic)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,8 +106,8 @@ class DeleteTopic:
     partitions: int
 
     @property
-    def target(self) -> str:
-        return f"topic:{self.topic}"
+    def target(self) -> Target:
+        return Target.topic(self.topic)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,8 +138,8 @@ class ResetOffsets:
     group_exists: bool = True
 
     @property
-    def target(self) -> str:
-        return f"group:{self.group}"
+    def target(self) -> Target:
+        return Target.group(self.group)
 
 
 Action = CreateTopic | AddPartitions | AlterConfigs | ReassignReplicas | DeleteTopic | ResetOffsets
@@ -158,7 +159,7 @@ ACTION_ORDER: tuple[str, ...] = (
 class Refusal:
     """Something the spec asks for that kadmin will not do; a plan with refusals cannot be applied."""
 
-    target: str
+    target: Target
     message: str
     where: Location | str | None = None
     hint: str = ""
@@ -168,5 +169,5 @@ class Refusal:
 class Notice:
     """Something worth knowing that is not a change: drift kept, unmanaged topics, ..."""
 
-    target: str
+    target: Target
     message: str

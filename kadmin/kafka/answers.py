@@ -10,6 +10,7 @@ from typing import Any
 
 from confluent_kafka import KafkaError, KafkaException
 
+from kadmin.core.targets import Target
 from kadmin.kafka.port import Outcome
 
 UNREACHABLE_CODES = frozenset(
@@ -40,7 +41,7 @@ def error_text(err: KafkaException) -> str:
     return f"{error.name()}: {error.str()}" if error is not None else str(err)
 
 
-def outcomes(pending: Iterable[tuple[str, Future[Any]]], timeout: float) -> list[Outcome]:
+def outcomes(pending: Iterable[tuple[Target, Future[Any]]], timeout: float) -> list[Outcome]:
     """One `Outcome` per (target, future): Kafka answers per resource, so one failure hides no success."""
     results = []
     for target, future in pending:

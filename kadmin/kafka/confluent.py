@@ -45,6 +45,7 @@ from kadmin.core.model import (
     Watermarks,
     is_internal_topic,
 )
+from kadmin.core.targets import Target
 from kadmin.kafka.answers import REACH_HINT, UNREACHABLE_CODES, error_code, error_text, outcomes
 from kadmin.kafka.port import ClusterAdmin, Outcome, ReplicationThrottle
 
@@ -208,7 +209,7 @@ class ConfluentAdmin:
                 new, operation_timeout=self.timeout, request_timeout=self.timeout, validate_only=validate_only
             ),
         )
-        return self._outcomes(futures, (f"topic:{a.topic}" for a in actions), key=lambda a: a)
+        return self._outcomes(futures, (a.target for a in actions), key=lambda a: a)
 
     def create_partitions(
         self, actions: Sequence[AddPartitions], *, validate_only: bool = False
@@ -229,7 +230,7 @@ class ConfluentAdmin:
                 new, operation_timeout=self.timeout, request_timeout=self.timeout, validate_only=validate_only
             ),
         )
-        return self._outcomes(futures, (f"topic:{a.topic}" for a in actions), key=lambda a: a)
+        return self._outcomes(futures, (a.target for a in actions), key=lambda a: a)
 
     def alter_configs(self, actions: Sequence[AlterConfigs], *, validate_only: bool = False) -> list[Outcome]:
         if not actions:
@@ -253,7 +254,7 @@ class ConfluentAdmin:
                 resources, request_timeout=self.timeout, validate_only=validate_only
             ),
         )
-        return self._outcomes(futures, (f"topic:{a.topic}" for a in actions), key=lambda r: r.name)
+        return self._outcomes(futures, (a.target for a in actions), key=lambda r: r.name)
 
     def delete_topics(self, actions: Sequence[DeleteTopic]) -> list[Outcome]:
         if not actions:
@@ -264,7 +265,7 @@ class ConfluentAdmin:
                 [a.topic for a in actions], operation_timeout=self.timeout, request_timeout=self.timeout
             ),
         )
-        return self._outcomes(futures, (f"topic:{a.topic}" for a in actions), key=lambda a: a)
+        return self._outcomes(futures, (a.target for a in actions), key=lambda a: a)
 
     def reassign_partitions(self, actions: Sequence[ReassignReplicas]) -> list[Outcome]:
         from kadmin.kafka import kip455 as reassign
@@ -362,10 +363,10 @@ class ConfluentAdmin:
                     raise _unreachable(what, self.bootstrap, self.timeout) from None
 
     def _outcomes(
-        self, futures: Mapping[Any, Future[Any]], targets: Iterable[str], *, key: Any
+        self, futures: Mapping[Any, Future[Any]], targets: Iterable[Target], *, key: Any
     ) -> list[Outcome]:
         by_name = {str(key(k)): f for k, f in futures.items()}
-        return outcomes(((t, by_name[t.split(":", 1)[1]]) for t in targets), self.timeout)
+        return outcomes(((t, by_name[t.name]) for t in targets), self.timeout)
 
 
 def _scrub(text: str, config: Mapping[str, str]) -> str:

@@ -22,6 +22,7 @@ from confluent_kafka.admin._listoffsets import OffsetSpec
 
 from kadmin.core.errors import ClusterError
 from kadmin.core.model import GroupMember, GroupState, TopicPartition, Watermarks
+from kadmin.core.targets import Target
 from kadmin.kafka.answers import REACH_HINT, UNREACHABLE_CODES, error_code, error_text, kafka_error
 from kadmin.kafka.port import Outcome
 
@@ -123,7 +124,7 @@ def commit_offsets(
     admin: AdminClient, group: str, offsets: Mapping[TopicPartition, int], timeout: float
 ) -> Outcome:
     """Commit `offsets` for `group` in one request; the outcome names every partition the broker refused."""
-    target = f"group:{group}"
+    target = Target.group(group)
     if not offsets:
         return Outcome(target, True)
     request = ConsumerGroupTopicPartitions(

@@ -26,6 +26,7 @@ from confluent_kafka.admin._config import ConfigSource as KafkaConfigSource
 from kadmin.core.actions import ReassignReplicas
 from kadmin.core.errors import ClusterError
 from kadmin.core.model import TopicPartition
+from kadmin.core.targets import Target, TargetKind
 from kadmin.kafka.answers import error_text, outcomes
 from kadmin.kafka.port import (
     FOLLOWER_THROTTLED_REPLICAS,
@@ -140,7 +141,7 @@ def _per_topic(topics: Sequence[str], answers: Mapping[Any, Any]) -> list[Outcom
     acknowledged = {tp.topic for tp in answers}
     outcomes = []
     for topic in topics:
-        target = f"topic:{topic}"
+        target = Target.topic(topic)
         if topic in errors:
             outcomes.append(Outcome(target, False, "; ".join(errors[topic])))
         elif topic not in acknowledged:
@@ -237,10 +238,10 @@ def elect_preferred(
         answers = admin.elect_leaders(ElectionType.PREFERRED, request).result(timeout=timeout)
     except KafkaException as err:
         text = error_text(err)
-        return [Outcome(f"topic:{t}", False, text) for t in sorted({t for t, _ in wanted})]
+        return [Outcome(Target.topic(t), False, text) for t in sorted({t for t, _ in wanted})]
     except TimeoutError:
         text = f"no answer to the leader election within {timeout:.0f} s"
-        return [Outcome(f"topic:{t}", False, text) for t in sorted({t for t, _ in wanted})]
+        return [Outcome(Target.topic(t), False, text) for t in sorted({t for t, _ in wanted})]
     errors: dict[str, list[str]] = {}
     for tp, answer in sorted(answers.items(), key=lambda kv: (kv[0].topic, kv[0].partition)):
         # ELECTION_NOT_NEEDED: the preferred replica already leads, which is what was asked.
@@ -249,7 +250,7 @@ def elect_preferred(
                 f"partition {tp.partition}: {answer.name()}: {answer.str()}"
             )
     return [
-        Outcome(f"topic:{t}", t not in errors, "; ".join(errors.get(t, [])))
+        Outcome(Target.topic(t), t not in errors, "; ".join(errors.get(t, [])))
         for t in sorted({t for t, _ in wanted})
     ]
 
@@ -268,23 +269,26 @@ def _alter_configs(
 ) -> list[Outcome]:
     """One IncrementalAlterConfigs for all topics and, since librdkafka sends a BROKER resource to
     that broker and allows one per call, one per broker; all sent before any answer is awaited."""
-    calls: list[tuple[str, list[ConfigResource]]] = []
+    calls: list[tuple[TargetKind, list[ConfigResource]]] = []
     if topics:
         resources = [
             ConfigResource(ConfigResource.Type.TOPIC, t, incremental_configs=ops) for t, ops in topics.items()
         ]
-        calls.append(("topic", resources))
+        calls.append((TargetKind.TOPIC, resources))
     for broker, ops in brokers.items():
         calls.append(
-            ("broker", [ConfigResource(ConfigResource.Type.BROKER, str(broker), incremental_configs=ops)])
+            (
+                TargetKind.BROKER,
+                [ConfigResource(ConfigResource.Type.BROKER, str(broker), incremental_configs=ops)],
+            )
         )
-    pending: list[tuple[str, Future[Any]]] = []
+    pending: list[tuple[Target, Future[Any]]] = []
     try:
         for kind, resources in calls:
             for resource, future in admin.incremental_alter_configs(
                 resources, request_timeout=timeout
             ).items():
-                pending.append((f"{kind}:{resource.name}", future))
+                pending.append((Target(kind, resource.name), future))
     except KafkaException as err:
         raise ClusterError(
             f"could not {what}: {error_text(err)}",

@@ -22,6 +22,7 @@ from confluent_kafka.cimpl import NewTopic
 
 from kadmin.core.errors import ClusterError
 from kadmin.core.model import KADMIN_STATE_TOPIC, AppliedReset, TopicPartition
+from kadmin.core.targets import Target
 from kadmin.kafka import groups
 from kadmin.kafka.port import Outcome
 
@@ -133,7 +134,7 @@ def record_reset(
     admin: AdminClient, config: Mapping[str, str], record: AppliedReset, timeout: float
 ) -> Outcome:
     """Append `record` to the ledger (creating the topic on first use) and wait until it is durable."""
-    target = f"group:{record.group}"
+    target = Target.group(record.group)
     _ensure_topic(admin, timeout)
     producer = Producer(
         {

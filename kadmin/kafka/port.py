@@ -20,13 +20,14 @@ from kadmin.core.actions import (
     ReassignReplicas,
 )
 from kadmin.core.model import AppliedReset, ClusterState, GroupState, TopicPartition, Watermarks
+from kadmin.core.targets import Target
 
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """The result of one write for one target (``topic:orders``, ``group:billing``)."""
+    """The result of one write for one target (a topic, a group, a broker)."""
 
-    target: str
+    target: Target
     ok: bool
     error: str = ""
     code: str = ""
@@ -91,7 +92,7 @@ class ClusterAdmin(Protocol):
 
     def set_replication_throttle(self, throttle: ReplicationThrottle) -> list[Outcome]:
         """Set the rate on the throttle's brokers and the throttled-replica lists on its topics;
-        one outcome per ``broker:N`` and ``topic:T``."""
+        one outcome per broker and per topic."""
         ...
 
     def clear_replication_throttle(self, brokers: Collection[int], topics: Collection[str]) -> list[Outcome]:

@@ -26,6 +26,7 @@ from kadmin.core.actions import (
 )
 from kadmin.core.errors import PlanError
 from kadmin.core.plan import Plan
+from kadmin.core.targets import Target
 from kadmin.kafka.port import ClusterAdmin, Outcome
 from kadmin.ops.offsets import execute_reset
 from kadmin.ops.reassignment import MoveProgress, ReassignOptions, reassign
@@ -117,7 +118,7 @@ def apply_plan(
         first = plan.refusals[0]
         raise PlanError(
             f"the plan has {len(plan.refusals)} refused change(s) and cannot be applied: {first.message}",
-            where=first.where or first.target,
+            where=first.where or first.target.describe(),
             hint=first.hint or "fix the spec, then plan again",
         )
     if not plan.actions:
@@ -176,7 +177,7 @@ class _Run:
     progress: Progress | None
     backup_dir: Path | None
     results: list[tuple[Action, Outcome]] = field(default_factory=list)
-    failed_targets: set[str] = field(default_factory=set)
+    failed_targets: set[Target] = field(default_factory=set)
     backups: list[Path] = field(default_factory=list)
 
     @property
@@ -260,7 +261,7 @@ class _Run:
             self.failed_targets.add(action.target)
 
 
-def _by_target(outcomes: Sequence[Outcome]) -> dict[str, Outcome]:
+def _by_target(outcomes: Sequence[Outcome]) -> dict[Target, Outcome]:
     return {o.target: o for o in outcomes}
 
 

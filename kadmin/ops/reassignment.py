@@ -21,6 +21,7 @@ from typing import Protocol
 from kadmin.core.actions import ReassignReplicas
 from kadmin.core.errors import KadminError
 from kadmin.core.model import ClusterState, TopicPartition
+from kadmin.core.targets import Target
 from kadmin.kafka.port import (
     FOLLOWER_THROTTLED_REPLICAS,
     LEADER_THROTTLED_REPLICAS,
@@ -160,7 +161,7 @@ def reassign(
 ) -> ReassignmentResult:
     """Move the replicas of `actions`: throttle, start, wait, check, unthrottle, elect leaders.
 
-    One outcome per action (``topic:T``). A topic with a partition already being
+    One outcome per action (its topic). A topic with a partition already being
     moved is refused, since a second request would silently replace the first
     move's target. If the throttle cannot be set, nothing moves. Without
     `options.wait`, or when the timeout passes, moves keep running in the cluster
@@ -168,7 +169,7 @@ def reassign(
     """
     if not actions:
         return ReassignmentResult(())
-    failed: dict[str, Outcome] = {}
+    failed: dict[Target, Outcome] = {}
     ongoing = admin.ongoing_reassignments()
     runnable: list[ReassignReplicas] = []
     for action in actions:
@@ -267,7 +268,7 @@ def finish(
     outcomes = []
     for topic in sorted({t for t, _ in targets}):
         problem = waited.problem(topic, options.timeout)
-        outcomes.append(Outcome(f"topic:{topic}", not problem, problem))
+        outcomes.append(Outcome(Target.topic(topic), not problem, problem))
     notes: list[str] = []
     removed = False
     if waited.pending:
@@ -308,7 +309,7 @@ def cancel(admin: ClusterAdmin, topics: Collection[str] | None = None) -> Reassi
         found = find_throttles(admin)
         if found:
             removed = _clear(admin, found.brokers.keys(), found.topics.keys(), notes)
-    cancelled = tuple(tp for tp in chosen if any(o.ok and o.target == f"topic:{tp[0]}" for o in outcomes))
+    cancelled = tuple(tp for tp in chosen if any(o.ok and o.target == Target.topic(tp[0]) for o in outcomes))
     return ReassignmentResult(
         tuple(outcomes), completed=cancelled, throttle_removed=removed, notes=tuple(notes)
     )
@@ -425,7 +426,7 @@ def _clear(admin: ClusterAdmin, brokers: Collection[int], topics: Collection[str
     failed = [o for o in admin.clear_replication_throttle(sorted(brokers), sorted(topics)) if not o.ok]
     for o in failed:
         notes.append(
-            f"could not remove the replication throttle from {o.target.replace(':', ' ', 1)}: {o.error}; "
+            f"could not remove the replication throttle from {o.target.describe()}: {o.error}; "
             "`kadmin reassignments wait` tries again"
         )
     return not failed
@@ -442,10 +443,10 @@ def _elect(admin: ClusterAdmin, partitions: Sequence[TopicPartition], notes: lis
         return
     for o in admin.elect_preferred_leaders(partitions):
         if not o.ok:
-            notes.append(f"preferred leader election for {o.target.replace(':', ' ', 1)} failed: {o.error}")
+            notes.append(f"preferred leader election for {o.target.describe()} failed: {o.error}")
 
 
-def _in_order(actions: Sequence[ReassignReplicas], failed: Mapping[str, Outcome]) -> tuple[Outcome, ...]:
+def _in_order(actions: Sequence[ReassignReplicas], failed: Mapping[Target, Outcome]) -> tuple[Outcome, ...]:
     return tuple(failed.get(a.target) or Outcome(a.target, True) for a in actions)
 
 

@@ -74,7 +74,7 @@ def await_settled(
     deadline = clock() + timeout
     delay = 0.05
     while pending:
-        observed = admin.snapshot(sorted({a.target.removeprefix("topic:") for a in pending}))
+        observed = admin.snapshot(sorted({a.target.name for a in pending}))
         pending = unsettled(pending, observed)
         if not pending or clock() >= deadline:
             break

@@ -39,6 +39,7 @@ from kadmin.core.model import (
     is_internal_topic,
 )
 from kadmin.core.plan import Plan
+from kadmin.core.targets import Target, TargetKind
 from kadmin.plan import placement
 from kadmin.plan.fingerprint import fingerprint
 from kadmin.plan.zones import check_zones
@@ -57,7 +58,7 @@ class _Findings:
     notices: list[Notice] = field(default_factory=list)
 
     def refuse(self, spec: TopicSpec, field_name: str, message: str, hint: str) -> None:
-        self.refusals.append(Refusal(f"topic:{spec.name}", message, spec.where(field_name), hint))
+        self.refusals.append(Refusal(Target.topic(spec.name), message, spec.where(field_name), hint))
 
 
 def diff(
@@ -99,13 +100,13 @@ def diff(
             found.actions.append(DeleteTopic(name, len(topic.partitions)))
         else:
             found.notices.append(
-                Notice(f"topic:{name}", "managed but not in the spec: would delete (pass --allow-delete)")
+                Notice(Target.topic(name), "managed but not in the spec: would delete (pass --allow-delete)")
             )
 
     rank = {kind: i for i, kind in enumerate(ACTION_ORDER)}
     actions = tuple(sorted(found.actions, key=lambda a: (rank[a.kind], a.target)))
-    scope = {a.target.removeprefix("topic:") for a in actions if a.target.startswith("topic:")}
-    scope |= {r.target.removeprefix("topic:") for r in found.refusals if r.target.startswith("topic:")}
+    touched = [a.target for a in actions] + [r.target for r in found.refusals]
+    scope = {t.name for t in touched if t.kind is TargetKind.TOPIC}
     topics_in_scope = tuple(sorted(scope))
     return Plan(
         actions=actions,
@@ -263,7 +264,7 @@ def _alter_configs(spec: TopicSpec, topic: ObservedTopic, prune_configs: bool, f
         listed = ", ".join(f"{key}={have[key]}" for key in extra)
         found.notices.append(
             Notice(
-                f"topic:{spec.name}",
+                Target.topic(spec.name),
                 f"configs set on the topic but not in the spec: {listed} "
                 "(drift kept; use --prune-configs to remove)",
             )

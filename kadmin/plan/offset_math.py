@@ -25,6 +25,7 @@ from kadmin.core.model import (
     TopicPartition,
     Watermarks,
 )
+from kadmin.core.targets import Target
 
 STOP_CONSUMERS_HINT = (
     "stop every consumer of the group (or wait for their session timeout), then run it again; "
@@ -184,19 +185,17 @@ def reset_actions(
     notices: list[Notice] = []
     refusals: list[Refusal] = []
     for spec in specs:
-        target_name = f"group:{spec.group}"
+        target = Target.group(spec.group)
         done = ledger.get(spec.id)
         if done is not None:
-            notices.append(
-                Notice(target_name, f"offset reset {spec.id!r} already applied on {done.applied_at}")
-            )
+            notices.append(Notice(target, f"offset reset {spec.id!r} already applied on {done.applied_at}"))
             continue
         group = groups.get(spec.group) or GroupState(spec.group, "Dead", exists=False)
         where: Location | str = spec.origin or f"group {spec.group}"
         if not group.is_inactive:
             refusals.append(
                 Refusal(
-                    target_name,
+                    target,
                     f"offset reset {spec.id!r}: group {spec.group} is {group_activity(group)}",
                     where=where,
                     hint=STOP_CONSUMERS_HINT,
@@ -210,7 +209,7 @@ def reset_actions(
             actions.append(compute_reset(group, spec.target, scope, watermarks, found, reset_id=spec.id))
         except PlanError as err:
             refusals.append(
-                Refusal(target_name, f"offset reset {spec.id!r}: {err.message}", where=where, hint=err.hint)
+                Refusal(target, f"offset reset {spec.id!r}: {err.message}", where=where, hint=err.hint)
             )
     return actions, notices, refusals
 

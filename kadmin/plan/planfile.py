@@ -34,6 +34,7 @@ from kadmin.core.actions import (
 from kadmin.core.errors import KadminError, Location
 from kadmin.core.model import Assignment, OffsetMode, OffsetTarget, TopicPartition, frozen_map
 from kadmin.core.plan import FORMAT_VERSION, Plan
+from kadmin.core.targets import Target
 
 _REWRITE_HINT = "write a fresh plan file with `kadmin plan --out FILE` and apply that"
 
@@ -59,7 +60,7 @@ def plan_to_document(plan: Plan) -> dict[str, Any]:
         "summary": plan.summary(),
         "actions": [action_to_document(a) for a in plan.ordered()],
         "refusals": [_refusal_to_document(r) for r in plan.refusals],
-        "notices": [{"target": n.target, "message": n.message} for n in plan.notices],
+        "notices": [{"target": str(n.target), "message": n.message} for n in plan.notices],
         "unmanaged": list(plan.unmanaged),
     }
 
@@ -101,7 +102,7 @@ def action_to_document(action: Action) -> dict[str, Any]:
         case ResetOffsets():
             return {
                 "kind": action.kind,
-                "target": action.target,
+                "target": str(action.target),
                 "group": action.group,
                 "destructive": action.destructive,
                 "reset_id": action.reset_id,
@@ -129,7 +130,7 @@ _TopicAction = CreateTopic | AddPartitions | AlterConfigs | ReassignReplicas | D
 def _topic_head(action: _TopicAction) -> dict[str, Any]:
     return {
         "kind": action.kind,
-        "target": action.target,
+        "target": str(action.target),
         "topic": action.topic,
         "destructive": action.destructive,
     }
@@ -155,7 +156,7 @@ def _refusal_to_document(refusal: Refusal) -> dict[str, Any]:
     if isinstance(where, Location):
         location = {"file": where.file, "line": where.line, "column": where.column, "field": where.field}
     return {
-        "target": refusal.target,
+        "target": str(refusal.target),
         "message": refusal.message,
         "where": None if where is None else str(where),
         "location": location,
@@ -207,6 +208,12 @@ class _Node:
         if not isinstance(self.value, str):
             self._expected("a string")
         return self.value
+
+    def as_target(self) -> Target:
+        try:
+            return Target.parse(self.as_str())
+        except ValueError as err:
+            self.fail(str(err))
 
     def as_int(self) -> int:
         # bool is an int in Python but not in JSON: reject `true` where a number belongs.
@@ -263,7 +270,7 @@ def plan_from_document(document: object, source: str = "<plan document>") -> Pla
         fingerprint=root.get("fingerprint").as_str(),
         refusals=tuple(_read_refusal(node) for node in root.get("refusals").items()),
         notices=tuple(
-            Notice(target=n.get("target").as_str(), message=n.get("message").as_str())
+            Notice(target=n.get("target").as_target(), message=n.get("message").as_str())
             for n in root.get("notices").items()
         ),
         unmanaged=tuple(n.as_str() for n in root.get("unmanaged").items()),
@@ -392,7 +399,7 @@ def _read_refusal(node: _Node) -> Refusal:
     else:
         where = _optional_str(node.get("where"))
     return Refusal(
-        target=node.get("target").as_str(),
+        target=node.get("target").as_target(),
         message=node.get("message").as_str(),
         where=where,
         hint=node.get("hint").as_str(),

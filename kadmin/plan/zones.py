@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from kadmin.core.actions import Notice, Refusal
 from kadmin.core.model import Broker, ClusterSpec, ClusterState
+from kadmin.core.targets import Target
 from kadmin.plan.placement import Zone
 
 _RACK_HINT = (
@@ -40,7 +41,7 @@ def check_zones(cluster: ClusterSpec, brokers: Sequence[Broker]) -> tuple[list[R
             if broker not in racks:
                 refusals.append(
                     Refusal(
-                        target=f"broker:{broker}",
+                        target=Target.broker(broker),
                         message=f"broker {broker} is declared in zone {zone} but is not in the cluster",
                         where=where or f"broker {broker}",
                         hint="start the broker, or remove it from cluster.zones if it left the cluster",
@@ -51,7 +52,7 @@ def check_zones(cluster: ClusterSpec, brokers: Sequence[Broker]) -> tuple[list[R
                 actual = f"its broker.rack is {rack}" if rack is not None else "it has no broker.rack"
                 refusals.append(
                     Refusal(
-                        target=f"broker:{broker}",
+                        target=Target.broker(broker),
                         message=f"broker {broker} is declared in zone {zone} but {actual}",
                         where=where or f"broker {broker}",
                         hint=_RACK_HINT,
@@ -61,7 +62,7 @@ def check_zones(cluster: ClusterSpec, brokers: Sequence[Broker]) -> tuple[list[R
         rack = racks[broker] if racks[broker] is not None else "none"
         notices.append(
             Notice(
-                target=f"broker:{broker}",
+                target=Target.broker(broker),
                 message=f"broker {broker} (rack {rack}) is in no declared zone",
             )
         )

@@ -29,7 +29,7 @@ def apply_report_document(results: Sequence[tuple[Action, Outcome]]) -> dict[str
         entries.append(
             {
                 "kind": action.kind,
-                "target": outcome.target or action.target,
+                "target": str(outcome.target),
                 **name,
                 "ok": outcome.ok,
                 "error": None if outcome.ok else outcome.error,

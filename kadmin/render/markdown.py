@@ -14,7 +14,6 @@ from kadmin.core.plan import Plan
 from kadmin.render.text import (
     NO_CHANGES,
     Line,
-    describe_target,
     destructive_warning,
     plan_lines,
     refusal_where,
@@ -46,7 +45,7 @@ def render_plan_markdown(plan: Plan) -> str:
     if plan.refusals:
         items = []
         for refusal in sorted(plan.refusals, key=lambda r: (r.target, r.message)):
-            item = f"- **{_escape(describe_target(refusal.target))}**: {_escape(refusal.message)}"
+            item = f"- **{_escape(refusal.target.describe())}**: {_escape(refusal.message)}"
             where = refusal_where(refusal)
             if where:
                 item += f" ({_code(where)})"
@@ -58,7 +57,7 @@ def render_plan_markdown(plan: Plan) -> str:
         )
     if plan.notices:
         items = [
-            f"- **{_escape(describe_target(n.target))}**: {_escape(n.message)}"
+            f"- **{_escape(n.target.describe())}**: {_escape(n.message)}"
             for n in sorted(plan.notices, key=lambda n: (n.target, n.message))
         ]
         parts.append("**Notices**\n\n" + "\n".join(items))

@@ -57,12 +57,6 @@ class Line(NamedTuple):
 # --- what to say -----------------------------------------------------------------
 
 
-def describe_target(target: str) -> str:
-    """``topic:orders`` -> ``topic orders``; other text unchanged."""
-    kind, sep, name = target.partition(":")
-    return f"{kind} {name}" if sep and kind in ("topic", "group", "broker", "cluster") else target
-
-
 def plan_lines(plan: Plan) -> list[Line]:
     """The body of a plan: one heading per topic, then per group, each sorted by name,
     with the actions on it in apply order below."""
@@ -182,7 +176,7 @@ def refusal_where(refusal: Refusal) -> str | None:
     if where is None:
         return None
     text = str(where)
-    if not isinstance(where, Location) and text == describe_target(refusal.target):
+    if not isinstance(where, Location) and text == refusal.target.describe():
         return None
     return text
 
@@ -270,7 +264,7 @@ def render_plan(plan: Plan, console: Console) -> None:
         out.plain("\n")
         for refusal in sorted(plan.refusals, key=lambda r: (r.target, r.message)):
             out.styled("!", CHANGE_STYLES["!"])
-            out.plain(f" {_clean(describe_target(refusal.target))}: {_clean(refusal.message)}\n")
+            out.plain(f" {_clean(refusal.target.describe())}: {_clean(refusal.message)}\n")
             where = refusal_where(refusal)
             if where:
                 out.styled(f"    at {_clean(where)}", "dim")
@@ -316,7 +310,7 @@ def _write_notices(out: _Output, plan: Plan) -> None:
     out.styled("Notices:", "bold")
     out.plain("\n")
     for notice in sorted(plan.notices, key=lambda n: (n.target, n.message)):
-        out.plain(f"  {_clean(describe_target(notice.target))}: {_clean(notice.message)}\n")
+        out.plain(f"  {_clean(notice.target.describe())}: {_clean(notice.message)}\n")
     if not plan.actions and not plan.refusals:
         out.plain("\n")
 
@@ -339,7 +333,7 @@ def render_apply_report(results: Sequence[tuple[Action, Outcome]], console: Cons
     out = _Output()
     failed = 0
     for action, outcome in results:
-        target = _clean(describe_target(outcome.target or action.target))
+        target = _clean(outcome.target.describe())
         if outcome.ok:
             out.styled("✓", "green")
             out.plain(f" {target}: {_done(action)}\n")

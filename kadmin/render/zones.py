@@ -146,7 +146,7 @@ def reassignment_result_document(result: ReassignmentResult, *, verb: str) -> di
     """The JSON view of `reassignments wait | cancel`; `verb` names the list of partitions done."""
     return {
         "ok": result.ok,
-        "outcomes": [{"target": o.target, "ok": o.ok, "error": o.error} for o in result.outcomes],
+        "outcomes": [{"target": str(o.target), "ok": o.ok, "error": o.error} for o in result.outcomes],
         verb: [{"topic": t, "partition": p} for t, p in result.completed],
         "pending": [{"topic": t, "partition": p} for t, p in result.pending],
         "throttle_removed": result.throttle_removed,
@@ -159,7 +159,7 @@ def render_reassignment_result(out: Console, result: ReassignmentResult, *, verb
     if not result.outcomes and not result.notes:
         out.print(nothing)
     for o in result.outcomes:
-        topic = o.target.removeprefix("topic:")
+        topic = o.target.name
         if o.ok:
             parts = [p for t, p in result.completed if t == topic]
             out.print(f"topic {topic}: {verb} ({_count(len(parts), 'partition')})")

@@ -23,6 +23,7 @@ from confluent_kafka import KafkaError, TopicPartition
 from kadmin.core.actions import CreateTopic, PartitionMove, ReassignReplicas
 from kadmin.core.errors import Location, SpecError
 from kadmin.core.plan import Plan
+from kadmin.core.targets import Target
 from kadmin.kafka.confluent import ConfluentAdmin
 from kadmin.kafka.port import FOLLOWER_THROTTLED_REPLICAS, LEADER_THROTTLED_REPLICAS
 from kadmin.ops.reassignment import ReassignOptions, cancel, describe, finish, reassign
@@ -240,14 +241,14 @@ def test_no_wait_leaves_the_throttle_until_finish_removes_it(z3: Zones3) -> None
     assert started.pending == ((action.topic, 0), (action.topic, 1))
     assert set(z3.throttles("later")) == set(THROTTLED_REPLICAS)
     # Left in place, the throttle shows up as config drift in the next plan.
-    drift = [n.message for n in z3.plan(spec).notices if n.target == f"topic:{action.topic}"]
+    drift = [n.message for n in z3.plan(spec).notices if n.target == Target.topic(action.topic)]
     assert drift and LEADER_THROTTLED_REPLICAS in drift[0]
 
     done = finish(z3.admin, ReassignOptions(timeout=120))
     assert done.ok and done.throttle_removed
     eventually(lambda: _equal(z3.throttles("later"), {}))
     eventually(lambda: no_broker_throttles(z3.admin))
-    assert not [n for n in z3.plan(spec).notices if n.target == f"topic:{action.topic}"]
+    assert not [n for n in z3.plan(spec).notices if n.target == Target.topic(action.topic)]
     assert [len(z3.racks(r)) for r in z3.replicas("later")] == [2, 2]
 
 
@@ -286,7 +287,7 @@ def test_a_replication_factor_below_min_insync_replicas_is_refused(z3: Zones3) -
     plan = z3.plan({"safe": {"partitions": 1, "replication_factor": 1}})
     assert plan.actions == () and not plan.applyable
     (refusal,) = plan.refusals
-    assert refusal.target == f"topic:{z3.ns.topic('safe')}"
+    assert refusal.target == Target.topic(z3.ns.topic("safe"))
     assert refusal.message == "replication factor 1 is below min.insync.replicas 2"
     assert "raise replication_factor to at least 2" in refusal.hint
     assert isinstance(refusal.where, Location) and refusal.where.field.endswith("replication_factor")
@@ -299,7 +300,7 @@ def test_a_static_placement_naming_a_missing_broker_is_a_clear_error(z3: Zones3)
     plan = z3.plan({"static": placement}, zones=False)
     assert plan.actions == () and not plan.applyable
     (refusal,) = plan.refusals
-    assert refusal.target == f"topic:{z3.ns.topic('static')}"
+    assert refusal.target == Target.topic(z3.ns.topic("static"))
     assert refusal.message == "static placement names broker 9, which is not in the cluster"
     assert refusal.hint == "live brokers: 1, 2, 3"
     assert isinstance(refusal.where, Location) and refusal.where.field.endswith("placement")

@@ -31,6 +31,7 @@ from kadmin.core.actions import (
 from kadmin.core.errors import StalePlanError
 from kadmin.core.model import DesiredState
 from kadmin.core.plan import Plan
+from kadmin.core.targets import Target
 from kadmin.kafka.port import ClusterAdmin
 from kadmin.ops.apply import ApplyReport, apply_plan
 from kadmin.ops.freshness import check_fresh
@@ -175,7 +176,7 @@ def test_configs_added_changed_and_kept_as_drift(rec: Reconciler) -> None:
     )
     assert plan.notices == (
         Notice(
-            f"topic:{name}",
+            Target.topic(name),
             "configs set on the topic but not in the spec: segment.ms=3600000 "
             "(drift kept; use --prune-configs to remove)",
         ),
@@ -281,9 +282,9 @@ def test_deletes_only_in_the_managed_scope_and_only_with_the_flag(rec: Reconcile
 
     careful = rec.plan(neither)
     assert not any(isinstance(a, DeleteTopic) for a in careful.actions)
-    assert Notice(f"topic:{dropped}", "managed but not in the spec: would delete (pass --allow-delete)") in (
-        careful.notices
-    )
+    assert Notice(
+        Target.topic(dropped), "managed but not in the spec: would delete (pass --allow-delete)"
+    ) in (careful.notices)
     assert other in careful.unmanaged
 
     plan = rec.plan(neither, allow_delete=True)
@@ -330,7 +331,7 @@ def test_a_bad_config_value_is_caught_by_the_preflight_with_nothing_created(rec:
     report = apply_plan(plan, rec.admin())
     assert report.preflight_rejected and not report.ok
     [(action, outcome)] = report.results
-    assert action.target == f"topic:{rec.ns.topic('tiered')}"
+    assert action.target == Target.topic(rec.ns.topic("tiered"))
     assert outcome.error.startswith("INVALID_CONFIG") and "Tiered Storage" in outcome.error
     names = rec.admin().snapshot().topics
     assert rec.ns.topic("good") not in names and rec.ns.topic("tiered") not in names

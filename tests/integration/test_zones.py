@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from kadmin.cli.app import app
 from kadmin.core.actions import CreateTopic, Notice
 from kadmin.core.errors import Location
+from kadmin.core.targets import Target, TargetKind
 from kadmin.plan.diff import diff
 from kadmin.spec.load import load_specs
 
@@ -81,20 +82,23 @@ def test_declared_zones_are_checked_against_the_brokers_racks(
     kafka_3zones: KafkaHandle, tmp_path: Path
 ) -> None:
     matching = plan_zones(kafka_3zones, tmp_path, {"zone-a": [1], "zone-b": [2], "zone-c": [3]})
-    assert matching.refusals == () and not [n for n in matching.notices if n.target.startswith("broker:")]
+    assert matching.refusals == () and not [n for n in matching.notices if n.target.kind is TargetKind.BROKER]
 
     wrong = plan_zones(kafka_3zones, tmp_path, {"zone-a": [1, 2], "zone-c": [3, 7]})
     assert not wrong.applyable
     by_broker = {r.target: r for r in wrong.refusals}
     assert (
-        by_broker["broker:2"].message == "broker 2 is declared in zone zone-a but its broker.rack is zone-b"
+        by_broker[Target.broker(2)].message
+        == "broker 2 is declared in zone zone-a but its broker.rack is zone-b"
     )
-    assert by_broker["broker:7"].message == "broker 7 is declared in zone zone-c but is not in the cluster"
-    assert set(by_broker) == {"broker:2", "broker:7"}
-    where = by_broker["broker:2"].where
+    assert (
+        by_broker[Target.broker(7)].message == "broker 7 is declared in zone zone-c but is not in the cluster"
+    )
+    assert set(by_broker) == {Target.broker(2), Target.broker(7)}
+    where = by_broker[Target.broker(2)].where
     assert isinstance(where, Location) and where.file.endswith("cluster.yaml")
-    assert "broker.rack" in by_broker["broker:2"].hint
+    assert "broker.rack" in by_broker[Target.broker(2)].hint
 
     partial = plan_zones(kafka_3zones, tmp_path, {"zone-a": [1], "zone-b": [2]})
     assert partial.refusals == ()
-    assert Notice("broker:3", "broker 3 (rack zone-c) is in no declared zone") in partial.notices
+    assert Notice(Target.broker(3), "broker 3 (rack zone-c) is in no declared zone") in partial.notices

@@ -37,6 +37,7 @@ from kadmin.core.model import (
     Watermarks,
 )
 from kadmin.core.plan import Plan
+from kadmin.core.targets import Target
 from kadmin.ops.apply import ApplyReport, apply_plan
 from kadmin.ops.freshness import check_fresh, explain_staleness
 from kadmin.ops.settle import unsettled
@@ -150,8 +151,8 @@ def test_phases_run_in_order_with_one_batched_call_each_after_the_preflight() ->
         "delete_topics",
     ]
     batches = {c.method: c.targets for c in mem.calls if not c.validate_only}
-    assert batches["create_topics"] == ("topic:new1", "topic:new2")
-    assert batches["create_partitions"] == ("topic:a", "topic:b")
+    assert batches["create_topics"] == (Target.topic("new1"), Target.topic("new2"))
+    assert batches["create_partitions"] == (Target.topic("a"), Target.topic("b"))
     assert [a.kind for a, _ in report.results] == [
         "create_topic",
         "create_topic",
@@ -178,7 +179,9 @@ def test_a_plan_with_refusals_is_not_applied() -> None:
         mem.cluster_id,
         "",
         refusals=(
-            Refusal("topic:a", "cannot shrink partitions 3 → 1", Location("t.yaml", 4, 5), "restore it"),
+            Refusal(
+                Target.topic("a"), "cannot shrink partitions 3 → 1", Location("t.yaml", 4, 5), "restore it"
+            ),
         ),
     )
     with pytest.raises(PlanError) as caught:
@@ -193,8 +196,8 @@ def test_a_plan_with_refusals_is_not_applied() -> None:
 
 def test_a_preflight_rejection_changes_nothing_and_reports_every_rejection() -> None:
     mem = cluster(a=(1, 1, {}))
-    mem.reject["topic:bad"] = "INVALID_CONFIG: Invalid value x for configuration retention.ms"
-    mem.reject["topic:a"] = "POLICY_VIOLATION: no more partitions"
+    mem.reject[Target.topic("bad")] = "INVALID_CONFIG: Invalid value x for configuration retention.ms"
+    mem.reject[Target.topic("a")] = "POLICY_VIOLATION: no more partitions"
     plan = Plan(
         (CreateTopic("good", 1, 1), CreateTopic("bad", 1, 1), AddPartitions("a", 1, 2)),
         mem.cluster_id,
@@ -205,8 +208,8 @@ def test_a_preflight_rejection_changes_nothing_and_reports_every_rejection() -> 
 
     assert report.preflight_rejected and not report.ok
     assert [(a.target, o.error) for a, o in report.results] == [
-        ("topic:bad", "INVALID_CONFIG: Invalid value x for configuration retention.ms"),
-        ("topic:a", "POLICY_VIOLATION: no more partitions"),
+        (Target.topic("bad"), "INVALID_CONFIG: Invalid value x for configuration retention.ms"),
+        (Target.topic("a"), "POLICY_VIOLATION: no more partitions"),
     ]
     assert writes(mem) == ["create_topics (validate)", "create_partitions (validate)"]
     assert set(mem.topics) == {"a"}
@@ -227,30 +230,30 @@ def test_a_partial_failure_reports_both_sides_skips_deletes_and_a_rerun_converge
     want = desired(
         spec("x", 2), spec("y", 2), spec("new", 1, retention_ms="1000"), manage=("x|y|new|legacy",)
     )
-    mem.fail["topic:y"] = "NOT_CONTROLLER: the controller moved"
+    mem.fail[Target.topic("y")] = "NOT_CONTROLLER: the controller moved"
     plan = plan_for(mem, want, allow_delete=True)
 
     report = run(plan, mem)
 
     assert not report.ok and not report.preflight_rejected
     outcomes = {a.target: (a.kind, o.ok, o.error) for a, o in report.results}
-    assert outcomes["topic:new"] == ("create_topic", True, "")
-    assert outcomes["topic:x"] == ("add_partitions", True, "")
-    assert outcomes["topic:y"] == ("add_partitions", False, "NOT_CONTROLLER: the controller moved")
-    kind, ok, error = outcomes["topic:legacy"]
+    assert outcomes[Target.topic("new")] == ("create_topic", True, "")
+    assert outcomes[Target.topic("x")] == ("add_partitions", True, "")
+    assert outcomes[Target.topic("y")] == ("add_partitions", False, "NOT_CONTROLLER: the controller moved")
+    kind, ok, error = outcomes[Target.topic("legacy")]
     assert (kind, ok) == ("delete_topic", False) and error.startswith("not attempted")
     assert "delete_topics" not in writes(mem) and "legacy" in mem.topics
 
     mem.fail.clear()
     again = plan_for(mem, want, allow_delete=True)
-    assert [a.target for a in again.actions] == ["topic:y", "topic:legacy"]
+    assert [a.target for a in again.actions] == [Target.topic("y"), Target.topic("legacy")]
     assert run(again, mem).ok
     assert plan_for(mem, want, allow_delete=True).is_empty
 
 
 def test_a_failed_target_is_not_touched_again_in_later_phases() -> None:
     mem = cluster(a=(1, 1, {}), b=(1, 1, {}))
-    mem.fail["topic:a"] = "REQUEST_TIMED_OUT: no answer"
+    mem.fail[Target.topic("a")] = "REQUEST_TIMED_OUT: no answer"
     plan = Plan(
         (
             AddPartitions("a", 1, 2),
@@ -263,12 +266,12 @@ def test_a_failed_target_is_not_touched_again_in_later_phases() -> None:
     )
     report = run(plan, mem)
     alter = [c for c in mem.calls if c.method == "alter_configs" and not c.validate_only]
-    assert [c.targets for c in alter] == [("topic:b",)]
+    assert [c.targets for c in alter] == [(Target.topic("b"),)]
     assert [(a.kind, a.target, o.ok) for a, o in report.results] == [
-        ("add_partitions", "topic:a", False),
-        ("add_partitions", "topic:b", True),
-        ("alter_configs", "topic:a", False),
-        ("alter_configs", "topic:b", True),
+        ("add_partitions", Target.topic("a"), False),
+        ("add_partitions", Target.topic("b"), True),
+        ("alter_configs", Target.topic("a"), False),
+        ("alter_configs", Target.topic("b"), True),
     ]
     assert "earlier change" in report.results[2][1].error
     assert mem.overrides("b") == {"retention.ms": "9"} and mem.overrides("a") == {}
@@ -322,9 +325,9 @@ def test_when_a_batch_never_shows_every_topic_of_it_counts_as_failed() -> None:
     plan = Plan(tuple(CreateTopic(f"t{i}", 1, 1) for i in range(3)), mem.cluster_id, "")
     report = apply_plan(plan, mem, settle_timeout=1, sleep=sleep, clock=lambda: now[0])
     assert [(a.target, o.ok) for a, o in report.results] == [
-        ("topic:t0", False),
-        ("topic:t1", False),
-        ("topic:t2", False),
+        (Target.topic("t0"), False),
+        (Target.topic("t1"), False),
+        (Target.topic("t2"), False),
     ]
 
 

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 import kadmin.cli.plan_cmds as plan_cmds
 from kadmin.cli.app import app
 from kadmin.core.model import Broker
+from kadmin.core.targets import Target
 from tests.fakes import InMemoryCluster
 
 SPEC = """\
@@ -199,7 +200,7 @@ def test_apply_of_an_empty_plan_asks_nothing(mem: InMemoryCluster, tmp_path: Pat
 
 
 def test_a_preflight_rejection_changes_nothing_and_exits_1(mem: InMemoryCluster, tmp_path: Path) -> None:
-    mem.reject["topic:t.orders"] = "POLICY_VIOLATION: topics need an owner"
+    mem.reject[Target.topic("t.orders")] = "POLICY_VIOLATION: topics need an owner"
     code, out, _ = run("apply", write_spec(tmp_path), "--auto-approve")
     assert code == 1
     assert "Preflight: the cluster rejected 1 change; nothing was changed." in out
@@ -210,7 +211,7 @@ def test_a_preflight_rejection_changes_nothing_and_exits_1(mem: InMemoryCluster,
 
 def test_a_failed_change_exits_1_and_a_rerun_converges(mem: InMemoryCluster, tmp_path: Path) -> None:
     mem.add_topic("t.orders", 3, 1, {"retention.ms": "1000"})
-    mem.fail["topic:t.orders"] = "REQUEST_TIMED_OUT: the broker did not answer"
+    mem.fail[Target.topic("t.orders")] = "REQUEST_TIMED_OUT: the broker did not answer"
     spec = write_spec(tmp_path, partitions=4)
     code, out, _ = run("apply", spec, "--auto-approve")
     assert code == 1

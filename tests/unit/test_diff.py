@@ -34,6 +34,7 @@ from kadmin.core.model import (
     Static,
     TopicSpec,
 )
+from kadmin.core.targets import Target
 from kadmin.plan.diff import diff
 from kadmin.plan.fingerprint import fingerprint
 
@@ -119,7 +120,7 @@ def test_create_refuses_more_replicas_than_brokers() -> None:
     assert plan.actions == ()
     assert plan.refusals == (
         Refusal(
-            "topic:orders",
+            Target.topic("orders"),
             "replication factor 4 needs 4 brokers; the cluster has 3",
             at("orders", "replication_factor"),
             "lower replication_factor or add brokers",
@@ -141,7 +142,7 @@ def test_create_refuses_replication_below_min_insync_replicas() -> None:
     assert plan.actions == ()
     assert [(r.target, r.message, r.where) for r in plan.refusals] == [
         (
-            "topic:orders",
+            Target.topic("orders"),
             "replication factor 2 is below min.insync.replicas 3",
             at("orders", "replication_factor"),
         )
@@ -175,7 +176,7 @@ def test_fewer_partitions_are_refused() -> None:
     assert plan.actions == ()
     assert plan.refusals == (
         Refusal(
-            "topic:orders",
+            Target.topic("orders"),
             "cannot shrink partitions 12 → 6",
             at("orders", "partitions"),
             "Kafka cannot remove partitions; recreate the topic under a new name or restore the count",
@@ -323,7 +324,7 @@ def test_overrides_the_spec_does_not_set_are_kept_as_notices() -> None:
     assert plan.actions == ()
     assert plan.notices == (
         Notice(
-            "topic:orders",
+            Target.topic("orders"),
             "configs set on the topic but not in the spec: retention.ms=1000, segment.ms=60000 "
             "(drift kept; use --prune-configs to remove)",
         ),
@@ -361,8 +362,8 @@ def test_unlisted_topics_are_unmanaged_or_would_be_deleted() -> None:
     assert plan.actions == ()
     assert plan.unmanaged == ("alpha", "audit-v2", "zeta")
     assert plan.notices == (
-        Notice("topic:audit", "managed but not in the spec: would delete (pass --allow-delete)"),
-        Notice("topic:orders.eu", "managed but not in the spec: would delete (pass --allow-delete)"),
+        Notice(Target.topic("audit"), "managed but not in the spec: would delete (pass --allow-delete)"),
+        Notice(Target.topic("orders.eu"), "managed but not in the spec: would delete (pass --allow-delete)"),
     )
 
 
@@ -394,9 +395,9 @@ def test_zone_checks_feed_the_plan() -> None:
     zones = ClusterSpec(name="dev", zones=MappingProxyType({"zone-a": (1,), "zone-b": (3,)}))
     plan = diff(desired(spec("orders", 3, 3), cluster=zones), cluster())
     assert [(r.target, r.message) for r in plan.refusals] == [
-        ("broker:3", "broker 3 is declared in zone zone-b but its broker.rack is zone-c")
+        (Target.broker(3), "broker 3 is declared in zone zone-b but its broker.rack is zone-c")
     ]
-    assert plan.notices == (Notice("broker:2", "broker 2 (rack zone-b) is in no declared zone"),)
+    assert plan.notices == (Notice(Target.broker(2), "broker 2 (rack zone-b) is in no declared zone"),)
     assert plan.topics_in_scope == ("orders",)
     assert not plan.applyable
 
@@ -437,11 +438,11 @@ def test_actions_are_sorted_and_scope_names_every_topic_touched_or_refused() -> 
     )
     plan = diff(want, state, allow_delete=True)
     assert [(a.kind, a.target) for a in plan.actions] == [
-        ("create_topic", "topic:y-new"),
-        ("create_topic", "topic:z-new"),
-        ("add_partitions", "topic:b-grow"),
-        ("alter_configs", "topic:a-configs"),
-        ("delete_topic", "topic:old"),
+        ("create_topic", Target.topic("y-new")),
+        ("create_topic", Target.topic("z-new")),
+        ("add_partitions", Target.topic("b-grow")),
+        ("alter_configs", Target.topic("a-configs")),
+        ("delete_topic", Target.topic("old")),
     ]
     assert plan.actions == plan.ordered()
     assert plan.topics_in_scope == ("a-configs", "b-grow", "c-shrink", "old", "y-new", "z-new")

@@ -18,6 +18,7 @@ from kadmin.core.model import (
     TopicPartition,
     Watermarks,
 )
+from kadmin.core.targets import Target
 from kadmin.plan.offset_math import (
     compute_reset,
     group_activity,
@@ -235,7 +236,7 @@ def test_reset_actions_ledger_activity_and_absent_groups() -> None:
     assert [n.message for n in notices] == ["offset reset 'done-1' already applied on 2024-05-01T08:00:00Z"]
     assert len(refusals) == 1
     refusal = refusals[0]
-    assert refusal.target == "group:busy"
+    assert refusal.target == Target.group("busy")
     assert refusal.where == Location("specs/offsets.yaml", 14, 3)
     assert "billing-app-1 on /10.0.0.5" in refusal.message and "Stable" in refusal.message
     assert "stop every consumer" in refusal.hint

@@ -35,6 +35,7 @@ from kadmin.core.model import (
     TopicPartition,
     Watermarks,
 )
+from kadmin.core.targets import Target
 from kadmin.kafka.port import Outcome
 from kadmin.ops.offsets import (
     execute_reset,
@@ -101,13 +102,13 @@ class MemoryCluster:
     def commit_offsets(self, group: str, offsets: Mapping[TopicPartition, int]) -> Outcome:
         self.calls["commit_offsets"] += 1
         if self.refuse_commit:
-            return Outcome(f"group:{group}", False, self.refuse_commit)
+            return Outcome(Target.group(group), False, self.refuse_commit)
         self.commits.append((group, dict(offsets)))
         state = self.groups.get(group) or GroupState(group, "Empty")
         self.groups[group] = replace(
             state, state="Empty", committed={**state.committed, **offsets}, exists=True
         )
-        return Outcome(f"group:{group}", True)
+        return Outcome(Target.group(group), True)
 
     def applied_resets(self) -> dict[str, AppliedReset]:
         self.calls["applied_resets"] += 1
@@ -115,7 +116,7 @@ class MemoryCluster:
 
     def record_reset(self, record: AppliedReset) -> Outcome:
         self.ledger[record.id] = record
-        return Outcome(f"group:{record.group}", True)
+        return Outcome(Target.group(record.group), True)
 
     def create_topics(self, actions: Sequence[object], *, validate_only: bool = False) -> list[Outcome]:
         raise NotImplementedError

@@ -26,6 +26,7 @@ from kadmin.core.actions import (
 from kadmin.core.errors import KadminError, Location
 from kadmin.core.model import OffsetMode, OffsetTarget, frozen_map
 from kadmin.core.plan import FORMAT_VERSION, Plan
+from kadmin.core.targets import Target
 from kadmin.plan.planfile import (
     PlanFileError,
     load_plan,
@@ -85,15 +86,15 @@ def every_kind_plan() -> Plan:
         fingerprint="sha256:0f1e2d",
         refusals=(
             Refusal(
-                "topic:payments",
+                Target.topic("payments"),
                 "cannot shrink partitions 12 → 6",
                 Location("specs/topics.yaml", 14, 5, "topics.payments.partitions"),
                 "keep 12 or recreate the topic",
             ),
-            Refusal("broker:3", "rack is eu-1b, the spec says eu-1a", "broker 3"),
-            Refusal("topic:x", "no where"),
+            Refusal(Target.broker(3), "rack is eu-1b, the spec says eu-1a", "broker 3"),
+            Refusal(Target.topic("x"), "no where"),
         ),
-        notices=(Notice("topic:orders.events", "retention.bytes set on the topic, kept"),),
+        notices=(Notice(Target.topic("orders.events"), "retention.bytes set on the topic, kept"),),
         unmanaged=("scratch.a", "scratch.b"),
         created_at="2026-01-02T03:04:05Z",
         cluster_name="prod-eu",
@@ -282,6 +283,8 @@ def _drop(document: dict[str, Any], path: tuple[str | int, ...]) -> None:
         (("actions", 9, "kind"), "truncate_topic", "actions[9].kind", "unknown action kind 'truncate_topic'"),
         (("refusals", 0, "location", "line"), "14", "refusals[0].location.line", "expected an integer"),
         (("notices",), {}, "notices", "expected a list, found an object"),
+        (("notices", 0, "target"), "orders", "notices[0].target", "'orders' is not a target"),
+        (("refusals", 1, "target"), "table:x", "refusals[1].target", "'table:x' is not a target"),
         (("unmanaged", 1), 3, "unmanaged[1]", "expected a string"),
     ],
 )

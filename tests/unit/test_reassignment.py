@@ -34,6 +34,7 @@ from kadmin.core.model import (
     TopicPartition,
 )
 from kadmin.core.plan import Plan
+from kadmin.core.targets import Target
 from kadmin.kafka.port import (
     FOLLOWER_THROTTLED_REPLICAS,
     LEADER_THROTTLED_REPLICAS,
@@ -65,7 +66,7 @@ class MovingCluster:
     polls_to_finish: int = 2
     lands_on: dict[TopicPartition, tuple[int, ...]] = field(default_factory=dict)
     """Moves that end on other replicas than asked (someone replaced them)."""
-    refuse: dict[str, str] = field(default_factory=dict)
+    refuse: dict[Target, str] = field(default_factory=dict)
     """Target (``broker:2``, ``topic:orders``) -> error for throttle and reassignment writes."""
     election_errors: dict[str, str] = field(default_factory=dict)
     topic_configs: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -124,26 +125,26 @@ class MovingCluster:
         self.calls.append("cancel_reassignments")
         for tp in partitions:
             self.ongoing.pop(tp, None)
-        return [Outcome(f"topic:{t}", True) for t in sorted({t for t, _ in partitions})]
+        return [Outcome(Target.topic(t), True) for t in sorted({t for t, _ in partitions})]
 
     def set_replication_throttle(self, throttle: ReplicationThrottle) -> list[Outcome]:
         self.calls.append("set_replication_throttle")
         outcomes = []
         for b in throttle.brokers:
-            if (error := self.refuse.get(f"broker:{b}")) is not None:
-                outcomes.append(Outcome(f"broker:{b}", False, error))
+            if (error := self.refuse.get(Target.broker(b))) is not None:
+                outcomes.append(Outcome(Target.broker(b), False, error))
                 continue
             self.broker_configs.setdefault(b, {}).update(
                 dict.fromkeys(THROTTLE_RATE_KEYS, str(throttle.rate))
             )
-            outcomes.append(Outcome(f"broker:{b}", True))
+            outcomes.append(Outcome(Target.broker(b), True))
         for t in throttle.topics:
             lists = {
                 LEADER_THROTTLED_REPLICAS: throttle.leaders.get(t),
                 FOLLOWER_THROTTLED_REPLICAS: throttle.followers.get(t),
             }
             self.topic_configs.setdefault(t, {}).update({k: v for k, v in lists.items() if v})
-            outcomes.append(Outcome(f"topic:{t}", True))
+            outcomes.append(Outcome(Target.topic(t), True))
         return outcomes
 
     def clear_replication_throttle(self, brokers: Collection[int], topics: Collection[str]) -> list[Outcome]:
@@ -154,7 +155,9 @@ class MovingCluster:
         for t in topics:
             for key in (LEADER_THROTTLED_REPLICAS, FOLLOWER_THROTTLED_REPLICAS):
                 self.topic_configs.get(t, {}).pop(key, None)
-        return [Outcome(f"broker:{b}", True) for b in brokers] + [Outcome(f"topic:{t}", True) for t in topics]
+        return [Outcome(Target.broker(b), True) for b in brokers] + [
+            Outcome(Target.topic(t), True) for t in topics
+        ]
 
     def broker_throttles(self) -> dict[int, dict[str, str]]:
         self.calls.append("broker_throttles")
@@ -165,7 +168,7 @@ class MovingCluster:
         self.elected.append(tuple(sorted(partitions)))
         topics = sorted({t for t, _ in partitions})
         return [
-            Outcome(f"topic:{t}", t not in self.election_errors, self.election_errors.get(t, ""))
+            Outcome(Target.topic(t), t not in self.election_errors, self.election_errors.get(t, ""))
             for t in topics
         ]
 
@@ -267,7 +270,7 @@ def test_throttled_move_sets_waits_checks_unthrottles_and_elects_in_that_order()
     moves = [action("orders", [(0, [1], [1, 2, 3]), (1, [2], [2, 3, 1])])]
     result, seen, clock = run_reassign(mem, moves, throttle=1_000_000, timeout=30)
 
-    assert result.ok and result.outcomes == (Outcome("topic:orders", True),)
+    assert result.ok and result.outcomes == (Outcome(Target.topic("orders"), True),)
     assert result.completed == (("orders", 0), ("orders", 1))
     assert result.pending == ()
     assert result.throttle_removed
@@ -346,7 +349,7 @@ def test_no_wait_returns_at_once_and_leaves_the_throttle_for_finish() -> None:
 
     clock = Clock()
     done = finish(mem, sleep=clock.sleep, clock=clock)
-    assert done.ok and done.outcomes == (Outcome("topic:orders", True),)
+    assert done.ok and done.outcomes == (Outcome(Target.topic("orders"), True),)
     assert done.completed == (("orders", 0), ("orders", 1))
     assert done.throttle_removed
     assert mem.throttles_left() == {"brokers": {}, "topics": {}}
@@ -361,7 +364,7 @@ def test_a_move_still_running_at_the_timeout_fails_and_keeps_the_throttle() -> N
 
     assert not result.ok
     outcome = result.outcomes[0]
-    assert outcome.target == "topic:orders" and not outcome.ok
+    assert outcome.target == Target.topic("orders") and not outcome.ok
     assert outcome.error.startswith("partitions 0, 1 are still moving after 5 s")
     assert "`kadmin reassignments cancel --topic orders`" in outcome.error
     assert result.pending == (("orders", 0), ("orders", 1))
@@ -411,10 +414,10 @@ def test_a_partition_already_moving_is_refused_and_the_rest_goes_ahead() -> None
         mem, [action("orders", [(1, [2], [2, 3])]), action("billing", [(0, [3], [3, 1])])], throttle=5
     )
     refused, moved = result.outcomes
-    assert refused.target == "topic:orders" and not refused.ok
+    assert refused.target == Target.topic("orders") and not refused.ok
     assert refused.error.startswith("partition 1 is already being reassigned")
     assert "`kadmin reassignments cancel --topic orders`" in refused.error
-    assert moved == Outcome("topic:billing", True)
+    assert moved == Outcome(Target.topic("billing"), True)
     assert mem.assignment[("billing", 0)] == (3, 1)
     # The other move's target was not replaced, and only billing was throttled.
     assert mem.ongoing[("orders", 1)][0] == (2, 1)
@@ -423,7 +426,7 @@ def test_a_partition_already_moving_is_refused_and_the_rest_goes_ahead() -> None
 
 def test_a_throttle_the_brokers_refuse_stops_everything_and_is_rolled_back() -> None:
     mem = cluster(orders=[[1]], billing=[[2]])
-    mem.refuse["broker:3"] = "CLUSTER_AUTHORIZATION_FAILED: denied"
+    mem.refuse[Target.broker(3)] = "CLUSTER_AUTHORIZATION_FAILED: denied"
     result, _, _ = run_reassign(
         mem, [action("orders", [(0, [1], [1, 3])]), action("billing", [(0, [2], [2, 1])])], throttle=5
     )
@@ -442,20 +445,20 @@ def test_a_throttle_the_brokers_refuse_stops_everything_and_is_rolled_back() -> 
 
 def test_a_topic_the_controller_refuses_fails_alone() -> None:
     mem = cluster(orders=[[1]], billing=[[2]])
-    mem.refuse["topic:orders"] = "partition 0: InvalidReplicaAssignmentError"
+    mem.refuse[Target.topic("orders")] = "partition 0: InvalidReplicaAssignmentError"
     result, _, _ = run_reassign(
         mem, [action("orders", [(0, [1], [1, 9])]), action("billing", [(0, [2], [2, 1])])]
     )
     assert result.outcomes == (
-        Outcome("topic:orders", False, "partition 0: InvalidReplicaAssignmentError"),
-        Outcome("topic:billing", True),
+        Outcome(Target.topic("orders"), False, "partition 0: InvalidReplicaAssignmentError"),
+        Outcome(Target.topic("billing"), True),
     )
     assert result.completed == (("billing", 0),)
 
 
 def test_when_nothing_starts_the_throttle_is_removed_again() -> None:
     mem = cluster(orders=[[1]])
-    mem.refuse["topic:orders"] = "partition 0: UnknownTopicOrPartitionError"
+    mem.refuse[Target.topic("orders")] = "partition 0: UnknownTopicOrPartitionError"
     result, _, _ = run_reassign(mem, [action("orders", [(0, [1], [1, 2])])], throttle=5)
     assert not result.ok and result.throttle_removed
     assert mem.throttles_left() == {"brokers": {}, "topics": {}}
@@ -509,7 +512,7 @@ def test_cancel_one_topic_keeps_the_throttles_while_others_move() -> None:
         ReassignOptions(throttle=5, wait=False),
     )
     result = cancel(mem, ["orders", "ghost"])
-    assert result.outcomes == (Outcome("topic:orders", True),)
+    assert result.outcomes == (Outcome(Target.topic("orders"), True),)
     assert result.completed == (("orders", 0),)
     assert ("orders", 0) not in mem.ongoing and ("billing", 0) in mem.ongoing
     assert mem.assignment[("orders", 0)] == (1,)
@@ -521,7 +524,7 @@ def test_cancel_one_topic_keeps_the_throttles_while_others_move() -> None:
     assert mem.throttles_left()["brokers"]
 
     everything = cancel(mem)
-    assert everything.outcomes == (Outcome("topic:billing", True),)
+    assert everything.outcomes == (Outcome(Target.topic("billing"), True),)
     assert everything.throttle_removed
     assert mem.ongoing == {}
     assert mem.throttles_left() == {"brokers": {}, "topics": {}}

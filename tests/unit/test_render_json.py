@@ -25,6 +25,7 @@ from kadmin.core.actions import (
 from kadmin.core.errors import Location
 from kadmin.core.model import OffsetMode, OffsetTarget, frozen_map
 from kadmin.core.plan import Plan
+from kadmin.core.targets import Target
 from kadmin.kafka.port import Outcome
 from kadmin.plan.planfile import load_plan, plan_from_document
 from kadmin.render.json import apply_report_document, plan_document
@@ -125,10 +126,12 @@ def sample_plan() -> Plan:
         cluster_id="c1",
         fingerprint="fp",
         refusals=(
-            Refusal("topic:p", "cannot shrink", Location("s.yaml", 3, 7, "topics.p.partitions"), "keep 12"),
-            Refusal("broker:2", "wrong rack", "broker 2"),
+            Refusal(
+                Target.topic("p"), "cannot shrink", Location("s.yaml", 3, 7, "topics.p.partitions"), "keep 12"
+            ),
+            Refusal(Target.broker(2), "wrong rack", "broker 2"),
         ),
-        notices=(Notice("topic:events", "kept"),),
+        notices=(Notice(Target.topic("events"), "kept"),),
         unmanaged=("scratch",),
         created_at="2026-01-01T00:00:00Z",
         cluster_name="prod",
@@ -232,9 +235,12 @@ def test_document_is_plain_json_and_reads_back_as_the_plan(tmp_path: Path) -> No
 
 def test_apply_report_document() -> None:
     results: list[tuple[Action, Outcome]] = [
-        (CreateTopic("orders", 1, 1), Outcome("topic:orders", True)),
-        (ResetOffsets("billing", OffsetTarget(OffsetMode.LATEST), ()), Outcome("group:billing", True)),
-        (DeleteTopic("audit", 1), Outcome("topic:audit", False, "TOPIC_AUTHORIZATION_FAILED")),
+        (CreateTopic("orders", 1, 1), Outcome(Target.topic("orders"), True)),
+        (
+            ResetOffsets("billing", OffsetTarget(OffsetMode.LATEST), ()),
+            Outcome(Target.group("billing"), True),
+        ),
+        (DeleteTopic("audit", 1), Outcome(Target.topic("audit"), False, "TOPIC_AUTHORIZATION_FAILED")),
     ]
     assert apply_report_document(results) == {
         "format_version": 1,
@@ -262,6 +268,6 @@ def test_apply_report_document() -> None:
 
 def test_apply_report_document_is_json_serialisable() -> None:
     document: dict[str, Any] = apply_report_document(
-        [(DeleteTopic("a", 1), Outcome("topic:a", False, "boom"))]
+        [(DeleteTopic("a", 1), Outcome(Target.topic("a"), False, "boom"))]
     )
     assert json.loads(json.dumps(document)) == document

@@ -18,6 +18,7 @@ from kadmin.core.actions import (
 from kadmin.core.errors import Location
 from kadmin.core.model import OffsetMode, OffsetTarget, frozen_map
 from kadmin.core.plan import Plan
+from kadmin.core.targets import Target
 from kadmin.render.markdown import COLLAPSE_AFTER, render_plan_markdown
 
 
@@ -46,13 +47,13 @@ def test_small_plan_in_a_diff_block_with_warning_refusals_and_notices() -> None:
         ),
         refusals=(
             Refusal(
-                "topic:pay_ments",
+                Target.topic("pay_ments"),
                 "cannot shrink partitions 12 → 6",
                 Location("specs/t.yaml", 4, 5, "topics.pay_ments.partitions"),
                 "keep 12",
             ),
         ),
-        notices=(Notice("topic:events", "min.insync.replicas set on the topic, kept"),),
+        notices=(Notice(Target.topic("events"), "min.insync.replicas set on the topic, kept"),),
         unmanaged=("a", "b"),
     )
     assert render_plan_markdown(plan) == (
@@ -124,7 +125,7 @@ def test_fence_outlasts_backticks_in_values() -> None:
 
 def test_refusal_text_cannot_inject_markup() -> None:
     plan = plan_of(
-        refusals=(Refusal("topic:t", "<script>x</script> *bold*", "topic t", "see [docs](http://x)"),)
+        refusals=(Refusal(Target.topic("t"), "<script>x</script> *bold*", "topic t", "see [docs](http://x)"),)
     )
     output = render_plan_markdown(plan)
     assert (

@@ -24,6 +24,7 @@ from kadmin.core.actions import (
 from kadmin.core.errors import Location
 from kadmin.core.model import OffsetMode, OffsetTarget, frozen_map
 from kadmin.core.plan import Plan
+from kadmin.core.targets import Target
 from kadmin.kafka.port import Outcome
 from kadmin.render.text import render_apply_report, render_plan
 
@@ -46,7 +47,7 @@ def test_empty_plan() -> None:
 
 def test_empty_plan_with_notices_and_unmanaged_topics() -> None:
     plan = plan_of(
-        notices=(Notice("topic:a", "retention.bytes set on the topic, kept"),), unmanaged=("x", "y")
+        notices=(Notice(Target.topic("a"), "retention.bytes set on the topic, kept"),), unmanaged=("x", "y")
     )
     assert text_of(plan) == (
         "Notices:\n"
@@ -205,14 +206,16 @@ def test_full_plan_groups_per_topic_then_group_with_refusals_and_notices() -> No
         ResetOffsets("analytics", OffsetTarget(OffsetMode.LATEST), (OffsetMove("orders", 0, 5, 9),)),
         refusals=(
             Refusal(
-                "topic:payments",
+                Target.topic("payments"),
                 "cannot shrink partitions 12 → 6",
                 Location("specs/topics.yaml", 14, 5, "topics.payments.partitions"),
                 "Kafka cannot remove partitions; keep 12 or recreate the topic.",
             ),
-            Refusal("broker:3", "rack eu-1b differs from the spec's eu-1a", "broker 3", "fix broker.rack"),
+            Refusal(
+                Target.broker(3), "rack eu-1b differs from the spec's eu-1a", "broker 3", "fix broker.rack"
+            ),
         ),
-        notices=(Notice("topic:orders", "segment.bytes set on the topic, kept"),),
+        notices=(Notice(Target.topic("orders"), "segment.bytes set on the topic, kept"),),
         unmanaged=("scratch",),
     )
     assert text_of(plan) == (
@@ -250,7 +253,7 @@ def test_full_plan_groups_per_topic_then_group_with_refusals_and_notices() -> No
 
 
 def test_refusal_only_plan_is_not_reported_as_no_changes() -> None:
-    plan = plan_of(refusals=(Refusal("topic:t", "cannot shrink", None, ""),))
+    plan = plan_of(refusals=(Refusal(Target.topic("t"), "cannot shrink", None, ""),))
     assert text_of(plan) == (
         "Refused: the plan cannot be applied until these are resolved.\n"
         "! topic t: cannot shrink\n"
@@ -267,7 +270,7 @@ def test_lines_are_not_wrapped_at_console_width() -> None:
 
 
 def test_terminal_escape_sequences_in_messages_are_dropped() -> None:
-    plan = plan_of(notices=(Notice("group:g\x1b]0;x\x07", "member \x1b[31mred\x1b[0m\njoined"),))
+    plan = plan_of(notices=(Notice(Target.group("g\x1b]0;x\x07"), "member \x1b[31mred\x1b[0m\njoined"),))
     assert text_of(plan).startswith("Notices:\n  group g]0;x: member [31mred[0m joined\n")
 
 
@@ -288,7 +291,7 @@ def test_no_colour_without_a_terminal_and_colour_with_one() -> None:
 
 
 def test_refusal_mark_is_bold_red_on_a_terminal() -> None:
-    plan = plan_of(refusals=(Refusal("topic:t", "no"),))
+    plan = plan_of(refusals=(Refusal(Target.topic("t"), "no"),))
     console = Console(file=io.StringIO(), width=100, force_terminal=True, color_system="standard")
     render_plan(plan, console)
     assert "\x1b[1;31m!\x1b[0m topic t: no" in console.file.getvalue()  # type: ignore[attr-defined]
@@ -316,9 +319,9 @@ def test_apply_report() -> None:
     console = Console(file=io.StringIO(), width=100, color_system=None)
     render_apply_report(
         [
-            (create, Outcome("topic:orders", True)),
-            (reset, Outcome("group:billing", True)),
-            (delete, Outcome("topic:audit", False, "UNKNOWN_TOPIC_OR_PARTITION")),
+            (create, Outcome(Target.topic("orders"), True)),
+            (reset, Outcome(Target.group("billing"), True)),
+            (delete, Outcome(Target.topic("audit"), False, "UNKNOWN_TOPIC_OR_PARTITION")),
         ],
         console,
     )
@@ -335,12 +338,12 @@ def test_apply_report_of_every_remaining_kind() -> None:
     console = Console(file=io.StringIO(), width=100, color_system=None)
     render_apply_report(
         [
-            (AddPartitions("a", 1, 3), Outcome("topic:a", True)),
+            (AddPartitions("a", 1, 3), Outcome(Target.topic("a"), True)),
             (
                 AlterConfigs("b", (ConfigChange("k", None, "v"), ConfigChange("j", "1", None))),
-                Outcome("topic:b", True),
+                Outcome(Target.topic("b"), True),
             ),
-            (ReassignReplicas("c", (PartitionMove(0, (1,), (1, 2)),)), Outcome("topic:c", False, "")),
+            (ReassignReplicas("c", (PartitionMove(0, (1,), (1, 2)),)), Outcome(Target.topic("c"), False, "")),
         ],
         console,
     )

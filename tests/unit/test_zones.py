@@ -7,6 +7,7 @@ from types import MappingProxyType
 from kadmin.core.actions import Notice, Refusal
 from kadmin.core.errors import Location
 from kadmin.core.model import Broker, ClusterSpec, ClusterState, ObservedTopic, Partition
+from kadmin.core.targets import Target
 from kadmin.plan.zones import BrokerLoad, RackLoad, UnsafePartition, check_zones, zone_report
 
 B3 = (Broker(1, "zone-a"), Broker(2, "zone-b"), Broker(3, "zone-c"))
@@ -30,7 +31,7 @@ def test_rack_mismatch_names_broker_zone_and_rack() -> None:
     assert notices == []
     assert len(refusals) == 1
     refusal = refusals[0]
-    assert refusal.target == "broker:3"
+    assert refusal.target == Target.broker(3)
     assert refusal.message == "broker 3 is declared in zone zone-b but its broker.rack is zone-c"
     assert refusal.where == Location("specs/cluster.yaml", 2, 1, "cluster.zones.zone-b")
     assert "never changes broker.rack" in refusal.hint
@@ -47,18 +48,18 @@ def test_missing_declared_broker_is_refused_and_unlisted_live_broker_is_noticed(
     refusals, notices = check_zones(spec({"zone-a": (1, 4), "zone-b": (2,)}), B3)
     assert refusals == [
         Refusal(
-            "broker:4",
+            Target.broker(4),
             "broker 4 is declared in zone zone-a but is not in the cluster",
             "broker 4",
             "start the broker, or remove it from cluster.zones if it left the cluster",
         )
     ]
-    assert notices == [Notice("broker:3", "broker 3 (rack zone-c) is in no declared zone")]
+    assert notices == [Notice(Target.broker(3), "broker 3 (rack zone-c) is in no declared zone")]
 
 
 def test_findings_come_sorted_by_zone_then_broker() -> None:
     refusals, _ = check_zones(spec({"zone-b": (3, 1), "zone-a": (2,)}), B3)
-    assert [r.target for r in refusals] == ["broker:2", "broker:1", "broker:3"]
+    assert [r.target for r in refusals] == [Target.broker(2), Target.broker(1), Target.broker(3)]
 
 
 def cluster(*topics: ObservedTopic, brokers: tuple[Broker, ...] = B3) -> ClusterState:
