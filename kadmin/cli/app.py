@@ -15,7 +15,8 @@ from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
-from rich.markup import escape
+from rich.text import Text
+from typer.core import TyperGroup
 
 from kadmin import __version__
 from kadmin.core.errors import KadminError, SpecError
@@ -23,8 +24,39 @@ from kadmin.core.errors import KadminError, SpecError
 P = ParamSpec("P")
 R = TypeVar("R")
 
+
+# typer 0.2x vendors click and exports only some of its classes; `UsageError` is the base
+# of the one it exports, whichever click it uses.
+_UsageError: type[Exception] = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
+
+
+class _Commands(TyperGroup):
+    """The root command: every usage error (a bad flag, a missing argument, a value out of
+    range) exits 1, because click's 2 would read as `--detailed-exitcode`'s "changes".
+
+    Sub-groups and commands run inside this group's `invoke`, so their usage errors pass
+    through here too.
+    """
+
+    # Typed loosely: the click classes typer vendors are not part of its public API.
+    def make_context(self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any) -> Any:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except _UsageError as err:
+            err.exit_code = 1  # type: ignore[attr-defined]
+            raise
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except _UsageError as err:
+            err.exit_code = 1  # type: ignore[attr-defined]
+            raise
+
+
 app = typer.Typer(
     name="kadmin",
+    cls=_Commands,
     help=(
         "Declarative cluster administration for Apache Kafka.\n\n"
         "Keep topics, configs, zones and consumer-group offset resets in YAML, "
@@ -45,13 +77,28 @@ class _Flags:
 
 
 def stdout() -> Console:
-    """Console for results; colour only when stdout is a terminal (and NO_COLOR is unset)."""
-    return Console(highlight=False, soft_wrap=True, no_color=bool(os.environ.get("NO_COLOR")) or None)
+    """Console for results; colour only when stdout is a terminal (and NO_COLOR is unset).
+
+    Markup and emoji codes are off: what kadmin prints quotes names, paths and values
+    from users and the cluster (a group `[prod]billing`, a topic `x:fire:y`, a location
+    `a.yaml:100:3`), and those are printed literally. Styles come from `Text` and segments.
+    """
+    return _console(stderr=False)
 
 
 def stderr() -> Console:
+    """Console for errors, warnings, progress and prompts; literal like `stdout()`."""
+    return _console(stderr=True)
+
+
+def _console(*, stderr: bool) -> Console:
     return Console(
-        stderr=True, highlight=False, soft_wrap=True, no_color=bool(os.environ.get("NO_COLOR")) or None
+        stderr=stderr,
+        markup=False,
+        emoji=False,
+        highlight=False,
+        soft_wrap=True,
+        no_color=bool(os.environ.get("NO_COLOR")) or None,
     )
 
 
@@ -70,10 +117,10 @@ def report_error(err: KadminError) -> None:
     problems = err.problems if isinstance(err, SpecError) else [err]
     for problem in problems:
         where = f"{problem.where}: " if problem.where else ""
-        # Messages quote user input ("[a, b]"), which rich would read as markup.
-        console.print(f"[bold red]error:[/] {escape(where + problem.message)}", highlight=False)
+        # Messages quote user input ("[a, b]", "x:fire:y"): plain Text, never markup or emoji codes.
+        console.print(Text.assemble(("error:", "bold red"), " ", where + problem.message))
         if problem.hint:
-            console.print(f"  [dim]hint:[/] {escape(problem.hint)}", highlight=False)
+            console.print(Text.assemble("  ", ("hint:", "dim"), " ", problem.hint))
 
 
 def guarded(fn: Callable[P, R]) -> Callable[P, R]:

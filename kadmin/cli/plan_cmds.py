@@ -316,7 +316,7 @@ def _progress() -> Iterator[ProgressCallback | None]:
         yield None
         return
     bar = Progress(
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),

@@ -14,6 +14,7 @@ from rich.console import Console
 
 from kadmin.core.actions import ResetOffsets
 from kadmin.ops.offsets import GroupOffsets, ResetOutcome
+from kadmin.render.literal import say
 from kadmin.spec.offsets_csv import format_offsets_csv
 
 
@@ -38,13 +39,13 @@ def render_group_offsets(out: Console, found: GroupOffsets) -> None:
     """The text view of `offsets show`: the group, its members, and a table of partitions with lag."""
     state = found.group
     if not state.exists:
-        out.print(f"group {state.group} does not exist (no members, no committed offsets)")
+        say(out, f"group {state.group} does not exist (no members, no committed offsets)")
         return
-    out.print(f"group {state.group}: {state.state}, {len(state.members)} member(s)")
+    say(out, f"group {state.group}: {state.state}, {len(state.members)} member(s)")
     for m in state.members:
-        out.print(f"  member {m.client_id or '-'} on {m.host or '-'} ({m.member_id})")
+        say(out, f"  member {m.client_id or '-'} on {m.host or '-'} ({m.member_id})")
     if not found.partitions:
-        out.print("no committed offsets")
+        say(out, "no committed offsets")
         return
     rows = [
         (
@@ -58,11 +59,11 @@ def render_group_offsets(out: Console, found: GroupOffsets) -> None:
         )
         for p in found.partitions
     ]
-    out.print("")
+    say(out, "")
     for line in _table(("TOPIC", "PARTITION", "COMMITTED", "LOG-START", "LOG-END", "LAG", "MEMBER"), rows):
-        out.print(line)
+        say(out, line)
     total = sum(p.lag or 0 for p in found.partitions)
-    out.print(f"\ntotal lag: {total}")
+    say(out, f"\ntotal lag: {total}")
 
 
 def group_offsets_document(found: GroupOffsets) -> dict[str, Any]:
@@ -109,12 +110,12 @@ def _summary(action: ResetOffsets) -> dict[str, int]:
 
 def render_reset(out: Console, action: ResetOffsets, executed: bool, outcome: ResetOutcome | None) -> None:
     """The text view of `offsets reset`: the moves, their summary, and what the execution did."""
-    out.print(f"reset offsets of group {action.group} to {action.target_mode}")
+    say(out, f"reset offsets of group {action.group} to {action.target_mode}")
     if not action.moves:
-        out.print("nothing to reset: no partitions in scope (the group has no committed offsets there)")
+        say(out, "nothing to reset: no partitions in scope (the group has no committed offsets there)")
         return
     if not action.group_exists:
-        out.print(f"group {action.group} does not exist yet: committing these offsets initialises it")
+        say(out, f"group {action.group} does not exist yet: committing these offsets initialises it")
     rows = []
     for m in action.moves:
         if m.before is None:
@@ -126,26 +127,28 @@ def render_reset(out: Console, action: ResetOffsets, executed: bool, outcome: Re
         else:
             change = "unchanged"
         rows.append((m.topic, str(m.partition), _cell(m.before), "→", str(m.after), change))
-    out.print("")
+    say(out, "")
     for line in _table(("TOPIC", "PARTITION", "CURRENT", "", "TARGET", "CHANGE"), rows):
-        out.print(line)
+        say(out, line)
     s = _summary(action)
-    out.print(
+    say(
+        out,
         f"\n{s['partitions']} partition(s) in {s['topics']} topic(s): {s['replayed']} message(s) replayed, "
-        f"{s['skipped']} skipped, {s['unchanged']} unchanged, {s['without_commit']} without a commit."
+        f"{s['skipped']} skipped, {s['unchanged']} unchanged, {s['without_commit']} without a commit.",
     )
     if not executed:
-        out.print("dry run: nothing changed; pass --execute to commit these offsets.")
+        say(out, "dry run: nothing changed; pass --execute to commit these offsets.")
         return
     if outcome is None:
         return
     if outcome.backup is not None:
-        out.print(
-            f"backup of the previous offsets: {outcome.backup} "
-            f"(undo with: kadmin offsets reset --group {action.group} --from-file {outcome.backup} --execute)"
+        say(
+            out,
+            f"backup of the previous offsets: {outcome.backup} (undo with: "
+            f"kadmin offsets reset --group {action.group} --from-file {outcome.backup} --execute)",
         )
     if outcome.ok:
-        out.print(f"committed {len(action.moves)} offset(s) for group {action.group}.")
+        say(out, f"committed {len(action.moves)} offset(s) for group {action.group}.")
 
 
 def reset_document(action: ResetOffsets, executed: bool, outcome: ResetOutcome | None) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from rich.console import Console
 
 from kadmin.ops.reassignment import ReassignmentResult, Reassignments, Throttles
 from kadmin.plan.zones import ZoneReport
+from kadmin.render.literal import say
 
 # --- zones ------------------------------------------------------------------------------
 
@@ -49,8 +50,8 @@ def render_zones(out: Console, report: ZoneReport, cluster_id: str = "") -> None
     """The text view of a zone report: brokers per zone, then the partitions that are not zone-safe."""
     brokers = sum(len(r.brokers) for r in report.racks)
     name = f"cluster {cluster_id}" if cluster_id else "cluster"
-    out.print(f"{name}: {_count(brokers, 'broker')} in {_count(report.zone_count, 'zone')}")
-    out.print("")
+    say(out, f"{name}: {_count(brokers, 'broker')} in {_count(report.zone_count, 'zone')}")
+    say(out, "")
     rows = []
     for rack in report.racks:
         for i, b in enumerate(rack.brokers):
@@ -60,24 +61,25 @@ def render_zones(out: Console, report: ZoneReport, cluster_id: str = "") -> None
                 (zone if i == 0 or rack.rack is None else "", str(b.broker), str(b.replicas), str(b.leaders))
             )
     for line in _table(("ZONE", "BROKER", "REPLICAS", "LEADERS"), rows):
-        out.print(line)
-    out.print("")
+        say(out, line)
+    say(out, "")
     if report.is_zone_safe:
-        out.print("every partition is zone-safe: its replicas span min(RF, zones) zones")
+        say(out, "every partition is zone-safe: its replicas span min(RF, zones) zones")
         return
     topics = {p.topic for p in report.unsafe}
-    out.print(
+    say(
+        out,
         f"not zone-safe: {_count(len(report.unsafe), 'partition')} in {_count(len(topics), 'topic')} "
-        "have replicas in fewer zones than min(RF, zones); one zone outage can take them offline"
+        "have replicas in fewer zones than min(RF, zones); one zone outage can take them offline",
     )
-    out.print("")
+    say(out, "")
     unsafe_rows = [
         (p.topic, str(p.partition), _list(p.replicas), f"{p.zones} of {p.needed}") for p in report.unsafe
     ]
     for line in _table(("TOPIC", "PARTITION", "REPLICAS", "ZONES"), unsafe_rows):
-        out.print(line)
-    out.print("")
-    out.print("set placement: spread on these topics and run `kadmin apply` to move their replicas")
+        say(out, line)
+    say(out, "")
+    say(out, "set placement: spread on these topics and run `kadmin apply` to move their replicas")
 
 
 # --- reassignments ----------------------------------------------------------------------
@@ -110,10 +112,10 @@ def _throttles_document(throttles: Throttles) -> dict[str, Any]:
 def render_reassignments(out: Console, found: Reassignments) -> None:
     """The text view of the ongoing reassignments and throttles."""
     if not found.moves:
-        out.print("no reassignment in progress")
+        say(out, "no reassignment in progress")
     else:
-        out.print(f"{_count(len(found.moves), 'partition')} being moved:")
-        out.print("")
+        say(out, f"{_count(len(found.moves), 'partition')} being moved:")
+        say(out, "")
         rows = [
             (
                 m.topic,
@@ -125,21 +127,21 @@ def render_reassignments(out: Console, found: Reassignments) -> None:
             for m in found.moves
         ]
         for line in _table(("TOPIC", "PARTITION", "REPLICAS", "TARGET", "REMOVING"), rows):
-            out.print(line)
+            say(out, line)
     _print_throttles(out, found.throttles)
 
 
 def _print_throttles(out: Console, throttles: Throttles) -> None:
     if not throttles:
         return
-    out.print("")
-    out.print("replication throttles in place:")
+    say(out, "")
+    say(out, "replication throttles in place:")
     for broker, rates in throttles.brokers.items():
         shown = ", ".join(f"{key.split('.', 1)[0]} {value} B/s" for key, value in sorted(rates.items()))
-        out.print(f"  broker {broker}: {shown}")
+        say(out, f"  broker {broker}: {shown}")
     for topic, lists in throttles.topics.items():
         shown = "; ".join(f"{key.split('.', 1)[0]} {value}" for key, value in sorted(lists.items()))
-        out.print(f"  topic {topic}: {shown}")
+        say(out, f"  topic {topic}: {shown}")
 
 
 def reassignment_result_document(result: ReassignmentResult, *, verb: str) -> dict[str, Any]:
@@ -157,18 +159,18 @@ def reassignment_result_document(result: ReassignmentResult, *, verb: str) -> di
 def render_reassignment_result(out: Console, result: ReassignmentResult, *, verb: str, nothing: str) -> None:
     """The text view of `reassignments wait | cancel`: one line per topic, then throttles and notes."""
     if not result.outcomes and not result.notes:
-        out.print(nothing)
+        say(out, nothing)
     for o in result.outcomes:
         topic = o.target.name
         if o.ok:
             parts = [p for t, p in result.completed if t == topic]
-            out.print(f"topic {topic}: {verb} ({_count(len(parts), 'partition')})")
+            say(out, f"topic {topic}: {verb} ({_count(len(parts), 'partition')})")
         else:
-            out.print(f"topic {topic}: failed: {o.error}")
+            say(out, f"topic {topic}: failed: {o.error}")
     if result.throttle_removed:
-        out.print("replication throttles removed")
+        say(out, "replication throttles removed")
     for note in result.notes:
-        out.print(f"note: {note}")
+        say(out, f"note: {note}")
 
 
 # --- text helpers -----------------------------------------------------------------------
