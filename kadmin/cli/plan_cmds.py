@@ -36,7 +36,7 @@ from kadmin.kafka.port import ClusterAdmin
 from kadmin.ops.apply import ApplyReport, apply_plan
 from kadmin.ops.apply import Progress as ProgressCallback
 from kadmin.ops.freshness import check_fresh
-from kadmin.ops.planning import Planned, is_plan_file, plan_specs, read_plan_file
+from kadmin.ops.planning import Planned, check_spec_hash, is_plan_file, plan_specs, read_plan_file
 from kadmin.ops.reassignment import DEFAULT_TIMEOUT_S as REASSIGN_TIMEOUT_S
 from kadmin.ops.reassignment import MoveProgress, ReassignOptions
 from kadmin.plan.planfile import save_plan
@@ -187,6 +187,16 @@ def apply(
             "--reassign-timeout", metavar="SECONDS", min=1.0, help="Longest wait for replica moves to finish."
         ),
     ] = REASSIGN_TIMEOUT_S,
+    specs: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--specs",
+            metavar="SPEC",
+            help="With a plan file: apply it only if it was planned from exactly these spec files "
+            "(same paths, same contents), e.g. --specs specs/.",
+            show_default=False,
+        ),
+    ] = None,
     bootstrap: BootstrapOption = None,
     command_config: CommandConfigOption = None,
     timeout: TimeoutOption = DEFAULT_TIMEOUT_S,
@@ -205,7 +215,14 @@ def apply(
         kadmin apply specs/
         kadmin plan specs/ --out plan.json && kadmin apply plan.json
         kadmin apply specs/ --throttle 50000000    # replica moves at most 50 MB/s per broker
+        kadmin apply plan.json --specs specs/      # CI: only the plan of these very specs
     """
+    if specs and not (len(targets) == 1 and is_plan_file(targets[0])):
+        raise KadminError(
+            "--specs checks a saved plan against spec files; here the specs are planned directly",
+            where=str(targets[0]),
+            hint="pass one plan file: kadmin apply plan.json --specs specs/",
+        )
     if len(targets) == 1 and is_plan_file(targets[0]):
         if allow_delete or prune_configs:
             raise KadminError(
@@ -215,6 +232,8 @@ def apply(
                 hint="drop the options, or plan again with them: kadmin plan SPEC --out FILE",
             )
         saved = read_plan_file(targets[0])
+        if specs:
+            check_spec_hash(saved, specs, source=str(targets[0]))
         admin: ClusterAdmin = connect(bootstrap, command_config, timeout=timeout)
         _refuse(saved)
         check_fresh(saved, admin, source=str(targets[0]))

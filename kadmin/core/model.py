@@ -145,13 +145,17 @@ class OffsetResetSpec:
 
 @dataclass(frozen=True, slots=True)
 class ClusterSpec:
-    """The optional ``cluster:`` block: name, bootstrap, zones and managed scope."""
+    """The optional ``cluster:`` block: name, id, bootstrap, zones and managed scope.
+
+    `id` is Kafka's cluster id; when set, commands refuse any other cluster.
+    """
 
     name: str | None = None
     bootstrap: str | None = None
     zones: Mapping[str, tuple[int, ...]] = field(default_factory=lambda: MappingProxyType({}))
     manage: tuple[str, ...] = ()
     origin: Location | None = None
+    id: str | None = None
 
     def zone_of(self, broker_id: int) -> str | None:
         for zone, brokers in self.zones.items():

@@ -11,6 +11,15 @@ FORMAT_VERSION = 1
 
 
 @dataclass(frozen=True, slots=True)
+class ClusterIdentity:
+    """Which cluster a plan is about: the spec's name for it, Kafka's cluster id, the address used."""
+
+    cluster_id: str
+    name: str | None = None
+    bootstrap: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Plan:
     """What apply would do, and what it was computed from.
 
@@ -31,6 +40,14 @@ class Plan:
     format_version: int = FORMAT_VERSION
     topics_in_scope: tuple[str, ...] = field(default=())
     """Topics the fingerprint covers: those the actions touch."""
+    bootstrap: str | None = None
+    """The address the plan was computed through, for showing which cluster it is about."""
+    spec_hash: str | None = None
+    """Content hash of the spec files planned (`kadmin.spec.digest`): ties a saved plan to its specs."""
+
+    @property
+    def identity(self) -> ClusterIdentity:
+        return ClusterIdentity(self.cluster_id, self.cluster_name, self.bootstrap)
 
     @property
     def is_empty(self) -> bool:

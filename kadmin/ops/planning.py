@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from kadmin.core.actions import ACTION_ORDER
+from kadmin.core.errors import KadminError
 from kadmin.core.model import ClusterState, DesiredState
 from kadmin.core.plan import Plan
 from kadmin.kafka.port import ClusterAdmin
@@ -22,7 +23,9 @@ from kadmin.ops.freshness import plan_groups
 from kadmin.ops.offsets import read_spec_resets
 from kadmin.plan.diff import diff
 from kadmin.plan.fingerprint import fingerprint
+from kadmin.plan.identity import check_cluster
 from kadmin.plan.planfile import load_plan
+from kadmin.spec.digest import files_digest, spec_digest
 from kadmin.spec.load import load_specs
 
 Connector = Callable[[DesiredState], ClusterAdmin]
@@ -51,10 +54,18 @@ def plan_specs(
     desired = load_specs(paths)
     admin = connect(desired)
     observed = admin.snapshot()
+    check_cluster(desired.cluster, observed.cluster_id, address(admin))
     plan = plan_cluster(
         admin, desired, observed, allow_delete=allow_delete, prune_configs=prune_configs, now=now
     )
+    plan = replace(plan, bootstrap=address(admin), spec_hash=files_digest(desired.files))
     return Planned(desired, observed, plan, admin)
+
+
+def address(admin: ClusterAdmin) -> str | None:
+    """The bootstrap address the adapter dialled, for naming the cluster; fakes have none."""
+    found = getattr(admin, "bootstrap", None)
+    return found if isinstance(found, str) and found else None
 
 
 def plan_cluster(
@@ -109,3 +120,31 @@ def is_plan_file(path: Path) -> bool:
 def read_plan_file(path: Path) -> Plan:
     """A saved plan, checked field by field (`PlanFileError` names the file and field)."""
     return load_plan(path)
+
+
+class SpecMismatchError(KadminError):
+    """A saved plan computed from spec files other than the ones it is to be applied for."""
+
+
+def check_spec_hash(plan: Plan, paths: Sequence[str | Path], *, source: str) -> None:
+    """Refuse `plan` unless it was planned from exactly the spec files `paths` name (`kadmin.spec.digest`).
+
+    This is what lets CI apply the plan a pull request reviewed whatever the merge
+    style: the merged files either are the reviewed ones, byte for byte, or not.
+    """
+    current = spec_digest(paths)
+    shown = " ".join(str(p) for p in paths)
+    if plan.spec_hash is None:
+        raise SpecMismatchError(
+            "the plan file records no spec hash, so it cannot be matched to spec files",
+            where=source,
+            hint=f"plan again with this kadmin: kadmin plan {shown} --out {source}",
+        )
+    if plan.spec_hash != current:
+        raise SpecMismatchError(
+            f"the plan was computed from other spec files than {shown}: "
+            f"plan {plan.spec_hash}, specs {current}",
+            where=source,
+            hint="nothing was applied; review a plan of these specs (a pull request, or "
+            f"kadmin plan {shown} --out FILE) and apply that",
+        )

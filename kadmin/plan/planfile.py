@@ -53,6 +53,8 @@ def plan_to_document(plan: Plan) -> dict[str, Any]:
         "kadmin_version": __version__,
         "cluster_id": plan.cluster_id,
         "cluster_name": plan.cluster_name,
+        "cluster": {"name": plan.cluster_name, "id": plan.cluster_id, "bootstrap": plan.bootstrap},
+        "spec_hash": plan.spec_hash,
         "created_at": plan.created_at,
         "fingerprint": plan.fingerprint,
         "topics_in_scope": list(plan.topics_in_scope),
@@ -278,7 +280,19 @@ def plan_from_document(document: object, source: str = "<plan document>") -> Pla
         cluster_name=None if cluster_name.is_null() else cluster_name.as_str(),
         format_version=FORMAT_VERSION,
         topics_in_scope=tuple(n.as_str() for n in root.get("topics_in_scope").items()),
+        bootstrap=_optional_field(root, "cluster", "bootstrap"),
+        spec_hash=_optional_field(root, "spec_hash"),
     )
+
+
+def _optional_field(root: _Node, *path: str) -> str | None:
+    """A string that plan files written before it existed lack: absent or null reads as None."""
+    node = root
+    for key in path:
+        if node.is_null() or key not in node.as_object():
+            return None
+        node = node.get(key)
+    return _optional_str(node)
 
 
 def _read_action(node: _Node) -> Action:

@@ -1,4 +1,4 @@
-"""The `cluster:` block: name, bootstrap, zones (broker.rack → broker ids) and the
+"""The `cluster:` block: name, cluster id, bootstrap, zones (broker.rack → broker ids) and the
 managed scope (regexes of topics kadmin may delete).
 
 Owns reading that block and the checks that need only it: a broker in two zones, a
@@ -58,6 +58,7 @@ def read_cluster(doc: Document | None, findings: Findings) -> ClusterRead:
         manage.append(pattern)
     spec = ClusterSpec(
         name=_text(doc, body, "name"),
+        id=_text(doc, body, "id"),
         bootstrap=_text(doc, body, "bootstrap"),
         zones=MappingProxyType(zones),
         manage=tuple(manage),

@@ -193,7 +193,12 @@ def _explain(failure: _Failure, doc: Document) -> Iterator[KadminError]:
         case "oneOf" | "anyOf":
             yield from _alternatives(failure, doc)
         case "pattern" | "maxLength":
-            hint = "e.g. billing-replay-2026-11-20" if path[-1:] == ("id",) else _name_hint(value)
+            if path == ("cluster", "id"):
+                hint = "Kafka's cluster id: 22 characters, as `kadmin zones` shows it"
+            elif path[-1:] == ("id",):
+                hint = "e.g. billing-replay-2026-11-20"
+            else:
+                hint = _name_hint(value)
             yield KadminError(f"{_words(failure)} (found {_show(value)})", where=here, hint=hint)
         case _:  # pragma: no cover - every keyword the schema uses is handled above
             yield KadminError(failure.message, where=here)

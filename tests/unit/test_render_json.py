@@ -36,6 +36,8 @@ TOP_LEVEL: dict[str, tuple[type, ...]] = {
     "kadmin_version": (str,),
     "cluster_id": (str,),
     "cluster_name": (str, NoneType),
+    "cluster": (dict,),
+    "spec_hash": (str, NoneType),
     "created_at": (str,),
     "fingerprint": (str,),
     "topics_in_scope": (list,),
