@@ -20,6 +20,7 @@ from kadmin.core.actions import Notice, OffsetMove, Refusal, ResetOffsets
 from kadmin.core.errors import KadminError, Location
 from kadmin.core.model import GroupMember, GroupState, OffsetMode, OffsetTarget
 from kadmin.core.plan import Plan
+from kadmin.core.targets import Target
 from kadmin.kafka.port import Outcome
 from kadmin.ops.offsets import GroupOffsets, PartitionOffsets, ResetOutcome
 from kadmin.ops.reassignment import ReassignmentResult, Reassignments, Throttles
@@ -57,8 +58,8 @@ def test_text_plan_prints_hostile_group_names_and_messages_literally(name: str) 
         actions=(reset_of(name),),
         cluster_id="c1",
         fingerprint="fp",
-        refusals=(Refusal(f"group:{name}", f"refused {name}", Location(f"s/{name}.yaml", 100, 3), name),),
-        notices=(Notice(f"group:{name}", f"note {name}"),),
+        refusals=(Refusal(Target.group(name), f"refused {name}", Location(f"s/{name}.yaml", 100, 3), name),),
+        notices=(Notice(Target.group(name), f"note {name}"),),
     )
     console = rich_default_console()
     render_plan(plan, console)
@@ -73,7 +74,9 @@ def test_text_plan_prints_hostile_group_names_and_messages_literally(name: str) 
 @pytest.mark.parametrize("name", HOSTILE)
 def test_apply_report_prints_hostile_errors_literally(name: str) -> None:
     console = rich_default_console()
-    render_apply_report([(reset_of(name), Outcome(f"group:{name}", False, f"broker said {name}"))], console)
+    render_apply_report(
+        [(reset_of(name), Outcome(Target.group(name), False, f"broker said {name}"))], console
+    )
     text = output_of(console)
     assert f"✗ group {name}: reset offsets failed: broker said {name}" in text
 
@@ -86,7 +89,7 @@ def test_offsets_views_print_hostile_group_member_and_host_names_literally(name:
     console = rich_default_console()
     render_group_offsets(console, found)
     render_reset(
-        console, reset_of(name), True, ResetOutcome(f"group:{name}", True, backup=Path(f"b/{name}.csv"))
+        console, reset_of(name), True, ResetOutcome(Target.group(name), True, backup=Path(f"b/{name}.csv"))
     )
     text = output_of(console)
     assert f"group {name}: Stable, 1 member(s)" in text
@@ -107,7 +110,7 @@ def test_offsets_view_drops_terminal_escapes_from_cluster_text() -> None:
 def test_reassignment_views_print_hostile_errors_and_notes_literally(name: str) -> None:
     console = rich_default_console()
     result = ReassignmentResult(
-        outcomes=(Outcome("topic:orders", False, f"no {name}"),), notes=(f"left {name}",)
+        outcomes=(Outcome(Target.topic("orders"), False, f"no {name}"),), notes=(f"left {name}",)
     )
     render_reassignment_result(console, result, verb="completed", nothing="nothing")
     render_reassignments(console, Reassignments((), Throttles(topics={"orders": {"leader": name}})))
@@ -120,7 +123,10 @@ def test_reassignment_views_print_hostile_errors_and_notes_literally(name: str) 
 @pytest.mark.parametrize("name", HOSTILE)
 def test_markdown_and_json_keep_hostile_names(name: str) -> None:
     plan = Plan(
-        actions=(reset_of(name),), cluster_id="c1", fingerprint="fp", notices=(Notice("group:g", name),)
+        actions=(reset_of(name),),
+        cluster_id="c1",
+        fingerprint="fp",
+        notices=(Notice(Target.group("g"), name),),
     )
     markdown = render_plan_markdown(plan)
     # In the fenced diff the name is verbatim; in prose every markdown bracket is escaped.
