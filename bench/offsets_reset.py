@@ -25,7 +25,7 @@ from pathlib import Path
 from confluent_kafka import Producer
 
 from kadmin.core.actions import CreateTopic, DeleteTopic
-from kadmin.core.model import OffsetMode, OffsetTarget
+from kadmin.core.model import OffsetMode, ResetTo
 from kadmin.kafka.confluent import ConfluentAdmin
 from kadmin.ops.offsets import execute_reset, plan_group_reset
 
@@ -76,7 +76,7 @@ def committed_total(admin: ConfluentAdmin, group: str) -> int:
 
 def time_kadmin(admin: ConfluentAdmin, group: str, backups: Path) -> tuple[float, float]:
     began = time.perf_counter()
-    action = plan_group_reset(admin, group, None, OffsetTarget(OffsetMode.EARLIEST), int(time.time() * 1000))
+    action = plan_group_reset(admin, group, None, ResetTo(OffsetMode.EARLIEST), int(time.time() * 1000))
     planned = time.perf_counter()
     outcome = execute_reset(admin, action, backup_dir=backups)
     done = time.perf_counter()

@@ -17,7 +17,7 @@ import typer
 from kadmin.cli.app import BootstrapOption, CommandConfigOption, OutputFormat, guarded, print_json, stdout
 from kadmin.cli.connection import connect
 from kadmin.core.errors import KadminError
-from kadmin.core.model import OffsetMode, OffsetTarget
+from kadmin.core.model import OffsetMode, ResetTo
 from kadmin.ops.offsets import execute_reset, plan_group_reset, show_group
 from kadmin.plan.offset_math import parse_datetime, parse_duration
 from kadmin.render.offsets import (
@@ -142,7 +142,7 @@ def reset(
         kadmin offsets reset --group billing --topic orders --by-duration PT2H
         kadmin offsets reset --group billing --topic orders --by-duration PT2H --execute
     """
-    target = _target(
+    to = _reset_to(
         group,
         to_earliest=to_earliest,
         to_latest=to_latest,
@@ -155,7 +155,7 @@ def reset(
     )
     scope = _scope(topic or [], all_topics, file_given=from_file is not None)
     admin = connect(bootstrap, command_config)
-    action = plan_group_reset(admin, group, scope, target, int(time.time() * 1000))
+    action = plan_group_reset(admin, group, scope, to, int(time.time() * 1000))
     outcome = execute_reset(admin, action, backup_dir=backup_dir) if execute and action.moves else None
     if output is OutputFormat.json:
         print_json(reset_document(action, execute, outcome))
@@ -170,7 +170,7 @@ def reset(
 # --- options -----------------------------------------------------------------------
 
 
-def _target(
+def _reset_to(
     group: str,
     *,
     to_earliest: bool,
@@ -181,7 +181,7 @@ def _target(
     to_datetime: str | None,
     by_duration: str | None,
     from_file: Path | None,
-) -> OffsetTarget:
+) -> ResetTo:
     given = [
         name
         for name, on in (
@@ -203,25 +203,25 @@ def _target(
             "--to-datetime ISO8601, --by-duration PnDTnHnMnS, --from-file CSV",
         )
     if to_earliest:
-        return OffsetTarget(OffsetMode.EARLIEST)
+        return ResetTo(OffsetMode.EARLIEST)
     if to_latest:
-        return OffsetTarget(OffsetMode.LATEST)
+        return ResetTo(OffsetMode.LATEST)
     if to_current:
-        return OffsetTarget(OffsetMode.CURRENT)
+        return ResetTo(OffsetMode.CURRENT)
     if to_offset is not None:
-        return OffsetTarget(OffsetMode.OFFSET, _integer("--to-offset", to_offset), to_offset)
+        return ResetTo(OffsetMode.OFFSET, _integer("--to-offset", to_offset), to_offset)
     if shift_by is not None:
-        return OffsetTarget(OffsetMode.SHIFT_BY, _integer("--shift-by", shift_by), shift_by)
+        return ResetTo(OffsetMode.SHIFT_BY, _integer("--shift-by", shift_by), shift_by)
     if to_datetime is not None:
-        return OffsetTarget(
+        return ResetTo(
             OffsetMode.DATETIME, _parsed("--to-datetime", to_datetime, parse_datetime), to_datetime
         )
     if by_duration is not None:
-        return OffsetTarget(
+        return ResetTo(
             OffsetMode.DURATION, _parsed("--by-duration", by_duration, parse_duration), by_duration
         )
     assert from_file is not None
-    return OffsetTarget(
+    return ResetTo(
         OffsetMode.FILE, text=str(from_file), file_offsets=read_offsets_csv(from_file, group=group)
     )
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from kadmin.core.errors import Location
-from kadmin.core.model import Assignment, OffsetTarget, frozen_map
+from kadmin.core.model import Assignment, ResetTo, frozen_map
 from kadmin.core.targets import Target
 
 
@@ -131,7 +131,7 @@ class ResetOffsets:
     destructive: ClassVar[bool] = True
 
     group: str
-    target_mode: OffsetTarget
+    to: ResetTo
     moves: tuple[OffsetMove, ...]
     reset_id: str | None = None
     """Set for declarative resets from a spec, which are recorded and applied once."""

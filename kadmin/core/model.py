@@ -97,7 +97,7 @@ class TopicSpec:
 
 
 class OffsetMode(StrEnum):
-    """How an offset reset picks its targets; the modes of Kafka's consumer-groups tool."""
+    """How an offset reset picks the offsets it moves to; the modes of Kafka's consumer-groups tool."""
 
     EARLIEST = "earliest"
     LATEST = "latest"
@@ -110,7 +110,7 @@ class OffsetMode(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class OffsetTarget:
+class ResetTo:
     """A reset mode and its argument.
 
     `value` is the offset (OFFSET), the shift (SHIFT_BY), epoch milliseconds
@@ -139,7 +139,7 @@ class OffsetResetSpec:
     id: str
     group: str
     topics: Mapping[str, tuple[int, ...]]
-    target: OffsetTarget
+    to: ResetTo
     origin: Location | None = None
 
 
@@ -292,12 +292,13 @@ class Watermarks:
 class AppliedReset:
     """A declarative offset reset that was carried out, as kadmin's ledger records it.
 
-    `applied_at` is an ISO 8601 UTC time; `previous` holds the committed offsets the
-    reset replaced (None where the group had none), so it can be undone by hand.
+    `applied_at` is an ISO 8601 UTC time; `offsets` holds what each partition was reset to,
+    `previous` the committed offsets the reset replaced (None where the group had none), so
+    it can be undone by hand.
     """
 
     id: str
     group: str
     applied_at: str
-    targets: Mapping[TopicPartition, int] = field(default_factory=lambda: MappingProxyType({}))
+    offsets: Mapping[TopicPartition, int] = field(default_factory=lambda: MappingProxyType({}))
     previous: Mapping[TopicPartition, int | None] = field(default_factory=lambda: MappingProxyType({}))

@@ -41,7 +41,7 @@ def ledger_key(reset_id: str) -> bytes:
 
 
 def encode_reset(record: AppliedReset) -> bytes:
-    """The JSON value of a ledger record: who, when, and every partition's target and previous offset."""
+    """The JSON value of a ledger record: who, when, and every partition's new and previous offset."""
     document = {
         "format": RECORD_FORMAT,
         "id": record.id,
@@ -54,7 +54,7 @@ def encode_reset(record: AppliedReset) -> bytes:
                 "offset": offset,
                 "previous": record.previous.get((topic, partition)),
             }
-            for (topic, partition), offset in sorted(record.targets.items())
+            for (topic, partition), offset in sorted(record.offsets.items())
         ],
     }
     return json.dumps(document, separators=(",", ":")).encode()
@@ -64,17 +64,17 @@ def decode_reset(value: bytes) -> AppliedReset:
     """A ledger record back as a value; `ValueError` if it is not one kadmin wrote."""
     try:
         document = json.loads(value)
-        targets: dict[TopicPartition, int] = {}
+        offsets: dict[TopicPartition, int] = {}
         previous: dict[TopicPartition, int | None] = {}
         for row in document["offsets"]:
             tp = (str(row["topic"]), int(row["partition"]))
-            targets[tp] = int(row["offset"])
+            offsets[tp] = int(row["offset"])
             previous[tp] = None if row.get("previous") is None else int(row["previous"])
         return AppliedReset(
             id=str(document["id"]),
             group=str(document["group"]),
             applied_at=str(document["applied_at"]),
-            targets=targets,
+            offsets=offsets,
             previous=previous,
         )
     except (ValueError, KeyError, TypeError) as err:

@@ -22,7 +22,7 @@ from kadmin.core.model import (
     GroupMember,
     GroupState,
     OffsetMode,
-    OffsetTarget,
+    ResetTo,
     TopicPartition,
 )
 from kadmin.kafka.port import ClusterAdmin, Outcome
@@ -100,7 +100,7 @@ def plan_group_reset(
     admin: ClusterAdmin,
     group: str,
     topics: Mapping[str, tuple[int, ...]] | None,
-    target: OffsetTarget,
+    to: ResetTo,
     now_ms: int,
 ) -> ResetOffsets:
     """The reset `kadmin offsets reset` would do; `topics` None means every topic the group has commits on.
@@ -111,14 +111,14 @@ def plan_group_reset(
     state = admin.describe_groups([group]).get(group) or GroupState(group, "Dead", exists=False)
     require_inactive(state)
     counts: dict[str, int] = {}
-    if topics and target.mode is not OffsetMode.FILE:
+    if topics and to.mode is not OffsetMode.FILE:
         observed = admin.snapshot(list(topics)).topics
         counts = {name: len(t.partitions) for name, t in observed.items()}
-    scope = partitions_in_scope(state, target, topics, counts)
+    scope = partitions_in_scope(state, to, topics, counts)
     marks = admin.watermarks(scope)
-    at = lookup_time(target, now_ms)
+    at = lookup_time(to, now_ms)
     found = admin.offsets_for_times(scope, at) if at is not None and scope else None
-    return compute_reset(state, target, scope, marks, found)
+    return compute_reset(state, to, scope, marks, found)
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,7 +154,7 @@ def read_spec_resets(
     ledger = admin.applied_resets()
     pending = [s for s in specs if s.id not in ledger]
     groups = admin.describe_groups({s.group for s in pending}) if pending else {}
-    named = sorted({t for s in pending if s.target.mode is not OffsetMode.FILE for t in s.topics})
+    named = sorted({t for s in pending if s.to.mode is not OffsetMode.FILE for t in s.topics})
     topics = (observed.topics if observed is not None else admin.snapshot(named).topics) if named else {}
     counts = {n: len(topics[n].partitions) for n in named if n in topics}
 
@@ -162,14 +162,14 @@ def read_spec_resets(
     for spec in pending:
         state = groups.get(spec.group) or GroupState(spec.group, "Dead", exists=False)
         try:
-            scopes[spec.id] = partitions_in_scope(state, spec.target, spec.topics, counts)
+            scopes[spec.id] = partitions_in_scope(state, spec.to, spec.topics, counts)
         except PlanError:
             continue  # reset_actions turns it into a refusal located at the spec
     everything = sorted({tp for scope in scopes.values() for tp in scope})
     marks = admin.watermarks(everything) if everything else {}
     by_time: dict[int, set[TopicPartition]] = {}
     for spec in pending:
-        at = lookup_time(spec.target, now_ms)
+        at = lookup_time(spec.to, now_ms)
         if at is not None and spec.id in scopes:
             by_time.setdefault(at, set()).update(scopes[spec.id])
     found = {at: admin.offsets_for_times(sorted(tps), at) for at, tps in by_time.items() if tps}
@@ -226,7 +226,7 @@ def execute_reset(
         id=action.reset_id,
         group=action.group,
         applied_at=moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
-        targets={(m.topic, m.partition): m.after for m in action.moves},
+        offsets={(m.topic, m.partition): m.after for m in action.moves},
         previous={tp: current.get(tp) for tp in touched},
     )
     recorded = admin.record_reset(record)

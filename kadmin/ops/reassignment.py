@@ -93,7 +93,7 @@ class Throttles:
 
 @dataclass(frozen=True, slots=True)
 class OngoingMove:
-    """One partition being moved: its replicas now and its target.
+    """One partition being moved: its replicas now and the replicas it moves to.
 
     While a move copies, Kafka lists the target replicas followed by the ones being
     removed, so `replicas` holds both.
@@ -102,11 +102,11 @@ class OngoingMove:
     topic: str
     partition: int
     replicas: tuple[int, ...]
-    target: tuple[int, ...]
+    target_replicas: tuple[int, ...]
 
     @property
     def removing(self) -> tuple[int, ...]:
-        return tuple(b for b in self.replicas if b not in self.target)
+        return tuple(b for b in self.replicas if b not in self.target_replicas)
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,17 +212,17 @@ def reassign(
         removed = throttle is not None and _clear(admin, throttle.brokers, throttle.topics, notes)
         return ReassignmentResult(_in_order(actions, failed), throttle_removed=removed, notes=tuple(notes))
 
-    targets = {(a.topic, m.partition): m.after for a in started for m in a.moves}
+    moving_to = {(a.topic, m.partition): m.after for a in started for m in a.moves}
     if not options.wait:
         note = (
-            f"{_count(len(targets), 'partition')} moving in the background; "
+            f"{_count(len(moving_to), 'partition')} moving in the background; "
             "`kadmin reassignments list` shows them"
         )
         if throttle is not None:
             note += "; the replication throttle stays until `kadmin reassignments wait` sees them finish"
-        return ReassignmentResult(_in_order(actions, failed), pending=tuple(sorted(targets)), notes=(note,))
+        return ReassignmentResult(_in_order(actions, failed), pending=tuple(sorted(moving_to)), notes=(note,))
 
-    waited = _await_moves(admin, targets, options, progress, sleep, clock)
+    waited = _await_moves(admin, moving_to, options, progress, sleep, clock)
     for action in started:
         if problem := waited.problem(action.topic, options.timeout):
             failed[action.target] = Outcome(action.target, False, problem)
@@ -263,10 +263,10 @@ def finish(
     since a throttle outliving its reassignment is never wanted; and only once
     nothing moves any more.
     """
-    targets = admin.ongoing_reassignments()
-    waited = _await_moves(admin, targets, options, progress, sleep, clock) if targets else _Waited()
+    moving_to = admin.ongoing_reassignments()
+    waited = _await_moves(admin, moving_to, options, progress, sleep, clock) if moving_to else _Waited()
     outcomes = []
-    for topic in sorted({t for t, _ in targets}):
+    for topic in sorted({t for t, _ in moving_to}):
         problem = waited.problem(topic, options.timeout)
         outcomes.append(Outcome(Target.topic(topic), not problem, problem))
     notes: list[str] = []
@@ -329,13 +329,13 @@ def find_throttles(admin: ClusterAdmin, observed: ClusterState | None = None) ->
 
 def describe(admin: ClusterAdmin) -> Reassignments:
     """The ongoing reassignments with each partition's replicas now, and the throttles in place."""
-    targets = admin.ongoing_reassignments()
+    moving_to = admin.ongoing_reassignments()
     state = admin.snapshot()
     moves = []
-    for (topic, partition), target in sorted(targets.items()):
+    for (topic, partition), replicas in sorted(moving_to.items()):
         observed = state.topics.get(topic)
         now = next((p.replicas for p in observed.partitions if p.id == partition), ()) if observed else ()
-        moves.append(OngoingMove(topic, partition, now, target))
+        moves.append(OngoingMove(topic, partition, now, replicas))
     return Reassignments(tuple(moves), find_throttles(admin, state))
 
 
@@ -372,26 +372,26 @@ class _Waited:
 
 def _await_moves(
     admin: ClusterAdmin,
-    targets: Mapping[TopicPartition, tuple[int, ...]],
+    moving_to: Mapping[TopicPartition, tuple[int, ...]],
     options: ReassignOptions,
     progress: MoveProgress | None,
     sleep: Callable[[float], None],
     clock: Callable[[], float],
 ) -> _Waited:
-    """Poll the ongoing reassignments (one request each time) until none of `targets` is moving and a
+    """Poll the ongoing reassignments (one request each time) until none of `moving_to` is moving and a
     fresh read shows every partition on its target replicas, or the timeout passes."""
-    total = len(targets)
-    topics = sorted({t for t, _ in targets})
+    total = len(moving_to)
+    topics = sorted({t for t, _ in moving_to})
     deadline = clock() + options.timeout
     settled_at: float | None = None
     reported = -1
     while True:
         ongoing = admin.ongoing_reassignments()
-        moving = {tp for tp in targets if tp in ongoing}
+        moving = {tp for tp in moving_to if tp in ongoing}
         astray: dict[TopicPartition, tuple[tuple[int, ...], tuple[int, ...]]] = {}
         if not moving:
             state = admin.snapshot(topics)
-            for tp, want in targets.items():
+            for tp, want in moving_to.items():
                 now = _replicas(state, tp)
                 if now != tuple(want):
                     astray[tp] = (now, tuple(want))
@@ -403,10 +403,10 @@ def _await_moves(
         if not moving:
             settled_at = now_t if settled_at is None else settled_at
             if not astray or now_t >= min(deadline, settled_at + METADATA_GRACE_S):
-                completed = tuple(sorted(tp for tp in targets if tp not in astray))
+                completed = tuple(sorted(tp for tp in moving_to if tp not in astray))
                 return _Waited(completed, (), MappingProxyType(astray))
         if now_t >= deadline:
-            completed = tuple(sorted(tp for tp in targets if tp not in moving))
+            completed = tuple(sorted(tp for tp in moving_to if tp not in moving))
             return _Waited(completed, tuple(sorted(moving)))
         sleep(min(options.poll_interval, max(0.0, deadline - now_t)))
 

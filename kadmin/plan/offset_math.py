@@ -21,7 +21,7 @@ from kadmin.core.model import (
     GroupState,
     OffsetMode,
     OffsetResetSpec,
-    OffsetTarget,
+    ResetTo,
     TopicPartition,
     Watermarks,
 )
@@ -72,12 +72,12 @@ def parse_datetime(text: str) -> int:
     return int(moment.timestamp() * 1000)
 
 
-def lookup_time(target: OffsetTarget, now_ms: int) -> int | None:
+def lookup_time(to: ResetTo, now_ms: int) -> int | None:
     """The timestamp whose offsets a target needs looked up, or None if it needs none."""
-    if target.mode is OffsetMode.DATETIME:
-        return _required(target)
-    if target.mode is OffsetMode.DURATION:
-        return now_ms - _required(target)
+    if to.mode is OffsetMode.DATETIME:
+        return _required(to)
+    if to.mode is OffsetMode.DURATION:
+        return now_ms - _required(to)
     return None
 
 
@@ -92,7 +92,7 @@ def group_activity(group: GroupState) -> str:
 
 def partitions_in_scope(
     group: GroupState,
-    target: OffsetTarget,
+    to: ResetTo,
     topics: Mapping[str, tuple[int, ...]] | None,
     partition_counts: Mapping[str, int],
 ) -> tuple[TopicPartition, ...]:
@@ -103,8 +103,8 @@ def partitions_in_scope(
     with an empty tuple means all its partitions. Unknown topics and partitions are a
     `PlanError`, as Kafka refuses them (UnknownTopicOrPartitionException).
     """
-    if target.mode is OffsetMode.FILE:
-        return tuple(sorted(target.file_offsets or {}))
+    if to.mode is OffsetMode.FILE:
+        return tuple(sorted(to.file_offsets or {}))
     if not topics:
         return tuple(sorted(group.committed))
     chosen: set[TopicPartition] = set()
@@ -129,7 +129,7 @@ def partitions_in_scope(
 
 def compute_reset(
     group: GroupState,
-    target: OffsetTarget,
+    to: ResetTo,
     partitions: Collection[TopicPartition],
     watermarks: Mapping[TopicPartition, Watermarks],
     time_offsets: Mapping[TopicPartition, int] | None = None,
@@ -154,11 +154,11 @@ def compute_reset(
             )
         before = group.committed.get(tp)
         moves.append(
-            OffsetMove(tp[0], tp[1], before, _target_offset(group, target, tp, marks, before, time_offsets))
+            OffsetMove(tp[0], tp[1], before, _offset_after(group, to, tp, marks, before, time_offsets))
         )
     return ResetOffsets(
         group=group.group,
-        target_mode=target,
+        to=to,
         moves=tuple(moves),
         reset_id=reset_id,
         group_exists=group.exists,
@@ -203,10 +203,10 @@ def reset_actions(
             )
             continue
         try:
-            scope = partitions_in_scope(group, spec.target, spec.topics, partition_counts)
-            at = lookup_time(spec.target, now_ms)
+            scope = partitions_in_scope(group, spec.to, spec.topics, partition_counts)
+            at = lookup_time(spec.to, now_ms)
             found = time_offsets.get(at, {}) if at is not None else None
-            actions.append(compute_reset(group, spec.target, scope, watermarks, found, reset_id=spec.id))
+            actions.append(compute_reset(group, spec.to, scope, watermarks, found, reset_id=spec.id))
         except PlanError as err:
             refusals.append(
                 Refusal(target, f"offset reset {spec.id!r}: {err.message}", where=where, hint=err.hint)
@@ -214,15 +214,15 @@ def reset_actions(
     return actions, notices, refusals
 
 
-def _target_offset(
+def _offset_after(
     group: GroupState,
-    target: OffsetTarget,
+    to: ResetTo,
     tp: TopicPartition,
     marks: Watermarks,
     before: int | None,
     time_offsets: Mapping[TopicPartition, int] | None,
 ) -> int:
-    match target.mode:
+    match to.mode:
         case OffsetMode.EARLIEST:
             return marks.start
         case OffsetMode.LATEST:
@@ -231,7 +231,7 @@ def _target_offset(
             # Kafka's tool commits the log end for partitions the group has no offset for.
             return before if before is not None else marks.end
         case OffsetMode.OFFSET:
-            return _clamp(_required(target), marks)
+            return _clamp(_required(to), marks)
         case OffsetMode.SHIFT_BY:
             if before is None:
                 raise PlanError(
@@ -241,13 +241,13 @@ def _target_offset(
                     hint="shift only partitions with commits (--topic T:P), or pick an absolute target "
                     "such as --to-earliest or --to-offset",
                 )
-            return _clamp(before + _required(target), marks)
+            return _clamp(before + _required(to), marks)
         case OffsetMode.DATETIME | OffsetMode.DURATION:
             # ListOffsets answers -1 when no message is that recent; Kafka falls back to the log end.
             found = (time_offsets or {}).get(tp, -1)
             return found if found >= 0 else marks.end
         case OffsetMode.FILE:
-            rows = target.file_offsets or {}
+            rows = to.file_offsets or {}
             if tp not in rows:
                 raise PlanError(
                     f"the offsets file has no row for partition {tp[1]} of topic {tp[0]}",
@@ -266,10 +266,10 @@ def _clamp(offset: int, marks: Watermarks) -> int:
     return offset
 
 
-def _required(target: OffsetTarget) -> int:
-    if target.value is None:
+def _required(to: ResetTo) -> int:
+    if to.value is None:
         raise PlanError(
-            f"reset mode {target.mode.value} needs a value",
+            f"reset mode {to.mode.value} needs a value",
             hint="give the offset, shift, time or duration the mode takes",
         )
-    return target.value
+    return to.value

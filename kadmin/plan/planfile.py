@@ -32,7 +32,7 @@ from kadmin.core.actions import (
     ResetOffsets,
 )
 from kadmin.core.errors import KadminError, Location
-from kadmin.core.model import Assignment, OffsetMode, OffsetTarget, TopicPartition, frozen_map
+from kadmin.core.model import Assignment, OffsetMode, ResetTo, TopicPartition, frozen_map
 from kadmin.core.plan import FORMAT_VERSION, Plan
 from kadmin.core.targets import Target
 
@@ -109,7 +109,7 @@ def action_to_document(action: Action) -> dict[str, Any]:
                 "destructive": action.destructive,
                 "reset_id": action.reset_id,
                 "group_exists": action.group_exists,
-                "mode": _offset_target_to_document(action.target_mode),
+                "mode": _reset_to_document(action.to),
                 "moves": [
                     {
                         "topic": m.topic,
@@ -142,14 +142,14 @@ def _assignment_to_document(assignment: Assignment | None) -> list[list[int]] | 
     return None if assignment is None else [list(replicas) for replicas in assignment]
 
 
-def _offset_target_to_document(target: OffsetTarget) -> dict[str, Any]:
+def _reset_to_document(to: ResetTo) -> dict[str, Any]:
     rows = None
-    if target.file_offsets is not None:
+    if to.file_offsets is not None:
         rows = [
             {"topic": topic, "partition": partition, "offset": offset}
-            for (topic, partition), offset in sorted(target.file_offsets.items())
+            for (topic, partition), offset in sorted(to.file_offsets.items())
         ]
-    return {"mode": target.mode.value, "value": target.value, "text": target.text, "file_offsets": rows}
+    return {"mode": to.mode.value, "value": to.value, "text": to.text, "file_offsets": rows}
 
 
 def _refusal_to_document(refusal: Refusal) -> dict[str, Any]:
@@ -345,7 +345,7 @@ def _read_action(node: _Node) -> Action:
             reset_id = node.get("reset_id")
             return ResetOffsets(
                 group=node.get("group").as_str(),
-                target_mode=_read_offset_target(node.get("mode")),
+                to=_read_reset_to(node.get("mode")),
                 moves=tuple(
                     OffsetMove(
                         topic=m.get("topic").as_str(),
@@ -374,7 +374,7 @@ def _read_assignment(node: _Node) -> Assignment | None:
     return None if node.is_null() else tuple(_read_replicas(p) for p in node.items())
 
 
-def _read_offset_target(node: _Node) -> OffsetTarget:
+def _read_reset_to(node: _Node) -> ResetTo:
     mode = node.get("mode")
     try:
         offset_mode = OffsetMode(mode.as_str())
@@ -392,7 +392,7 @@ def _read_offset_target(node: _Node) -> OffsetTarget:
                 for r in rows.items()
             }
         )
-    return OffsetTarget(
+    return ResetTo(
         mode=offset_mode,
         value=None if value.is_null() else value.as_int(),
         text=node.get("text").as_str(),

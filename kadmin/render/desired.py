@@ -54,21 +54,21 @@ def _placement(placement: Placement) -> Any:
 
 
 def _reset(reset: OffsetResetSpec) -> dict[str, Any]:
-    target = reset.target
+    reset_to = reset.to
     to: Any
-    match target.mode:
+    match reset_to.mode:
         case OffsetMode.EARLIEST | OffsetMode.LATEST | OffsetMode.CURRENT:
-            to = target.mode.value
+            to = reset_to.mode.value
         case OffsetMode.OFFSET | OffsetMode.SHIFT_BY:
-            to = {target.mode.value: target.value}
+            to = {reset_to.mode.value: reset_to.value}
         case OffsetMode.DATETIME:
-            to = {"datetime": target.text, "epoch_ms": target.value}
+            to = {"datetime": reset_to.text, "epoch_ms": reset_to.value}
         case OffsetMode.DURATION:
-            to = {"duration": target.text, "ms": target.value}
+            to = {"duration": reset_to.text, "ms": reset_to.value}
         case OffsetMode.FILE:
-            rows = sorted((target.file_offsets or {}).items())
+            rows = sorted((reset_to.file_offsets or {}).items())
             to = {
-                "file": target.text,
+                "file": reset_to.text,
                 "offsets": [{"topic": t, "partition": p, "offset": offset} for (t, p), offset in rows],
             }
     topics = {name: list(parts) if parts else "all" for name, parts in sorted(reset.topics.items())}

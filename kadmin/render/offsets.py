@@ -110,7 +110,7 @@ def _summary(action: ResetOffsets) -> dict[str, int]:
 
 def render_reset(out: Console, action: ResetOffsets, executed: bool, outcome: ResetOutcome | None) -> None:
     """The text view of `offsets reset`: the moves, their summary, and what the execution did."""
-    say(out, f"reset offsets of group {action.group} to {action.target_mode}")
+    say(out, f"reset offsets of group {action.group} to {action.to}")
     if not action.moves:
         say(out, "nothing to reset: no partitions in scope (the group has no committed offsets there)")
         return
@@ -156,8 +156,8 @@ def reset_document(action: ResetOffsets, executed: bool, outcome: ResetOutcome |
     return {
         "group": action.group,
         "group_exists": action.group_exists,
-        "mode": action.target_mode.mode.value,
-        "argument": action.target_mode.text or action.target_mode.value,
+        "mode": action.to.mode.value,
+        "argument": action.to.text or action.to.value,
         "moves": [
             {
                 "topic": m.topic,

@@ -121,7 +121,7 @@ def _action_lines(action: Action) -> Iterator[Line]:
             yield Line(1, "-", f"partitions: {action.partitions}")
         case ResetOffsets():
             reset_id = f" (reset id {action.reset_id})" if action.reset_id else ""
-            yield Line(1, "~", _clean(f"offsets: reset to {action.target_mode}{reset_id}"))
+            yield Line(1, "~", _clean(f"offsets: reset to {action.to}{reset_id}"))
             for omove in sorted(action.moves, key=lambda m: (m.topic, m.partition)):
                 yield Line(2, "~", _offset_move(omove), marked=False)
         case _:

@@ -93,7 +93,7 @@ def reassignments_document(found: Reassignments) -> dict[str, Any]:
                 "topic": m.topic,
                 "partition": m.partition,
                 "replicas": list(m.replicas),
-                "target": list(m.target),
+                "target": list(m.target_replicas),
                 "removing": list(m.removing),
             }
             for m in found.moves
@@ -121,7 +121,7 @@ def render_reassignments(out: Console, found: Reassignments) -> None:
                 m.topic,
                 str(m.partition),
                 _list(m.replicas),
-                _list(m.target),
+                _list(m.target_replicas),
                 _list(m.removing) if m.removing else "-",
             )
             for m in found.moves

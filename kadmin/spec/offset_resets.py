@@ -1,6 +1,6 @@
 """`offset_resets:` entries → `OffsetResetSpec` values.
 
-Owns the target forms (Kafka's consumer-groups modes): ``earliest``, ``latest``,
+Owns the forms of ``to:`` (Kafka's consumer-groups modes): ``earliest``, ``latest``,
 ``current``, ``{offset: N}``, ``{shift_by: N}``, ``{datetime: TIME}`` (a timezone is
 required; stored as epoch milliseconds), ``{duration: PnDTnHnMnS}`` (milliseconds back
 from now), ``{file: PATH}`` (CSV rows ``topic,partition,offset``, the format
@@ -19,7 +19,7 @@ from types import MappingProxyType
 from typing import Any
 
 from kadmin.core.errors import Location, SpecError
-from kadmin.core.model import OffsetMode, OffsetResetSpec, OffsetTarget, TopicPartition, TopicSpec
+from kadmin.core.model import OffsetMode, OffsetResetSpec, ResetTo, TopicPartition, TopicSpec
 from kadmin.spec.findings import Findings
 from kadmin.spec.names import name_problem
 from kadmin.spec.offsets_csv import read_offsets_csv
@@ -76,43 +76,43 @@ def read_offset_resets(
         # Each part is checked on its own, so one bad part does not hide problems in the others.
         mentions: list[Mention] = []
         to_path = (*path, "to")
-        target = _target(doc, to_path, body["to"], findings, mentions) if doc.sound(to_path) else None
+        to = _reset_to(doc, to_path, body["to"], findings, mentions) if doc.sound(to_path) else None
         selected = None
-        if doc.sound((*path, "topics")) and ("topics" in body or target is not None):
-            selected = _topics(doc, path, body.get("topics"), target, findings, mentions)
+        if doc.sound((*path, "topics")) and ("topics" in body or to is not None):
+            selected = _topics(doc, path, body.get("topics"), to, findings, mentions)
         _check_partitions(mentions, topics, findings)
-        if target is None or selected is None or not doc.sound(path):
+        if to is None or selected is None or not doc.sound(path):
             continue
         resets.append(
             OffsetResetSpec(
                 id=body["id"],
                 group=body["group"],
                 topics=MappingProxyType(selected),
-                target=target,
+                to=to,
                 origin=doc.positions.value(path),
             )
         )
     return tuple(resets)
 
 
-def _target(
+def _reset_to(
     doc: Document, path: Path, raw: object, findings: Findings, mentions: list[Mention]
-) -> OffsetTarget | None:
+) -> ResetTo | None:
     if isinstance(raw, str):
-        return OffsetTarget(_NAMED[raw])
+        return ResetTo(_NAMED[raw])
     assert isinstance(raw, dict)
     ((mode, value),) = raw.items()
     here = doc.positions.value((*path, mode))
     match mode:
         case "offset":
-            return OffsetTarget(OffsetMode.OFFSET, value=value, text=str(value))
+            return ResetTo(OffsetMode.OFFSET, value=value, text=str(value))
         case "shift_by":
             if value == 0:
                 findings.warn(here, "shift_by 0 leaves every offset where it is")
-            return OffsetTarget(OffsetMode.SHIFT_BY, value=value, text=f"{value:+d}")
+            return ResetTo(OffsetMode.SHIFT_BY, value=value, text=f"{value:+d}")
         case "datetime":
             millis = _epoch_ms(value, here, findings)
-            return None if millis is None else OffsetTarget(OffsetMode.DATETIME, value=millis, text=value)
+            return None if millis is None else ResetTo(OffsetMode.DATETIME, value=millis, text=value)
         case "duration":
             try:
                 millis = parse_iso_duration_ms(value)
@@ -124,10 +124,10 @@ def _target(
                     here, f"is a zero duration (found {value})", "a zero duration is latest: write latest"
                 )
                 return None
-            return OffsetTarget(OffsetMode.DURATION, value=millis, text=value)
+            return ResetTo(OffsetMode.DURATION, value=millis, text=value)
         case "file":
             rows = _read_csv(doc, value, here, findings, mentions)
-            return None if rows is None else OffsetTarget(OffsetMode.FILE, text=value, file_offsets=rows)
+            return None if rows is None else ResetTo(OffsetMode.FILE, text=value, file_offsets=rows)
     raise AssertionError(mode)  # pragma: no cover - the schema admits no other key
 
 
@@ -173,14 +173,14 @@ def _topics(
     doc: Document,
     path: Path,
     raw: object,
-    target: OffsetTarget | None,
+    to: ResetTo | None,
     findings: Findings,
     mentions: list[Mention],
 ) -> dict[str, tuple[int, ...]] | None:
     """The topics and partitions an entry selects; checked against the CSV rows when both are known."""
-    rows = target.file_offsets if target else None
+    rows = to.file_offsets if to else None
     if raw is None:
-        # Only a file target may leave topics out (the schema enforces it): its rows say which.
+        # Only a file reset may leave topics out (the schema enforces it): its rows say which.
         assert rows is not None
         chosen: dict[str, list[int]] = {}
         for topic, partition in rows:

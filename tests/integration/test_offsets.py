@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 from kadmin.cli.offsets_cmds import offsets_app
 from kadmin.core.actions import CreateTopic
 from kadmin.core.errors import Location, PlanError
-from kadmin.core.model import KADMIN_STATE_TOPIC, DesiredState, OffsetMode, OffsetResetSpec, OffsetTarget
+from kadmin.core.model import KADMIN_STATE_TOPIC, DesiredState, OffsetMode, OffsetResetSpec, ResetTo
 from kadmin.kafka.confluent import ConfluentAdmin
 from kadmin.kafka.ledger import ledger_key
 from kadmin.ops.offsets import execute_reset, plan_group_reset, plan_spec_resets, show_group
@@ -123,21 +123,21 @@ def resume_points(layout: Layout) -> dict[int, int]:
 # Each case: how to build the target from the layout's base time, and the expected offsets,
 # worked out by hand from the layout above (p0 holds 2..9, p1 holds 0..9, commits 4 and 7).
 CASES: dict[str, tuple[Any, dict[int, int]]] = {
-    "earliest": (lambda base: OffsetTarget(OffsetMode.EARLIEST), {0: 2, 1: 0}),
-    "latest": (lambda base: OffsetTarget(OffsetMode.LATEST), {0: 10, 1: 10}),
-    "current": (lambda base: OffsetTarget(OffsetMode.CURRENT), {0: 4, 1: 7}),
-    "offset-clamped-to-log-start": (lambda base: OffsetTarget(OffsetMode.OFFSET, 1), {0: 2, 1: 1}),
-    "offset-clamped-to-log-end": (lambda base: OffsetTarget(OffsetMode.OFFSET, 15), {0: 10, 1: 10}),
-    "shift-back": (lambda base: OffsetTarget(OffsetMode.SHIFT_BY, -3), {0: 2, 1: 4}),
-    "shift-forward": (lambda base: OffsetTarget(OffsetMode.SHIFT_BY, 5), {0: 9, 1: 10}),
+    "earliest": (lambda base: ResetTo(OffsetMode.EARLIEST), {0: 2, 1: 0}),
+    "latest": (lambda base: ResetTo(OffsetMode.LATEST), {0: 10, 1: 10}),
+    "current": (lambda base: ResetTo(OffsetMode.CURRENT), {0: 4, 1: 7}),
+    "offset-clamped-to-log-start": (lambda base: ResetTo(OffsetMode.OFFSET, 1), {0: 2, 1: 1}),
+    "offset-clamped-to-log-end": (lambda base: ResetTo(OffsetMode.OFFSET, 15), {0: 10, 1: 10}),
+    "shift-back": (lambda base: ResetTo(OffsetMode.SHIFT_BY, -3), {0: 2, 1: 4}),
+    "shift-forward": (lambda base: ResetTo(OffsetMode.SHIFT_BY, 5), {0: 9, 1: 10}),
     # 3.5 minutes after the first message: p0's message 4 (4:00), p1's message 3 (3:30).
-    "datetime": (lambda base: OffsetTarget(OffsetMode.DATETIME, base + 7 * MINUTE // 2), {0: 4, 1: 3}),
+    "datetime": (lambda base: ResetTo(OffsetMode.DATETIME, base + 7 * MINUTE // 2), {0: 4, 1: 3}),
     "datetime-after-last-message": (
-        lambda base: OffsetTarget(OffsetMode.DATETIME, base + 60 * MINUTE),
+        lambda base: ResetTo(OffsetMode.DATETIME, base + 60 * MINUTE),
         {0: 10, 1: 10},
     ),
     "file": (
-        lambda base: OffsetTarget(OffsetMode.FILE, file_offsets={("T", 0): 0, ("T", 1): 6}),
+        lambda base: ResetTo(OffsetMode.FILE, file_offsets={("T", 0): 0, ("T", 1): 6}),
         {0: 2, 1: 6},
     ),
 }
@@ -149,9 +149,9 @@ def test_mode_plans_executes_and_consumer_resumes_there(
 ) -> None:
     layout = prepare(kafka_single.bootstrap, ns.topic("orders"), ns.group("billing"))
     make, expected = CASES[case]
-    goal: OffsetTarget = make(layout.base_ms)
+    goal: ResetTo = make(layout.base_ms)
     if goal.file_offsets is not None:  # the file names the real topic
-        goal = OffsetTarget(
+        goal = ResetTo(
             OffsetMode.FILE, file_offsets={(layout.topic, p): o for (_, p), o in goal.file_offsets.items()}
         )
 
@@ -171,11 +171,11 @@ def test_by_duration_counts_back_from_now(kafka_single: Cluster, ns: Names, tmp_
     layout = prepare(kafka_single.bootstrap, ns.topic("orders"), ns.group("billing"))
     # The first message is stamped 15 minutes before the layout was made, so 11m45s ago is
     # 3m15s after it (plus the seconds this test has run): p0's message 4 (4:00), p1's 3 (3:30).
-    back = OffsetTarget(OffsetMode.DURATION, parse_duration("PT11M45S"), "PT11M45S")
+    back = ResetTo(OffsetMode.DURATION, parse_duration("PT11M45S"), "PT11M45S")
     action = plan_group_reset(layout.admin, layout.group, {layout.topic: ()}, back, int(time.time() * 1000))
     assert {m.partition: m.after for m in action.moves} == {0: 4, 1: 3}
     # Two minutes ago is after the last message: the log end, as Kafka's tool does.
-    recent = OffsetTarget(OffsetMode.DURATION, parse_duration("PT2M"), "PT2M")
+    recent = ResetTo(OffsetMode.DURATION, parse_duration("PT2M"), "PT2M")
     planned = plan_group_reset(layout.admin, layout.group, None, recent, int(time.time() * 1000))
     assert {m.partition: m.after for m in planned.moves} == {0: 10, 1: 10}
 
@@ -186,7 +186,7 @@ def test_by_duration_counts_back_from_now(kafka_single: Cluster, ns: Names, tmp_
 def test_a_group_that_does_not_exist_is_initialised(kafka_single: Cluster, ns: Names, tmp_path: Path) -> None:
     layout = prepare(kafka_single.bootstrap, ns.topic("orders"), ns.group("fresh"), commit=False)
     action = plan_group_reset(
-        layout.admin, layout.group, {f"{layout.topic}": (1,)}, OffsetTarget(OffsetMode.OFFSET, 6), 0
+        layout.admin, layout.group, {f"{layout.topic}": (1,)}, ResetTo(OffsetMode.OFFSET, 6), 0
     )
     assert action.group_exists is False
     assert [(m.partition, m.before, m.after) for m in action.moves] == [(1, None, 6)]
@@ -251,9 +251,7 @@ def test_active_group_is_refused_and_nothing_is_written(
     kafka_single: Cluster, ns: Names, tmp_path: Path
 ) -> None:
     layout = prepare(kafka_single.bootstrap, ns.topic("orders"), ns.group("billing"))
-    planned_while_idle = plan_group_reset(
-        layout.admin, layout.group, None, OffsetTarget(OffsetMode.EARLIEST), 0
-    )
+    planned_while_idle = plan_group_reset(layout.admin, layout.group, None, ResetTo(OffsetMode.EARLIEST), 0)
 
     consumer = Consumer(
         {
@@ -272,7 +270,7 @@ def test_active_group_is_refused_and_nothing_is_written(
         assert consumer.assignment(), "the consumer never joined its group"
 
         with pytest.raises(PlanError) as caught:
-            plan_group_reset(layout.admin, layout.group, None, OffsetTarget(OffsetMode.EARLIEST), 0)
+            plan_group_reset(layout.admin, layout.group, None, ResetTo(OffsetMode.EARLIEST), 0)
         assert "billing-app-7 on /" in caught.value.message
         assert caught.value.where == f"group {layout.group}"
 
@@ -305,7 +303,7 @@ def test_declarative_reset_is_applied_once_and_recorded(kafka_single: Cluster, n
         f"{ns.prefix}-replay",
         layout.group,
         {layout.topic: ()},
-        OffsetTarget(OffsetMode.EARLIEST),
+        ResetTo(OffsetMode.EARLIEST),
         Location("specs/offsets.yaml", 12, 5),
     )
     desired = DesiredState(topics={}, offset_resets=(spec,))
@@ -319,7 +317,7 @@ def test_declarative_reset_is_applied_once_and_recorded(kafka_single: Cluster, n
         assert outcome.ok and outcome.recorded, outcome.error
         record = layout.admin.applied_resets()[spec.id]
         assert record.group == layout.group
-        assert record.targets == {(layout.topic, 0): 2, (layout.topic, 1): 0}
+        assert record.offsets == {(layout.topic, 0): 2, (layout.topic, 1): 0}
         assert record.previous == {(layout.topic, p): o for p, o in COMMITTED.items()}
 
         again, notices, refusals = plan_spec_resets(layout.admin, desired, int(time.time() * 1000))
@@ -347,7 +345,7 @@ def test_declarative_reset_of_an_active_group_is_refused(kafka_single: Cluster, 
         f"{ns.prefix}-busy",
         layout.group,
         {layout.topic: (0,)},
-        OffsetTarget(OffsetMode.LATEST),
+        ResetTo(OffsetMode.LATEST),
         Location("o.yaml", 3),
     )
     consumer = Consumer(

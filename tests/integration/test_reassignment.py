@@ -263,7 +263,7 @@ def test_cancel_stops_a_throttled_move_and_the_replicas_go_back(z3: Zones3) -> N
 
     ongoing = describe(z3.admin)
     mine = [m for m in ongoing.moves if m.topic == move.topic]
-    assert [(m.partition, m.target) for m in mine] == [(0, target)]
+    assert [(m.partition, m.target_replicas) for m in mine] == [(0, target)]
     assert move.topic in ongoing.throttles.topics
 
     result = cancel(z3.admin, [move.topic])

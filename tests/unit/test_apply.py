@@ -31,7 +31,7 @@ from kadmin.core.model import (
     DesiredState,
     GroupState,
     OffsetMode,
-    OffsetTarget,
+    ResetTo,
     Spread,
     TopicSpec,
     Watermarks,
@@ -353,7 +353,7 @@ def test_declared_resets_commit_after_a_backup_and_are_recorded(tmp_path: Path) 
     mem.marks.update({("orders", 0): Watermarks(2, 10), ("orders", 1): Watermarks(0, 9)})
     reset = ResetOffsets(
         "billing",
-        OffsetTarget(OffsetMode.EARLIEST),
+        ResetTo(OffsetMode.EARLIEST),
         (OffsetMove("orders", 0, 8, 2), OffsetMove("orders", 1, 7, 0)),
         reset_id="replay-2024-05",
     )
@@ -370,7 +370,7 @@ def test_a_reset_of_a_group_that_became_active_fails_with_what_to_do() -> None:
 
     mem = cluster(orders=(1, 1, {}))
     mem.groups["billing"] = GroupState("billing", "Stable", members=(GroupMember("m-1", "app", "/10.0.0.1"),))
-    reset = ResetOffsets("billing", OffsetTarget(OffsetMode.LATEST), (OffsetMove("orders", 0, None, 5),))
+    reset = ResetOffsets("billing", ResetTo(OffsetMode.LATEST), (OffsetMove("orders", 0, None, 5),))
     [(_, outcome)] = run(Plan((reset,), mem.cluster_id, ""), mem).results
     assert not outcome.ok and "Stable" in outcome.error and "stop every consumer" in outcome.error
 
@@ -445,7 +445,7 @@ def test_a_plan_for_another_cluster_is_refused(saved: tuple[InMemoryCluster, Pla
 def test_a_commit_behind_a_planned_reset_makes_it_stale() -> None:
     mem = cluster(orders=(1, 1, {}))
     mem.groups["billing"] = GroupState("billing", "Empty", committed=MappingProxyType({("orders", 0): 4}))
-    reset = ResetOffsets("billing", OffsetTarget(OffsetMode.EARLIEST), (OffsetMove("orders", 0, 4, 0),))
+    reset = ResetOffsets("billing", ResetTo(OffsetMode.EARLIEST), (OffsetMove("orders", 0, 4, 0),))
     observed = mem.snapshot()
     plan = Plan((reset,), mem.cluster_id, fingerprint(observed, (), mem.describe_groups(["billing"])))
     check_fresh(plan, mem)

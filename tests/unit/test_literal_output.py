@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from kadmin.cli.app import app, report_error, stderr, stdout
 from kadmin.core.actions import Notice, OffsetMove, Refusal, ResetOffsets
 from kadmin.core.errors import KadminError, Location
-from kadmin.core.model import GroupMember, GroupState, OffsetMode, OffsetTarget
+from kadmin.core.model import GroupMember, GroupState, OffsetMode, ResetTo
 from kadmin.core.plan import Plan
 from kadmin.core.targets import Target
 from kadmin.kafka.port import Outcome
@@ -46,7 +46,7 @@ def output_of(console: Console) -> str:
 def reset_of(group: str) -> ResetOffsets:
     return ResetOffsets(
         group=group,
-        target_mode=OffsetTarget(OffsetMode.EARLIEST, None, "earliest"),
+        to=ResetTo(OffsetMode.EARLIEST, None, "earliest"),
         moves=(OffsetMove("orders", 0, 5, 0),),
         group_exists=True,
     )

@@ -14,7 +14,7 @@ from kadmin.core.model import (
     GroupState,
     OffsetMode,
     OffsetResetSpec,
-    OffsetTarget,
+    ResetTo,
     TopicPartition,
     Watermarks,
 )
@@ -56,25 +56,25 @@ COMMITTED = {("orders", 0): 40, ("orders", 2): 29}
 @pytest.mark.parametrize(
     ("target", "expected"),
     [
-        (OffsetTarget(OffsetMode.EARLIEST), {("orders", 0): 10, ("orders", 1): 50, ("orders", 2): 0}),
-        (OffsetTarget(OffsetMode.LATEST), {("orders", 0): 100, ("orders", 1): 50, ("orders", 2): 30}),
+        (ResetTo(OffsetMode.EARLIEST), {("orders", 0): 10, ("orders", 1): 50, ("orders", 2): 0}),
+        (ResetTo(OffsetMode.LATEST), {("orders", 0): 100, ("orders", 1): 50, ("orders", 2): 30}),
         # to-current keeps commits and sends partitions without one to the log end.
-        (OffsetTarget(OffsetMode.CURRENT), {("orders", 0): 40, ("orders", 1): 50, ("orders", 2): 29}),
+        (ResetTo(OffsetMode.CURRENT), {("orders", 0): 40, ("orders", 1): 50, ("orders", 2): 29}),
         # to-offset is clamped: below the log start on 0, above the log end on 2 and on 1.
-        (OffsetTarget(OffsetMode.OFFSET, 5), {("orders", 0): 10, ("orders", 1): 50, ("orders", 2): 5}),
-        (OffsetTarget(OffsetMode.OFFSET, 75), {("orders", 0): 75, ("orders", 1): 50, ("orders", 2): 30}),
+        (ResetTo(OffsetMode.OFFSET, 5), {("orders", 0): 10, ("orders", 1): 50, ("orders", 2): 5}),
+        (ResetTo(OffsetMode.OFFSET, 75), {("orders", 0): 75, ("orders", 1): 50, ("orders", 2): 30}),
     ],
     ids=["earliest", "latest", "current", "offset-low", "offset-high"],
 )
-def test_modes_without_lookups(target: OffsetTarget, expected: dict[TopicPartition, int]) -> None:
+def test_modes_without_lookups(target: ResetTo, expected: dict[TopicPartition, int]) -> None:
     action = compute_reset(group(COMMITTED), target, ALL, MARKS)
     assert targets(action.moves) == expected
-    assert action.group == "billing" and action.target_mode == target and action.reset_id is None
+    assert action.group == "billing" and action.to == target and action.reset_id is None
 
 
 def test_moves_carry_the_committed_offset_and_are_sorted() -> None:
     scope = [("orders", 2), ("orders", 0), ("orders", 1)]
-    action = compute_reset(group(COMMITTED), OffsetTarget(OffsetMode.EARLIEST), scope, MARKS)
+    action = compute_reset(group(COMMITTED), ResetTo(OffsetMode.EARLIEST), scope, MARKS)
     assert action.moves == (
         OffsetMove("orders", 0, 40, 10),
         OffsetMove("orders", 1, None, 50),
@@ -85,15 +85,15 @@ def test_moves_carry_the_committed_offset_and_are_sorted() -> None:
 
 def test_shift_by_is_relative_to_the_commit_and_clamped() -> None:
     scope = [("orders", 0), ("orders", 2)]
-    back = compute_reset(group(COMMITTED), OffsetTarget(OffsetMode.SHIFT_BY, -35), scope, MARKS)
+    back = compute_reset(group(COMMITTED), ResetTo(OffsetMode.SHIFT_BY, -35), scope, MARKS)
     assert targets(back.moves) == {("orders", 0): 10, ("orders", 2): 0}
-    forward = compute_reset(group(COMMITTED), OffsetTarget(OffsetMode.SHIFT_BY, 5), scope, MARKS)
+    forward = compute_reset(group(COMMITTED), ResetTo(OffsetMode.SHIFT_BY, 5), scope, MARKS)
     assert targets(forward.moves) == {("orders", 0): 45, ("orders", 2): 30}
 
 
 def test_shift_by_refuses_a_partition_without_commit_like_kafka() -> None:
     with pytest.raises(PlanError) as caught:
-        compute_reset(group(COMMITTED), OffsetTarget(OffsetMode.SHIFT_BY, 1), ALL, MARKS)
+        compute_reset(group(COMMITTED), ResetTo(OffsetMode.SHIFT_BY, 1), ALL, MARKS)
     assert "partition 1 of topic orders" in caught.value.message
     assert caught.value.where == "group billing"
     assert caught.value.hint
@@ -102,13 +102,13 @@ def test_shift_by_refuses_a_partition_without_commit_like_kafka() -> None:
 @pytest.mark.parametrize("mode", [OffsetMode.DATETIME, OffsetMode.DURATION])
 def test_time_lookups_fall_back_to_log_end(mode: OffsetMode) -> None:
     found = {("orders", 0): 60, ("orders", 2): -1}  # -1: no message that recent; orders-1 not answered
-    action = compute_reset(group(), OffsetTarget(mode, 1), ALL, MARKS, found)
+    action = compute_reset(group(), ResetTo(mode, 1), ALL, MARKS, found)
     assert targets(action.moves) == {("orders", 0): 60, ("orders", 1): 50, ("orders", 2): 30}
 
 
 def test_from_file_uses_the_file_rows_clamped() -> None:
     rows = {("orders", 0): 3, ("orders", 2): 12}
-    target = OffsetTarget(OffsetMode.FILE, text="b.csv", file_offsets=rows)
+    target = ResetTo(OffsetMode.FILE, text="b.csv", file_offsets=rows)
     scope = partitions_in_scope(group(COMMITTED), target, {"orders": ()}, {"orders": 3})
     assert scope == (("orders", 0), ("orders", 2))
     assert targets(compute_reset(group(COMMITTED), target, scope, MARKS).moves) == {
@@ -119,16 +119,16 @@ def test_from_file_uses_the_file_rows_clamped() -> None:
 
 def test_unknown_partition_is_a_plan_error() -> None:
     with pytest.raises(PlanError, match="partition 7 of topic orders does not exist"):
-        compute_reset(group(), OffsetTarget(OffsetMode.EARLIEST), [("orders", 7)], MARKS)
+        compute_reset(group(), ResetTo(OffsetMode.EARLIEST), [("orders", 7)], MARKS)
 
 
 def test_group_existence_is_carried() -> None:
     absent = GroupState("fresh", "Dead", exists=False)
-    assert compute_reset(absent, OffsetTarget(OffsetMode.LATEST), ALL, MARKS).group_exists is False
+    assert compute_reset(absent, ResetTo(OffsetMode.LATEST), ALL, MARKS).group_exists is False
 
 
 def test_scope_all_topics_means_committed_partitions() -> None:
-    assert partitions_in_scope(group(COMMITTED), OffsetTarget(OffsetMode.EARLIEST), None, {}) == (
+    assert partitions_in_scope(group(COMMITTED), ResetTo(OffsetMode.EARLIEST), None, {}) == (
         ("orders", 0),
         ("orders", 2),
     )
@@ -136,16 +136,16 @@ def test_scope_all_topics_means_committed_partitions() -> None:
 
 def test_scope_topic_alone_means_every_partition_and_lists_merge() -> None:
     scope = partitions_in_scope(
-        group(), OffsetTarget(OffsetMode.EARLIEST), {"orders": (), "audit": (1,)}, {"orders": 3, "audit": 2}
+        group(), ResetTo(OffsetMode.EARLIEST), {"orders": (), "audit": (1,)}, {"orders": 3, "audit": 2}
     )
     assert scope == (("audit", 1), ("orders", 0), ("orders", 1), ("orders", 2))
 
 
 def test_scope_rejects_unknown_topics_and_partitions() -> None:
     with pytest.raises(PlanError, match="topic nope does not exist"):
-        partitions_in_scope(group(), OffsetTarget(OffsetMode.EARLIEST), {"nope": ()}, {"orders": 3})
+        partitions_in_scope(group(), ResetTo(OffsetMode.EARLIEST), {"nope": ()}, {"orders": 3})
     with pytest.raises(PlanError, match="no partition 3, 9") as caught:
-        partitions_in_scope(group(), OffsetTarget(OffsetMode.EARLIEST), {"orders": (0, 3, 9)}, {"orders": 3})
+        partitions_in_scope(group(), ResetTo(OffsetMode.EARLIEST), {"orders": (0, 3, 9)}, {"orders": 3})
     assert caught.value.where == "topic orders"
 
 
@@ -181,9 +181,9 @@ def test_parse_datetime_defaults_to_utc() -> None:
 
 
 def test_lookup_time_per_mode() -> None:
-    assert lookup_time(OffsetTarget(OffsetMode.DATETIME, 1234), now_ms=10_000) == 1234
-    assert lookup_time(OffsetTarget(OffsetMode.DURATION, 4000), now_ms=10_000) == 6000
-    assert lookup_time(OffsetTarget(OffsetMode.EARLIEST), now_ms=10_000) is None
+    assert lookup_time(ResetTo(OffsetMode.DATETIME, 1234), now_ms=10_000) == 1234
+    assert lookup_time(ResetTo(OffsetMode.DURATION, 4000), now_ms=10_000) == 6000
+    assert lookup_time(ResetTo(OffsetMode.EARLIEST), now_ms=10_000) is None
 
 
 ACTIVE = group(
@@ -204,7 +204,7 @@ def test_group_activity_names_members() -> None:
     assert group_activity(group()) == "Empty"
 
 
-def _spec(reset_id: str, group_name: str, target: OffsetTarget, line: int) -> OffsetResetSpec:
+def _spec(reset_id: str, group_name: str, target: ResetTo, line: int) -> OffsetResetSpec:
     return OffsetResetSpec(
         reset_id, group_name, {"orders": ()}, target, Location("specs/offsets.yaml", line, 3)
     )
@@ -212,10 +212,10 @@ def _spec(reset_id: str, group_name: str, target: OffsetTarget, line: int) -> Of
 
 def test_reset_actions_ledger_activity_and_absent_groups() -> None:
     specs = [
-        _spec("replay-1", "billing", OffsetTarget(OffsetMode.EARLIEST), 4),
-        _spec("done-1", "billing", OffsetTarget(OffsetMode.LATEST), 9),
-        _spec("busy-1", "busy", OffsetTarget(OffsetMode.EARLIEST), 14),
-        _spec("new-1", "fresh", OffsetTarget(OffsetMode.DURATION, 500), 19),
+        _spec("replay-1", "billing", ResetTo(OffsetMode.EARLIEST), 4),
+        _spec("done-1", "billing", ResetTo(OffsetMode.LATEST), 9),
+        _spec("busy-1", "busy", ResetTo(OffsetMode.EARLIEST), 14),
+        _spec("new-1", "fresh", ResetTo(OffsetMode.DURATION, 500), 19),
     ]
     busy = GroupState("busy", "Stable", members=ACTIVE.members)
     ledger = {"done-1": AppliedReset("done-1", "billing", "2024-05-01T08:00:00Z")}
@@ -244,9 +244,9 @@ def test_reset_actions_ledger_activity_and_absent_groups() -> None:
 
 def test_reset_actions_turn_plan_errors_into_located_refusals() -> None:
     specs = [
-        _spec("shift-1", "billing", OffsetTarget(OffsetMode.SHIFT_BY, -5), 4),
+        _spec("shift-1", "billing", ResetTo(OffsetMode.SHIFT_BY, -5), 4),
         OffsetResetSpec(
-            "gone-1", "billing", {"gone": ()}, OffsetTarget(OffsetMode.EARLIEST), Location("o.yaml", 2)
+            "gone-1", "billing", {"gone": ()}, ResetTo(OffsetMode.EARLIEST), Location("o.yaml", 2)
         ),
     ]
     actions, notices, refusals = reset_actions(

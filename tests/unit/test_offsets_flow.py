@@ -30,8 +30,8 @@ from kadmin.core.model import (
     ObservedTopic,
     OffsetMode,
     OffsetResetSpec,
-    OffsetTarget,
     Partition,
+    ResetTo,
     TopicPartition,
     Watermarks,
 )
@@ -141,17 +141,13 @@ def cluster() -> MemoryCluster:
 
 def test_plan_group_reset_batches_reads() -> None:
     mem = cluster()
-    action = plan_group_reset(
-        mem, "billing", {"orders": ()}, OffsetTarget(OffsetMode.DATETIME, 1600), now_ms=0
-    )
+    action = plan_group_reset(mem, "billing", {"orders": ()}, ResetTo(OffsetMode.DATETIME, 1600), now_ms=0)
     assert action.moves == (OffsetMove("orders", 0, 8, 1), OffsetMove("orders", 1, 7, 7))
     assert mem.calls == Counter(describe_groups=1, snapshot=1, watermarks=1, offsets_for_times=1)
 
 
 def test_plan_group_reset_by_duration_counts_back_from_now() -> None:
-    action = plan_group_reset(
-        cluster(), "billing", None, OffsetTarget(OffsetMode.DURATION, 5500), now_ms=10_000
-    )
+    action = plan_group_reset(cluster(), "billing", None, ResetTo(OffsetMode.DURATION, 5500), now_ms=10_000)
     assert [m.after for m in action.moves] == [4, 8]  # t>=4500: offset 4 on p0, none on p1 -> log end 8
 
 
@@ -161,7 +157,7 @@ def test_plan_group_reset_refuses_an_active_group() -> None:
         mem.groups["billing"], state="Stable", members=(GroupMember("m-1", "billing-app", "/10.0.0.7"),)
     )
     with pytest.raises(PlanError) as caught:
-        plan_group_reset(mem, "billing", None, OffsetTarget(OffsetMode.EARLIEST), now_ms=0)
+        plan_group_reset(mem, "billing", None, ResetTo(OffsetMode.EARLIEST), now_ms=0)
     assert caught.value.where == "group billing"
     assert "Stable with 1 member(s): billing-app on /10.0.0.7" in caught.value.message
     assert "stop every consumer" in caught.value.hint
@@ -170,7 +166,7 @@ def test_plan_group_reset_refuses_an_active_group() -> None:
 
 def test_execute_writes_backup_then_commits(tmp_path: Path) -> None:
     mem = cluster()
-    action = plan_group_reset(mem, "billing", None, OffsetTarget(OffsetMode.EARLIEST), now_ms=0)
+    action = plan_group_reset(mem, "billing", None, ResetTo(OffsetMode.EARLIEST), now_ms=0)
     when = datetime(2024, 5, 1, 8, 0, tzinfo=UTC)
     outcome = execute_reset(mem, action, backup_dir=tmp_path / "backups", now=when)
     assert outcome.ok and not outcome.recorded
@@ -181,7 +177,7 @@ def test_execute_writes_backup_then_commits(tmp_path: Path) -> None:
 
 def test_execute_refuses_a_group_that_became_active(tmp_path: Path) -> None:
     mem = cluster()
-    action = plan_group_reset(mem, "billing", None, OffsetTarget(OffsetMode.EARLIEST), now_ms=0)
+    action = plan_group_reset(mem, "billing", None, ResetTo(OffsetMode.EARLIEST), now_ms=0)
     mem.before_commit.append("billing")
     outcome = execute_reset(mem, action, backup_dir=tmp_path)
     assert not outcome.ok
@@ -192,7 +188,7 @@ def test_execute_refuses_a_group_that_became_active(tmp_path: Path) -> None:
 def test_execute_reports_a_refused_commit_with_the_backup(tmp_path: Path) -> None:
     mem = cluster()
     mem.refuse_commit = "orders[0]: GROUP_AUTHORIZATION_FAILED"
-    action = plan_group_reset(mem, "billing", None, OffsetTarget(OffsetMode.LATEST), now_ms=0)
+    action = plan_group_reset(mem, "billing", None, ResetTo(OffsetMode.LATEST), now_ms=0)
     outcome = execute_reset(mem, action, backup_dir=tmp_path)
     assert not outcome.ok and outcome.error == mem.refuse_commit
     assert outcome.backup is not None and str(outcome.backup) in outcome.hint
@@ -211,7 +207,7 @@ def test_backups_never_overwrite(tmp_path: Path) -> None:
 
 def test_declarative_resets_reuse_the_callers_snapshot_and_return_the_groups_they_read() -> None:
     mem = cluster()
-    spec = OffsetResetSpec("replay-2024-05", "billing", {"orders": (0,)}, OffsetTarget(OffsetMode.OFFSET, 3))
+    spec = OffsetResetSpec("replay-2024-05", "billing", {"orders": (0,)}, ResetTo(OffsetMode.OFFSET, 3))
     observed = mem.snapshot()
     mem.calls.clear()
 
@@ -225,8 +221,8 @@ def test_declarative_resets_reuse_the_callers_snapshot_and_return_the_groups_the
 
 def test_declarative_reset_is_applied_once() -> None:
     mem = cluster()
-    spec = OffsetResetSpec("replay-2024-05", "billing", {"orders": (0,)}, OffsetTarget(OffsetMode.OFFSET, 3))
-    fresh = OffsetResetSpec("init-audit", "audit", {"orders": ()}, OffsetTarget(OffsetMode.EARLIEST))
+    spec = OffsetResetSpec("replay-2024-05", "billing", {"orders": (0,)}, ResetTo(OffsetMode.OFFSET, 3))
+    fresh = OffsetResetSpec("init-audit", "audit", {"orders": ()}, ResetTo(OffsetMode.EARLIEST))
     desired = DesiredState(topics={}, offset_resets=(spec, fresh))
 
     actions, notices, refusals = plan_spec_resets(mem, desired, now_ms=0)

@@ -13,7 +13,7 @@ RECORD = AppliedReset(
     "replay-2024-05",
     "billing",
     "2024-05-02T09:30:00Z",
-    targets={("orders", 1): 0, ("orders", 0): 12},
+    offsets={("orders", 1): 0, ("orders", 0): 12},
     previous={("orders", 0): 40, ("orders", 1): None},
 )
 

@@ -24,7 +24,7 @@ from kadmin.core.actions import (
     ResetOffsets,
 )
 from kadmin.core.errors import KadminError, Location
-from kadmin.core.model import OffsetMode, OffsetTarget, frozen_map
+from kadmin.core.model import OffsetMode, ResetTo, frozen_map
 from kadmin.core.plan import FORMAT_VERSION, Plan
 from kadmin.core.targets import Target
 from kadmin.plan.planfile import (
@@ -63,13 +63,13 @@ def every_kind_plan() -> Plan:
             ),
             ResetOffsets(
                 "billing",
-                OffsetTarget(OffsetMode.EARLIEST),
+                ResetTo(OffsetMode.EARLIEST),
                 (OffsetMove("orders.created", 0, 120, 0), OffsetMove("orders.created", 1, None, 0)),
                 reset_id="replay-1",
             ),
             ResetOffsets(
                 "ledger",
-                OffsetTarget(
+                ResetTo(
                     OffsetMode.FILE,
                     text="offsets.csv",
                     file_offsets=MappingProxyType({("orders.created", 0): 5, ("orders.created", 1): 7}),
@@ -78,7 +78,7 @@ def every_kind_plan() -> Plan:
                 group_exists=False,
             ),
             ResetOffsets(
-                "search", OffsetTarget(OffsetMode.SHIFT_BY, -100, "-100"), (OffsetMove("t", 0, 500, 400),)
+                "search", ResetTo(OffsetMode.SHIFT_BY, -100, "-100"), (OffsetMove("t", 0, 500, 400),)
             ),
             DeleteTopic("legacy.audit", 8),
         ),

@@ -536,7 +536,12 @@ def test_describe_shows_replicas_now_target_and_the_leaving_ones() -> None:
     reassign(mem, [action("orders", [(0, [1, 2], [1, 3])])], ReassignOptions(throttle=5, wait=False))
     found = describe(mem)
     (move,) = found.moves
-    assert (move.topic, move.partition, move.replicas, move.target) == ("orders", 0, (1, 3, 2), (1, 3))
+    assert (move.topic, move.partition, move.replicas, move.target_replicas) == (
+        "orders",
+        0,
+        (1, 3, 2),
+        (1, 3),
+    )
     assert move.removing == (2,)
     assert dict(found.throttles.topics["orders"]) == {
         LEADER_THROTTLED_REPLICAS: "0:1,0:2",

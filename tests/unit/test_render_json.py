@@ -23,7 +23,7 @@ from kadmin.core.actions import (
     ResetOffsets,
 )
 from kadmin.core.errors import Location
-from kadmin.core.model import OffsetMode, OffsetTarget, frozen_map
+from kadmin.core.model import OffsetMode, ResetTo, frozen_map
 from kadmin.core.plan import Plan
 from kadmin.core.targets import Target
 from kadmin.kafka.port import Outcome
@@ -117,9 +117,7 @@ def sample_plan() -> Plan:
             ),
             ResetOffsets(
                 "billing",
-                OffsetTarget(
-                    OffsetMode.FILE, text="x.csv", file_offsets=MappingProxyType({("orders", 0): 4})
-                ),
+                ResetTo(OffsetMode.FILE, text="x.csv", file_offsets=MappingProxyType({("orders", 0): 4})),
                 (OffsetMove("orders", 0, 9, 4), OffsetMove("orders", 1, None, 0)),
                 reset_id="r1",
             ),
@@ -239,7 +237,7 @@ def test_apply_report_document() -> None:
     results: list[tuple[Action, Outcome]] = [
         (CreateTopic("orders", 1, 1), Outcome(Target.topic("orders"), True)),
         (
-            ResetOffsets("billing", OffsetTarget(OffsetMode.LATEST), ()),
+            ResetOffsets("billing", ResetTo(OffsetMode.LATEST), ()),
             Outcome(Target.group("billing"), True),
         ),
         (DeleteTopic("audit", 1), Outcome(Target.topic("audit"), False, "TOPIC_AUTHORIZATION_FAILED")),

@@ -16,7 +16,7 @@ from kadmin.core.actions import (
     ResetOffsets,
 )
 from kadmin.core.errors import Location
-from kadmin.core.model import OffsetMode, OffsetTarget, frozen_map
+from kadmin.core.model import OffsetMode, ResetTo, frozen_map
 from kadmin.core.plan import Plan
 from kadmin.core.targets import Target
 from kadmin.render.markdown import COLLAPSE_AFTER, render_plan_markdown
@@ -43,7 +43,7 @@ def test_small_plan_in_a_diff_block_with_warning_refusals_and_notices() -> None:
         ReassignReplicas("events", (PartitionMove(0, (1,), (1, 2, 3)),), "rf 1 → 3"),
         DeleteTopic("audit", 4),
         ResetOffsets(
-            "billing", OffsetTarget(OffsetMode.EARLIEST), (OffsetMove("orders", 0, 120, 0),), reset_id="r1"
+            "billing", ResetTo(OffsetMode.EARLIEST), (OffsetMove("orders", 0, 120, 0),), reset_id="r1"
         ),
         refusals=(
             Refusal(

@@ -22,7 +22,7 @@ from kadmin.core.actions import (
     ResetOffsets,
 )
 from kadmin.core.errors import Location
-from kadmin.core.model import OffsetMode, OffsetTarget, frozen_map
+from kadmin.core.model import OffsetMode, ResetTo, frozen_map
 from kadmin.core.plan import Plan
 from kadmin.core.targets import Target
 from kadmin.kafka.port import Outcome
@@ -158,7 +158,7 @@ def test_delete_topic_is_summarised_as_destructive() -> None:
 def test_reset_offsets_per_partition() -> None:
     reset = ResetOffsets(
         "billing",
-        OffsetTarget(OffsetMode.EARLIEST),
+        ResetTo(OffsetMode.EARLIEST),
         (
             OffsetMove("orders.created", 1, None, 0),
             OffsetMove("orders.created", 0, 120, 0),
@@ -184,7 +184,7 @@ def test_reset_offsets_per_partition() -> None:
 def test_reset_of_a_group_that_does_not_exist_yet() -> None:
     reset = ResetOffsets(
         "fresh",
-        OffsetTarget(OffsetMode.SHIFT_BY, -5, "-5"),
+        ResetTo(OffsetMode.SHIFT_BY, -5, "-5"),
         (OffsetMove("t", 0, None, 3),),
         group_exists=False,
     )
@@ -198,12 +198,12 @@ def test_reset_of_a_group_that_does_not_exist_yet() -> None:
 
 def test_full_plan_groups_per_topic_then_group_with_refusals_and_notices() -> None:
     plan = plan_of(
-        ResetOffsets("billing", OffsetTarget(OffsetMode.LATEST), (OffsetMove("orders", 0, 5, 9),)),
+        ResetOffsets("billing", ResetTo(OffsetMode.LATEST), (OffsetMove("orders", 0, 5, 9),)),
         AlterConfigs("orders", (ConfigChange("retention.ms", "1", "2"),)),
         DeleteTopic("audit", 1),
         AddPartitions("orders", 1, 2),
         CreateTopic("new", 1, 1),
-        ResetOffsets("analytics", OffsetTarget(OffsetMode.LATEST), (OffsetMove("orders", 0, 5, 9),)),
+        ResetOffsets("analytics", ResetTo(OffsetMode.LATEST), (OffsetMove("orders", 0, 5, 9),)),
         refusals=(
             Refusal(
                 Target.topic("payments"),
@@ -315,7 +315,7 @@ def test_ten_thousand_topics_render_in_well_under_a_second() -> None:
 def test_apply_report() -> None:
     create = CreateTopic("orders", 6, 3)
     delete = DeleteTopic("audit", 1)
-    reset = ResetOffsets("billing", OffsetTarget(OffsetMode.EARLIEST), (OffsetMove("orders", 0, 5, 0),))
+    reset = ResetOffsets("billing", ResetTo(OffsetMode.EARLIEST), (OffsetMove("orders", 0, 5, 0),))
     console = Console(file=io.StringIO(), width=100, color_system=None)
     render_apply_report(
         [

@@ -48,7 +48,7 @@ def test_each_feature_example_validates_together_with_the_demo_specs(example: Pa
 
 def test_all_feature_examples_together_cover_every_feature() -> None:
     state = load_specs([str(SPECS), str(SPECS / "more")], env={"AUDIT_PARTITIONS": "24"})
-    assert {r.target.mode for r in state.offset_resets} == {
+    assert {r.to.mode for r in state.offset_resets} == {
         OffsetMode.DATETIME,
         OffsetMode.DURATION,
         OffsetMode.SHIFT_BY,

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kadmin.core.errors import SpecError
-from kadmin.core.model import OffsetMode, OffsetTarget
+from kadmin.core.model import OffsetMode, ResetTo
 from kadmin.spec.load import load_specs
 
 
@@ -22,25 +22,25 @@ def resets(tmp_path: Path, entries: str) -> dict[str, object]:
 @pytest.mark.parametrize(
     ("to", "target"),
     [
-        ("earliest", OffsetTarget(OffsetMode.EARLIEST)),
-        ("latest", OffsetTarget(OffsetMode.LATEST)),
-        ("current", OffsetTarget(OffsetMode.CURRENT)),
-        ("{offset: 42}", OffsetTarget(OffsetMode.OFFSET, 42, "42")),
-        ("{shift_by: -10}", OffsetTarget(OffsetMode.SHIFT_BY, -10, "-10")),
+        ("earliest", ResetTo(OffsetMode.EARLIEST)),
+        ("latest", ResetTo(OffsetMode.LATEST)),
+        ("current", ResetTo(OffsetMode.CURRENT)),
+        ("{offset: 42}", ResetTo(OffsetMode.OFFSET, 42, "42")),
+        ("{shift_by: -10}", ResetTo(OffsetMode.SHIFT_BY, -10, "-10")),
         (
             '{datetime: "2026-11-20T00:00:00Z"}',
-            OffsetTarget(OffsetMode.DATETIME, 1_795_132_800_000, "2026-11-20T00:00:00Z"),
+            ResetTo(OffsetMode.DATETIME, 1_795_132_800_000, "2026-11-20T00:00:00Z"),
         ),
         (
             "{datetime: 2026-11-20T01:00:00.250+01:00}",
-            OffsetTarget(OffsetMode.DATETIME, 1_795_132_800_250, "2026-11-20T01:00:00.250+01:00"),
+            ResetTo(OffsetMode.DATETIME, 1_795_132_800_250, "2026-11-20T01:00:00.250+01:00"),
         ),
-        ("{duration: P1DT2H}", OffsetTarget(OffsetMode.DURATION, 93_600_000, "P1DT2H")),
+        ("{duration: P1DT2H}", ResetTo(OffsetMode.DURATION, 93_600_000, "P1DT2H")),
     ],
 )
-def test_targets(tmp_path: Path, to: str, target: OffsetTarget) -> None:
+def test_targets(tmp_path: Path, to: str, target: ResetTo) -> None:
     reset = resets(tmp_path, f"- {{id: r, group: g, topics: [orders], to: {to}}}\n")["r"]
-    assert reset.target == target  # type: ignore[attr-defined]
+    assert reset.to == target  # type: ignore[attr-defined]
 
 
 def test_topic_selections(tmp_path: Path) -> None:
@@ -60,8 +60,8 @@ def test_file_target_reads_rows_relative_to_the_spec(tmp_path: Path) -> None:
     (tmp_path / "csv" / "rows.csv").write_text("orders,0,10\norders,2,30\nother,0,5\n", encoding="utf-8")
     found = resets(tmp_path, "- {id: f, group: g, to: {file: csv/rows.csv}}\n")
     reset = found["f"]
-    assert reset.target.mode is OffsetMode.FILE and reset.target.text == "csv/rows.csv"  # type: ignore[attr-defined]
-    assert dict(reset.target.file_offsets) == {("orders", 0): 10, ("orders", 2): 30, ("other", 0): 5}  # type: ignore[attr-defined]
+    assert reset.to.mode is OffsetMode.FILE and reset.to.text == "csv/rows.csv"  # type: ignore[attr-defined]
+    assert dict(reset.to.file_offsets) == {("orders", 0): 10, ("orders", 2): 30, ("other", 0): 5}  # type: ignore[attr-defined]
     assert dict(reset.topics) == {"orders": (0, 2), "other": (0,)}  # type: ignore[attr-defined]
 
 
