@@ -21,6 +21,7 @@ from kadmin.core.model import (
     ClusterState,
     ConfigEntry,
     ConfigSource,
+    ConsumerGroupState,
     GroupState,
     ObservedTopic,
     Partition,
@@ -127,7 +128,7 @@ class InMemoryCluster:
 
     def describe_groups(self, groups: Collection[str]) -> dict[str, GroupState]:
         self.calls.append(Call("describe_groups", tuple(sorted(groups))))
-        return {g: self.groups.get(g) or GroupState(g, "Dead", exists=False) for g in groups}
+        return {g: self.groups.get(g) or GroupState.absent(g) for g in groups}
 
     def watermarks(self, partitions: Collection[TopicPartition]) -> dict[TopicPartition, Watermarks]:
         self.calls.append(Call("watermarks"))
@@ -316,7 +317,7 @@ class InMemoryCluster:
         self.calls.append(Call("commit_offsets", (Target.group(group),)))
         error = self._refused(Target.group(group), False)
         if not error:
-            state = self.groups.get(group) or GroupState(group, "Empty")
+            state = self.groups.get(group) or GroupState(group, ConsumerGroupState.EMPTY)
             committed = {**state.committed, **offsets}
             self.groups[group] = replace(state, committed=MappingProxyType(committed), exists=True)
         return Outcome(Target.group(group), not error, error)

@@ -260,24 +260,42 @@ class GroupMember:
     assignment: tuple[TopicPartition, ...] = ()
 
 
+class ConsumerGroupState(StrEnum):
+    """Kafka's consumer-group states, by the names its own tools print."""
+
+    EMPTY = "Empty"
+    STABLE = "Stable"
+    PREPARING_REBALANCE = "PreparingRebalance"
+    COMPLETING_REBALANCE = "CompletingRebalance"
+    DEAD = "Dead"
+    UNKNOWN = "Unknown"
+
+
+_RESETTABLE = frozenset({ConsumerGroupState.EMPTY, ConsumerGroupState.DEAD, ConsumerGroupState.UNKNOWN})
+
+
 @dataclass(frozen=True, slots=True)
 class GroupState:
     """A consumer group as described by the cluster, with its committed offsets.
 
-    `state` is Kafka's state name (``Empty``, ``Stable``, ``Dead``, ...);
-    `exists` is False for a group the coordinator has never heard of.
+    `exists` is False for a group the coordinator has never heard of (`GroupState.absent`).
     """
 
     group: str
-    state: str
+    state: ConsumerGroupState
     members: tuple[GroupMember, ...] = ()
     committed: Mapping[TopicPartition, int] = field(default_factory=lambda: MappingProxyType({}))
     exists: bool = True
 
+    @classmethod
+    def absent(cls, group: str) -> GroupState:
+        """A group the cluster does not know: Kafka describes it as Dead, with no members or offsets."""
+        return cls(group, ConsumerGroupState.DEAD, exists=False)
+
     @property
     def is_inactive(self) -> bool:
         """Kafka's tool resets only groups that are Empty, Dead or unknown."""
-        return not self.members and self.state in ("Empty", "Dead", "Unknown", "")
+        return not self.members and self.state in _RESETTABLE
 
 
 @dataclass(frozen=True, slots=True)

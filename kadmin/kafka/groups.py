@@ -21,19 +21,19 @@ from confluent_kafka.admin import AdminClient
 from confluent_kafka.admin._listoffsets import OffsetSpec
 
 from kadmin.core.errors import ClusterError
-from kadmin.core.model import GroupMember, GroupState, TopicPartition, Watermarks
+from kadmin.core.model import ConsumerGroupState, GroupMember, GroupState, TopicPartition, Watermarks
 from kadmin.core.targets import Target
 from kadmin.kafka.answers import REACH_HINT, UNREACHABLE_CODES, error_code, error_text, kafka_error
 from kadmin.kafka.port import Outcome
 
-# Kafka's names for group states, as its own tools print them.
-_STATE_NAMES = {
-    "EMPTY": "Empty",
-    "STABLE": "Stable",
-    "PREPARING_REBALANCING": "PreparingRebalance",
-    "COMPLETING_REBALANCING": "CompletingRebalance",
-    "DEAD": "Dead",
-    "UNKNOWN": "Unknown",
+# confluent-kafka's names for group states; a state it adds later reads as Unknown.
+_STATES = {
+    "EMPTY": ConsumerGroupState.EMPTY,
+    "STABLE": ConsumerGroupState.STABLE,
+    "PREPARING_REBALANCING": ConsumerGroupState.PREPARING_REBALANCE,
+    "COMPLETING_REBALANCING": ConsumerGroupState.COMPLETING_REBALANCE,
+    "DEAD": ConsumerGroupState.DEAD,
+    "UNKNOWN": ConsumerGroupState.UNKNOWN,
 }
 
 # Answers meaning "no such partition (or no leader to ask)"; callers report those as missing.
@@ -67,9 +67,9 @@ def describe_groups(admin: AdminClient, groups: Collection[str], timeout: float)
         description = _describe_result(described[name], name, timeout)
         offsets = _committed_result(committed[name], name, timeout)
         if description is None:
-            states[name] = GroupState(name, "Dead", committed=offsets, exists=bool(offsets))
+            states[name] = GroupState(name, ConsumerGroupState.DEAD, committed=offsets, exists=bool(offsets))
             continue
-        state = _STATE_NAMES.get(getattr(description.state, "name", ""), "Unknown")
+        state = _STATES.get(getattr(description.state, "name", ""), ConsumerGroupState.UNKNOWN)
         members = tuple(
             GroupMember(
                 member_id=m.member_id,
@@ -80,7 +80,7 @@ def describe_groups(admin: AdminClient, groups: Collection[str], timeout: float)
             for m in description.members
         )
         # The coordinator describes a group it never heard of as Dead with nothing in it.
-        exists = state != "Dead" or bool(members) or bool(offsets)
+        exists = state is not ConsumerGroupState.DEAD or bool(members) or bool(offsets)
         states[name] = GroupState(name, state, members=members, committed=offsets, exists=exists)
     return states
 

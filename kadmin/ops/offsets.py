@@ -78,7 +78,7 @@ class GroupOffsets:
 
 def show_group(admin: ClusterAdmin, group: str) -> GroupOffsets:
     """Committed offsets, log start/end and lag of every partition the group commits to or is assigned."""
-    state = admin.describe_groups([group]).get(group) or GroupState(group, "Dead", exists=False)
+    state = admin.describe_groups([group]).get(group) or GroupState.absent(group)
     owners = {tp: m for m in state.members for tp in m.assignment}
     partitions = sorted(set(state.committed) | set(owners))
     marks = admin.watermarks(partitions)
@@ -108,7 +108,7 @@ def plan_group_reset(
     Raises `PlanError` for an active group (naming its state and members), unknown
     topics or partitions, and a shift on a partition without a commit.
     """
-    state = admin.describe_groups([group]).get(group) or GroupState(group, "Dead", exists=False)
+    state = admin.describe_groups([group]).get(group) or GroupState.absent(group)
     require_inactive(state)
     counts: dict[str, int] = {}
     if topics and to.mode is not OffsetMode.FILE:
@@ -160,7 +160,7 @@ def read_spec_resets(
 
     scopes: dict[str, tuple[TopicPartition, ...]] = {}
     for spec in pending:
-        state = groups.get(spec.group) or GroupState(spec.group, "Dead", exists=False)
+        state = groups.get(spec.group) or GroupState.absent(spec.group)
         try:
             scopes[spec.id] = partitions_in_scope(state, spec.to, spec.topics, counts)
         except PlanError:
@@ -196,9 +196,7 @@ def execute_reset(
     """
     target = action.target
     moment = now or datetime.now(UTC)
-    state = admin.describe_groups([action.group]).get(action.group) or GroupState(
-        action.group, "Dead", exists=False
-    )
+    state = admin.describe_groups([action.group]).get(action.group) or GroupState.absent(action.group)
     if not state.is_inactive:
         return ResetOutcome(
             target,

@@ -83,11 +83,10 @@ def lookup_time(to: ResetTo, now_ms: int) -> int | None:
 
 def group_activity(group: GroupState) -> str:
     """``Stable with 2 member(s): app-1 on /10.0.0.5, app-2 on /10.0.0.6``, for refusals."""
-    state = group.state or "Unknown"
     if not group.members:
-        return state
+        return str(group.state)
     members = ", ".join(f"{m.client_id or m.member_id} on {m.host or '?'}" for m in group.members)
-    return f"{state} with {len(group.members)} member(s): {members}"
+    return f"{group.state} with {len(group.members)} member(s): {members}"
 
 
 def partitions_in_scope(
@@ -190,7 +189,7 @@ def reset_actions(
         if done is not None:
             notices.append(Notice(target, f"offset reset {spec.id!r} already applied on {done.applied_at}"))
             continue
-        group = groups.get(spec.group) or GroupState(spec.group, "Dead", exists=False)
+        group = groups.get(spec.group) or GroupState.absent(spec.group)
         where: Location | str = spec.origin or f"group {spec.group}"
         if not group.is_inactive:
             refusals.append(

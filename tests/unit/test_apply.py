@@ -28,6 +28,7 @@ from kadmin.core.errors import Location, PlanError, StalePlanError
 from kadmin.core.model import (
     Broker,
     ClusterSpec,
+    ConsumerGroupState,
     DesiredState,
     GroupState,
     OffsetMode,
@@ -348,7 +349,7 @@ def test_unsettled_compares_configs_in_canonical_form() -> None:
 def test_declared_resets_commit_after_a_backup_and_are_recorded(tmp_path: Path) -> None:
     mem = cluster(orders=(2, 1, {}))
     mem.groups["billing"] = GroupState(
-        "billing", "Empty", committed=MappingProxyType({("orders", 0): 8, ("orders", 1): 7})
+        "billing", ConsumerGroupState.EMPTY, committed=MappingProxyType({("orders", 0): 8, ("orders", 1): 7})
     )
     mem.marks.update({("orders", 0): Watermarks(2, 10), ("orders", 1): Watermarks(0, 9)})
     reset = ResetOffsets(
@@ -369,7 +370,9 @@ def test_a_reset_of_a_group_that_became_active_fails_with_what_to_do() -> None:
     from kadmin.core.model import GroupMember
 
     mem = cluster(orders=(1, 1, {}))
-    mem.groups["billing"] = GroupState("billing", "Stable", members=(GroupMember("m-1", "app", "/10.0.0.1"),))
+    mem.groups["billing"] = GroupState(
+        "billing", ConsumerGroupState.STABLE, members=(GroupMember("m-1", "app", "/10.0.0.1"),)
+    )
     reset = ResetOffsets("billing", ResetTo(OffsetMode.LATEST), (OffsetMove("orders", 0, None, 5),))
     [(_, outcome)] = run(Plan((reset,), mem.cluster_id, ""), mem).results
     assert not outcome.ok and "Stable" in outcome.error and "stop every consumer" in outcome.error
@@ -444,12 +447,16 @@ def test_a_plan_for_another_cluster_is_refused(saved: tuple[InMemoryCluster, Pla
 
 def test_a_commit_behind_a_planned_reset_makes_it_stale() -> None:
     mem = cluster(orders=(1, 1, {}))
-    mem.groups["billing"] = GroupState("billing", "Empty", committed=MappingProxyType({("orders", 0): 4}))
+    mem.groups["billing"] = GroupState(
+        "billing", ConsumerGroupState.EMPTY, committed=MappingProxyType({("orders", 0): 4})
+    )
     reset = ResetOffsets("billing", ResetTo(OffsetMode.EARLIEST), (OffsetMove("orders", 0, 4, 0),))
     observed = mem.snapshot()
     plan = Plan((reset,), mem.cluster_id, fingerprint(observed, (), mem.describe_groups(["billing"])))
     check_fresh(plan, mem)
-    mem.groups["billing"] = GroupState("billing", "Empty", committed=MappingProxyType({("orders", 0): 9}))
+    mem.groups["billing"] = GroupState(
+        "billing", ConsumerGroupState.EMPTY, committed=MappingProxyType({("orders", 0): 9})
+    )
     with pytest.raises(StalePlanError, match="orders/0 is committed at 9, the plan expected 4"):
         check_fresh(plan, mem)
 

@@ -11,6 +11,7 @@ from kadmin.core.model import (
     ClusterState,
     ConfigEntry,
     ConfigSource,
+    ConsumerGroupState,
     GroupState,
     ObservedTopic,
     Partition,
@@ -86,7 +87,9 @@ def test_ignores_values_that_change_by_themselves() -> None:
 
 
 def test_groups_count_state_and_committed_offsets() -> None:
-    group = GroupState("billing", "Empty", committed=MappingProxyType({("orders", 0): 5, ("orders", 1): 7}))
+    group = GroupState(
+        "billing", ConsumerGroupState.EMPTY, committed=MappingProxyType({("orders", 0): 5, ("orders", 1): 7})
+    )
     base = fingerprint(BASE, ["orders"], {"billing": group})
     assert base != fingerprint(BASE, ["orders"])
     assert base == fingerprint(BASE, ["orders"], {"billing": dataclasses.replace(group)})
@@ -94,7 +97,9 @@ def test_groups_count_state_and_committed_offsets() -> None:
     assert base == fingerprint(BASE, ["orders"], {"billing": dataclasses.replace(group, committed=committed)})
     moved = MappingProxyType({("orders", 0): 6, ("orders", 1): 7})
     assert base != fingerprint(BASE, ["orders"], {"billing": dataclasses.replace(group, committed=moved)})
-    assert base != fingerprint(BASE, ["orders"], {"billing": dataclasses.replace(group, state="Stable")})
+    assert base != fingerprint(
+        BASE, ["orders"], {"billing": dataclasses.replace(group, state=ConsumerGroupState.STABLE)}
+    )
     gone = dataclasses.replace(group, exists=False, committed=MappingProxyType({}))
     assert base != fingerprint(BASE, ["orders"], {"billing": gone})
 

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from kadmin.cli.app import app, report_error, stderr, stdout
 from kadmin.core.actions import Notice, OffsetMove, Refusal, ResetOffsets
 from kadmin.core.errors import KadminError, Location
-from kadmin.core.model import GroupMember, GroupState, OffsetMode, ResetTo
+from kadmin.core.model import ConsumerGroupState, GroupMember, GroupState, OffsetMode, ResetTo
 from kadmin.core.plan import Plan
 from kadmin.core.targets import Target
 from kadmin.kafka.port import Outcome
@@ -84,7 +84,9 @@ def test_apply_report_prints_hostile_errors_literally(name: str) -> None:
 @pytest.mark.parametrize("name", HOSTILE)
 def test_offsets_views_print_hostile_group_member_and_host_names_literally(name: str) -> None:
     member = GroupMember("m-1", f"client-{name}", f"/{name}")
-    state = GroupState(name, "Stable", members=(member,), committed=MappingProxyType({("orders", 0): 3}))
+    state = GroupState(
+        name, ConsumerGroupState.STABLE, members=(member,), committed=MappingProxyType({("orders", 0): 3})
+    )
     found = GroupOffsets(state, (PartitionOffsets("orders", 0, 3, 0, 10, member),))
     console = rich_default_console()
     render_group_offsets(console, found)
@@ -100,7 +102,7 @@ def test_offsets_views_print_hostile_group_member_and_host_names_literally(name:
 
 
 def test_offsets_view_drops_terminal_escapes_from_cluster_text() -> None:
-    state = GroupState("g\x1b[31mred", "Empty")
+    state = GroupState("g\x1b[31mred", ConsumerGroupState.EMPTY)
     console = rich_default_console()
     render_group_offsets(console, GroupOffsets(state, ()))
     assert "\x1b" not in output_of(console)

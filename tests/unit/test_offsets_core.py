@@ -10,6 +10,7 @@ from kadmin.core.actions import OffsetMove
 from kadmin.core.errors import Location, PlanError
 from kadmin.core.model import (
     AppliedReset,
+    ConsumerGroupState,
     GroupMember,
     GroupState,
     OffsetMode,
@@ -40,7 +41,7 @@ ALL = tuple(MARKS)
 
 def group(
     committed: Mapping[TopicPartition, int] | None = None,
-    state: str = "Empty",
+    state: ConsumerGroupState = ConsumerGroupState.EMPTY,
     members: tuple[GroupMember, ...] = (),
 ) -> GroupState:
     return GroupState("billing", state, members=members, committed=dict(committed or {}))
@@ -123,8 +124,38 @@ def test_unknown_partition_is_a_plan_error() -> None:
 
 
 def test_group_existence_is_carried() -> None:
-    absent = GroupState("fresh", "Dead", exists=False)
+    absent = GroupState.absent("fresh")
     assert compute_reset(absent, ResetTo(OffsetMode.LATEST), ALL, MARKS).group_exists is False
+
+
+def test_an_absent_group_is_dead_unknown_to_the_cluster_and_resettable() -> None:
+    absent = GroupState.absent("fresh")
+    assert (absent.state, absent.exists, absent.members, dict(absent.committed)) == (
+        ConsumerGroupState.DEAD,
+        False,
+        (),
+        {},
+    )
+    assert absent.is_inactive
+
+
+@pytest.mark.parametrize(
+    ("state", "inactive"),
+    [
+        (ConsumerGroupState.EMPTY, True),
+        (ConsumerGroupState.DEAD, True),
+        (ConsumerGroupState.UNKNOWN, True),
+        (ConsumerGroupState.STABLE, False),
+        (ConsumerGroupState.PREPARING_REBALANCE, False),
+        (ConsumerGroupState.COMPLETING_REBALANCE, False),
+    ],
+)
+def test_only_empty_dead_or_unknown_groups_without_members_may_be_reset(
+    state: ConsumerGroupState, inactive: bool
+) -> None:
+    assert GroupState("g", state).is_inactive is inactive
+    member = GroupMember("m-1", "app", "/10.0.0.1")
+    assert GroupState("g", state, members=(member,)).is_inactive is False
 
 
 def test_scope_all_topics_means_committed_partitions() -> None:
@@ -188,7 +219,7 @@ def test_lookup_time_per_mode() -> None:
 
 ACTIVE = group(
     COMMITTED,
-    state="Stable",
+    state=ConsumerGroupState.STABLE,
     members=(
         GroupMember("m-1", "billing-app-1", "/10.0.0.5"),
         GroupMember("m-2", "billing-app-2", "/10.0.0.6"),
@@ -217,7 +248,7 @@ def test_reset_actions_ledger_activity_and_absent_groups() -> None:
         _spec("busy-1", "busy", ResetTo(OffsetMode.EARLIEST), 14),
         _spec("new-1", "fresh", ResetTo(OffsetMode.DURATION, 500), 19),
     ]
-    busy = GroupState("busy", "Stable", members=ACTIVE.members)
+    busy = GroupState("busy", ConsumerGroupState.STABLE, members=ACTIVE.members)
     ledger = {"done-1": AppliedReset("done-1", "billing", "2024-05-01T08:00:00Z")}
     actions, notices, refusals = reset_actions(
         specs,

@@ -24,6 +24,7 @@ from kadmin.core.model import (
     AppliedReset,
     Broker,
     ClusterState,
+    ConsumerGroupState,
     DesiredState,
     GroupMember,
     GroupState,
@@ -73,12 +74,12 @@ class MemoryCluster:
     def describe_groups(self, groups: Collection[str]) -> dict[str, GroupState]:
         self.calls["describe_groups"] += 1
         for name in self.before_commit:
-            state = self.groups.get(name) or GroupState(name, "Empty")
+            state = self.groups.get(name) or GroupState(name, ConsumerGroupState.EMPTY)
             self.groups[name] = replace(
-                state, state="Stable", members=(GroupMember("m", "late-app", "/10.1.1.1"),)
+                state, state=ConsumerGroupState.STABLE, members=(GroupMember("m", "late-app", "/10.1.1.1"),)
             )
         self.before_commit.clear()
-        return {g: self.groups.get(g) or GroupState(g, "Dead", exists=False) for g in groups}
+        return {g: self.groups.get(g) or GroupState.absent(g) for g in groups}
 
     def watermarks(self, partitions: Collection[TopicPartition]) -> dict[TopicPartition, Watermarks]:
         self.calls["watermarks"] += 1
@@ -104,9 +105,9 @@ class MemoryCluster:
         if self.refuse_commit:
             return Outcome(Target.group(group), False, self.refuse_commit)
         self.commits.append((group, dict(offsets)))
-        state = self.groups.get(group) or GroupState(group, "Empty")
+        state = self.groups.get(group) or GroupState(group, ConsumerGroupState.EMPTY)
         self.groups[group] = replace(
-            state, state="Empty", committed={**state.committed, **offsets}, exists=True
+            state, state=ConsumerGroupState.EMPTY, committed={**state.committed, **offsets}, exists=True
         )
         return Outcome(Target.group(group), True)
 
@@ -135,7 +136,9 @@ class MemoryCluster:
 # orders: partition 0 holds offsets 0..9 at t=1000..10000, partition 1 offsets 5..7 at t=500..2500.
 def cluster() -> MemoryCluster:
     mem = MemoryCluster({"orders": {0: (0, [1000 * (i + 1) for i in range(10)]), 1: (5, [500, 1500, 2500])}})
-    mem.groups["billing"] = GroupState("billing", "Empty", committed={("orders", 0): 8, ("orders", 1): 7})
+    mem.groups["billing"] = GroupState(
+        "billing", ConsumerGroupState.EMPTY, committed={("orders", 0): 8, ("orders", 1): 7}
+    )
     return mem
 
 
@@ -154,7 +157,9 @@ def test_plan_group_reset_by_duration_counts_back_from_now() -> None:
 def test_plan_group_reset_refuses_an_active_group() -> None:
     mem = cluster()
     mem.groups["billing"] = replace(
-        mem.groups["billing"], state="Stable", members=(GroupMember("m-1", "billing-app", "/10.0.0.7"),)
+        mem.groups["billing"],
+        state=ConsumerGroupState.STABLE,
+        members=(GroupMember("m-1", "billing-app", "/10.0.0.7"),),
     )
     with pytest.raises(PlanError) as caught:
         plan_group_reset(mem, "billing", None, ResetTo(OffsetMode.EARLIEST), now_ms=0)
@@ -253,7 +258,7 @@ def test_show_group_reports_lag_and_assigned_partitions() -> None:
     mem = cluster()
     mem.groups["billing"] = GroupState(
         "billing",
-        "Stable",
+        ConsumerGroupState.STABLE,
         members=(GroupMember("m-1", "app", "/10.0.0.7", (("orders", 1),)),),
         committed={("orders", 0): 8},
     )
@@ -328,7 +333,9 @@ def test_reset_json_output(mem: MemoryCluster) -> None:
 
 def test_reset_refuses_an_active_group_with_exit_1(mem: MemoryCluster, tmp_path: Path) -> None:
     mem.groups["billing"] = replace(
-        mem.groups["billing"], state="Stable", members=(GroupMember("m", "billing-app", "/10.0.0.7"),)
+        mem.groups["billing"],
+        state=ConsumerGroupState.STABLE,
+        members=(GroupMember("m", "billing-app", "/10.0.0.7"),),
     )
     code, _, err = run(
         "reset", "-g", "billing", "--all-topics", "--to-latest", "--execute", "--backup-dir", str(tmp_path)
