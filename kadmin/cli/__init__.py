@@ -10,7 +10,15 @@ from importlib import import_module
 
 from kadmin.cli.app import app
 
-_COMMAND_MODULES = ("spec_cmds", "plan_cmds", "offsets_cmds", "zones_cmds", "reassign_cmds", "export_cmds")
+_COMMAND_MODULES = (
+    "spec_cmds",
+    "plan_cmds",
+    "drift_cmds",
+    "offsets_cmds",
+    "zones_cmds",
+    "reassign_cmds",
+    "export_cmds",
+)
 
 for _name in _COMMAND_MODULES:
     import_module(f"kadmin.cli.{_name}")

@@ -1,5 +1,6 @@
-"""The composition behind `kadmin plan` and `kadmin apply`: specs → cluster → snapshot → diff →
-declared offset resets → one `Plan`; and reading a saved plan back.
+"""The composition behind `kadmin plan`, `kadmin apply` and `kadmin drift`: specs → cluster →
+snapshot → diff → declared offset resets → one `Plan` (or a drift report); and reading a saved
+plan back, checked against the spec files it claims.
 
 The command line (and the benchmark) call these; they never print. The cluster
 comes in through a factory, so this module never imports the confluent adapter
@@ -22,6 +23,7 @@ from kadmin.kafka.port import ClusterAdmin
 from kadmin.ops.freshness import plan_groups
 from kadmin.ops.offsets import read_spec_resets
 from kadmin.plan.diff import diff
+from kadmin.plan.drift import DriftReport, find_drift
 from kadmin.plan.fingerprint import fingerprint
 from kadmin.plan.identity import check_cluster
 from kadmin.plan.planfile import load_plan
@@ -148,3 +150,12 @@ def check_spec_hash(plan: Plan, paths: Sequence[str | Path], *, source: str) -> 
             hint="nothing was applied; review a plan of these specs (a pull request, or "
             f"kadmin plan {shown} --out FILE) and apply that",
         )
+
+
+def drift_specs(paths: Sequence[str | Path], connect: Connector) -> DriftReport:
+    """Load the specs, read the cluster once, check its identity, and list every difference."""
+    desired = load_specs(paths)
+    admin = connect(desired)
+    observed = admin.snapshot()
+    check_cluster(desired.cluster, observed.cluster_id, address(admin))
+    return find_drift(desired, observed, address(admin))
