@@ -15,13 +15,7 @@ import time
 from pathlib import Path
 
 from kadmin.local.cluster import LocalCluster
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+from kadmin.local.procs import rss_mb
 
 
 def main() -> None:
@@ -37,9 +31,9 @@ def main() -> None:
             info = cluster.start()
             startups.append(time.perf_counter() - began)
             time.sleep(5)  # let the JVMs settle after startup before reading memory
-            totals.append(sum(rss_mb(n.pid) for n in info.nodes))
+            totals.append(sum(rss_mb(n.pid) or 0 for n in info.nodes))
             cluster.stop()
-    cores = len(os.sched_getaffinity(0))
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     print(f"machine: {platform.machine()}, {cores} cores, Python {platform.python_version()}")
     print(f"{args.nodes}-node cluster, {args.runs} runs (jars already cached)")
     ready = statistics.median(startups)

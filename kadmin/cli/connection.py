@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from pathlib import Path
 
 from kadmin.core.errors import KadminError, Location
@@ -68,6 +69,10 @@ def resolve_bootstrap(
         return config_bootstrap
     local = state.current()
     if local is not None:
+        # Said on stderr: with no -b, the user should see which cluster is about to be read or changed.
+        sys.stderr.write(
+            f"using the local cluster started by `kadmin local up` at {local.bootstrap} ({local.dir})\n"
+        )
         return local.bootstrap
     raise KadminError(
         "no cluster to talk to",

@@ -7,7 +7,7 @@ import time
 from kadmin.core.actions import CreateTopic, DeleteTopic
 from kadmin.core.errors import KadminError, LocalClusterError
 from kadmin.kafka.confluent import ConfluentAdmin
-from kadmin.local.cluster import ClusterInfo
+from kadmin.local.record import ClusterInfo
 
 _PROBE_TOPIC = "kadmin-ready-probe"
 

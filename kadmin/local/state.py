@@ -2,7 +2,8 @@
 
 ``$KADMIN_HOME`` (default ``~/.kadmin``) holds ``local/`` (the default cluster
 directory) and ``local-cluster``, a one-line pointer to the directory of the cluster
-started last.
+`kadmin local up` started last. `kadmin local down` removes the pointer when it points
+at the cluster it stopped, so no command follows it to a cluster that is gone.
 """
 
 from __future__ import annotations
@@ -10,7 +11,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from kadmin.local.cluster import ClusterInfo, read_info, running_nodes
+from kadmin.local.cluster import running_nodes
+from kadmin.local.record import ClusterInfo, read_info
+
+POINTER_FILE = "local-cluster"
 
 
 def kadmin_home() -> Path:
@@ -24,21 +28,37 @@ def default_dir() -> Path:
 def remember(directory: Path) -> None:
     home = kadmin_home()
     home.mkdir(parents=True, exist_ok=True)
-    (home / "local-cluster").write_text(str(directory.resolve()) + "\n")
+    (home / POINTER_FILE).write_text(str(directory.resolve()) + "\n")
+
+
+def forget(directory: Path) -> bool:
+    """Remove the pointer if it points at `directory`; whether it did."""
+    pointer = kadmin_home() / POINTER_FILE
+    if _pointed(pointer) != directory.resolve():
+        return False
+    pointer.unlink(missing_ok=True)
+    return True
 
 
 def remembered_dir() -> Path:
-    pointer = kadmin_home() / "local-cluster"
-    if pointer.exists():
-        text = pointer.read_text().strip()
-        if text:
-            return Path(text)
-    return default_dir()
+    """The directory of the cluster `kadmin local up` started last, else the default one."""
+    return _pointed(kadmin_home() / POINTER_FILE) or default_dir()
 
 
 def current() -> ClusterInfo | None:
-    """The local cluster started last, if any of its nodes is still running."""
-    info = read_info(remembered_dir())
+    """The local cluster the pointer names, if any of its nodes is running."""
+    directory = _pointed(kadmin_home() / POINTER_FILE)
+    if directory is None:
+        return None
+    info = read_info(directory)
     if info is None or not running_nodes(info):
         return None
     return info
+
+
+def _pointed(pointer: Path) -> Path | None:
+    try:
+        text = pointer.read_text().strip()
+    except OSError:
+        return None
+    return Path(text) if text else None

@@ -36,7 +36,8 @@ from confluent_kafka.admin import AdminClient
 from kadmin.cli.connection import ENV_PROPERTIES, env_name
 from kadmin.core.actions import DeleteTopic
 from kadmin.kafka.confluent import ConfluentAdmin
-from kadmin.local.cluster import SCRAM_MECHANISM, ClusterInfo, LocalCluster, ScramUser
+from kadmin.local.cluster import LocalCluster
+from kadmin.local.record import SCRAM_MECHANISM, ClusterInfo, ScramUser
 
 T = TypeVar("T")
 

@@ -1,0 +1,154 @@
+"""The files and command lines a local cluster's nodes run with: ``server.properties`` per
+node, the quiet log4j2 configuration, the SASL client properties, and the JVM options.
+
+Rendering only: this module writes files into the cluster directory and starts nothing.
+"""
+
+from __future__ import annotations
+
+import os
+from importlib import resources
+from pathlib import Path
+
+from kadmin.local.record import SASL_PROPERTIES_FILE, SCRAM_MECHANISM, ClusterInfo, Node, ScramUser
+
+LOG4J_FILE = "log4j2.properties"
+
+
+def server_properties(node: Node, nodes: list[Node], tls_keystore: Path | None) -> dict[str, str]:
+    """A combined broker + controller node of a cluster of `nodes`."""
+    quorum = ",".join(f"127.0.0.1:{n.controller_port}" for n in nodes)
+    replicas = len(nodes)
+    min_isr = 2 if replicas >= 3 else 1
+    props = {
+        "process.roles": "broker,controller",
+        "node.id": str(node.node_id),
+        "broker.rack": node.rack,
+        "controller.quorum.bootstrap.servers": quorum,
+        "listeners": f"PLAINTEXT://127.0.0.1:{node.broker_port},CONTROLLER://127.0.0.1:{node.controller_port}",
+        # The voter endpoint is taken from the advertised CONTROLLER listener; an
+        # unset host would be advertised as "localhost".
+        "advertised.listeners": (
+            f"PLAINTEXT://127.0.0.1:{node.broker_port},CONTROLLER://127.0.0.1:{node.controller_port}"
+        ),
+        "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+        "controller.listener.names": "CONTROLLER",
+        "inter.broker.listener.name": "PLAINTEXT",
+        "log.dirs": str(Path(node.dir) / "data"),
+        "auto.create.topics.enable": "false",
+        # Internal topics default to 50 partitions and RF 3: a single node must say 1.
+        "offsets.topic.replication.factor": str(replicas),
+        "offsets.topic.num.partitions": "3",
+        "transaction.state.log.replication.factor": str(replicas),
+        "transaction.state.log.min.isr": str(min_isr),
+        "transaction.state.log.num.partitions": "3",
+        "share.coordinator.state.topic.replication.factor": str(replicas),
+        "share.coordinator.state.topic.min.isr": str(min_isr),
+        "share.coordinator.state.topic.num.partitions": "3",
+        "group.initial.rebalance.delay.ms": "0",
+        "num.network.threads": "2",
+        "num.io.threads": "2",
+        "background.threads": "4",
+        "num.recovery.threads.per.data.dir": "1",
+        "broker.heartbeat.interval.ms": "500",
+    }
+    props.update(_extra_listeners(node, tls_keystore))
+    return props
+
+
+def write_configs(directory: Path, nodes: list[Node], tls_keystore: Path | None) -> None:
+    """Each node's ``server.properties`` and the cluster's log4j2 configuration."""
+    for node in nodes:
+        props = server_properties(node, nodes, tls_keystore)
+        node.config.write_text("".join(f"{k}={v}\n" for k, v in props.items()))
+    log4j = resources.files("kadmin.local").joinpath(LOG4J_FILE).read_bytes()
+    (directory / LOG4J_FILE).write_bytes(log4j)
+
+
+def write_client_properties(info: ClusterInfo, user: ScramUser | None) -> None:
+    """``client-sasl.properties`` for the SASL listeners (a --command-config file), or none."""
+    path = Path(info.dir) / SASL_PROPERTIES_FILE
+    path.unlink(missing_ok=True)
+    if user is None:
+        return
+    text = "".join(
+        f"{k}={v}\n"
+        for k, v in (
+            ("bootstrap.servers", info.sasl_bootstrap),
+            ("security.protocol", "SASL_PLAINTEXT"),
+            ("sasl.mechanism", SCRAM_MECHANISM),
+            ("sasl.username", user.username),
+            ("sasl.password", user.password),
+        )
+    )
+    # Created private: the file holds a password.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as out:
+        out.write(text)
+
+
+def cluster_marker(directory: Path | str) -> str:
+    """The JVM option that names the cluster a process belongs to; process lookups match on it."""
+    return f"-Dkadmin.cluster={directory}"
+
+
+def jvm_command(java: str, lib: Path, directory: Path, heap: str) -> list[str]:
+    """The JVM and its options, up to (without) the main class."""
+    return [
+        java,
+        f"-Xmx{heap}",
+        # A cluster for tests and demos: C1 only and the serial collector start faster
+        # and use less CPU on small machines than the server defaults.
+        "-XX:TieredStopAtLevel=1",
+        "-XX:+UseSerialGC",
+        # A node out of memory exits (and says so in its log) instead of limping on.
+        "-XX:+ExitOnOutOfMemoryError",
+        "-Djava.awt.headless=true",
+        f"-Dlog4j2.configurationFile={directory / LOG4J_FILE}",
+        cluster_marker(directory),
+        "-cp",
+        f"{lib}/*",
+    ]
+
+
+def node_command(java: str, lib: Path, directory: Path, node: Node) -> list[str]:
+    """The command line of one Kafka node."""
+    return [
+        *jvm_command(java, lib, directory, node.heap),
+        f"-Xms{node.heap}",
+        f"-Dkafka.logs.dir={Path(node.dir) / 'logs'}",
+        "kafka.Kafka",
+        str(node.config),
+    ]
+
+
+def _extra_listeners(node: Node, tls_keystore: Path | None) -> dict[str, str]:
+    """Broker properties for the optional client listeners: SASL (SASL_PLAINTEXT with
+    SCRAM-SHA-512) and SSL (server certificate only)."""
+    if not node.sasl_port and not node.tls_port:
+        return {}
+    endpoints = [f"PLAINTEXT://127.0.0.1:{node.broker_port}"]
+    protocols = ["PLAINTEXT:PLAINTEXT"]
+    props: dict[str, str] = {}
+    if node.sasl_port:
+        endpoints.append(f"SASL://127.0.0.1:{node.sasl_port}")
+        protocols.append("SASL:SASL_PLAINTEXT")
+        props["sasl.enabled.mechanisms"] = SCRAM_MECHANISM
+        # The listener's login module; users and their salted passwords come from the metadata log.
+        props[f"listener.name.sasl.{SCRAM_MECHANISM.lower()}.sasl.jaas.config"] = (
+            "org.apache.kafka.common.security.scram.ScramLoginModule required;"
+        )
+    if node.tls_port and tls_keystore is not None:
+        endpoints.append(f"SSL://127.0.0.1:{node.tls_port}")
+        protocols.append("SSL:SSL")
+        # KIP-651: a PEM file holding the key and the certificate chain, no JKS needed.
+        props["listener.name.ssl.ssl.keystore.type"] = "PEM"
+        props["listener.name.ssl.ssl.keystore.location"] = str(tls_keystore)
+    endpoints.append(f"CONTROLLER://127.0.0.1:{node.controller_port}")
+    protocols.append("CONTROLLER:PLAINTEXT")
+    return {
+        "listeners": ",".join(endpoints),
+        "advertised.listeners": ",".join(endpoints),
+        "listener.security.protocol.map": ",".join(protocols),
+        **props,
+    }
