@@ -5,7 +5,8 @@ The bootstrap address comes from, in order: ``--bootstrap-server`` or
 in the ``--command-config`` file, and the cluster that `kadmin local up` started.
 Client security settings come from ``--command-config`` (librdkafka properties) and
 ``KADMIN_<PROPERTY>`` variables, the latter winning. Every admin call of a command
-goes through the one client built here, so they all carry the same credentials.
+goes through the one client built here, so they all carry the same credentials; the
+command closes it when it ends.
 
 Secrets (passwords, keys) are read here and handed to the client only: no message
 built in this module quotes a property's value.
@@ -17,6 +18,8 @@ import os
 import re
 import sys
 from pathlib import Path
+
+import click
 
 from kadmin.core.errors import KadminError, Location
 from kadmin.kafka.confluent import DEFAULT_TIMEOUT_S, ConfluentAdmin
@@ -159,10 +162,17 @@ def connect(
     spec_bootstrap: str | None = None,
     timeout: float = DEFAULT_TIMEOUT_S,
 ) -> ConfluentAdmin:
-    """The adapter for the cluster the options point at; it checks the connection on first use."""
-    return ConfluentAdmin(
+    """The adapter for the cluster the options point at; it checks the connection on first use.
+
+    Inside a command, the adapter is closed when the command ends, however it ends.
+    """
+    admin = ConfluentAdmin(
         client_config(bootstrap, command_config, spec_bootstrap=spec_bootstrap), timeout=timeout
     )
+    command = click.get_current_context(silent=True)
+    if command is not None:
+        command.call_on_close(admin.close)
+    return admin
 
 
 def redact(config: dict[str, str]) -> dict[str, str]:

@@ -1,6 +1,6 @@
 """`ConfluentAdmin`: the `ClusterAdmin` seam over confluent-kafka's AdminClient.
 
-The one place kadmin talks to a cluster (with `groups`, `ledger` and `reassign`
+The one place kadmin talks to a cluster (with `groups`, `ledger` and `kip455`
 beside it in this package). Reads are batched: one metadata request for every
 topic, one describe of the cluster and one DescribeConfigs for all topics in
 scope, issued together. Writes take a batch of one action kind and answer per
@@ -9,6 +9,8 @@ target. Every wait is bounded by `timeout`.
 The first use of the client checks the connection: librdkafka retries a failed
 SASL or TLS handshake forever and reports it only through `error_cb`, so without
 this check a wrong password would look like an unreachable cluster after the timeout.
+The same check runs before the kafka-python client of the reassignment calls is made.
+An adapter holds connections until `close` (or the end of a ``with`` block).
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ from kadmin.core.model import (
 )
 from kadmin.core.targets import Target
 from kadmin.kafka.answers import REACH_HINT, UNREACHABLE_CODES, error_code, error_text, outcomes
+from kadmin.kafka.kip455 import ReassignmentClient
 from kadmin.kafka.port import ClusterAdmin, Outcome, ReplicationThrottle
 
 DEFAULT_TIMEOUT_S = 30.0
@@ -80,6 +83,8 @@ class ConfluentAdmin:
         self.bootstrap = self.config.get("bootstrap.servers", "")
         self._handshake_error: KafkaError | None = None
         self._checked = False
+        self._kip455 = ReassignmentClient(self.config, timeout=timeout)
+        self.closed = False
         settings: dict[str, Any] = {**self.config, "logger": _quiet, "error_cb": self._on_error}
         try:
             self._client = AdminClient(settings)
@@ -93,10 +98,36 @@ class ConfluentAdmin:
     @property
     def admin(self) -> AdminClient:
         """The client, once the cluster has answered it (checked on first use)."""
+        self._check_connection()
+        return self._client
+
+    def _check_connection(self) -> None:
         if not self._checked:
             self._result(self._client.describe_cluster(request_timeout=self.timeout), "connect")
             self._checked = True
-        return self._client
+
+    def _reassignments(self) -> ReassignmentClient:
+        """The kafka-python side of this adapter, after librdkafka has checked the connection:
+        kafka-python retries a rejected SASL or TLS handshake silently until its timeout, where
+        librdkafka reports it at once."""
+        if self.closed:
+            raise RuntimeError("the cluster adapter was used after it was closed")
+        self._check_connection()
+        return self._kip455
+
+    def close(self) -> None:
+        """Release the connections of this adapter (the kafka-python client, if one was made).
+
+        librdkafka's AdminClient has no close of its own; it is freed with the adapter.
+        """
+        self.closed = True
+        self._kip455.close()
+
+    def __enter__(self) -> ConfluentAdmin:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def _on_error(self, err: KafkaError) -> None:
         # Called from poll(); only the first handshake failure matters.
@@ -268,19 +299,13 @@ class ConfluentAdmin:
         return self._outcomes(futures, (a.target for a in actions), key=lambda a: a)
 
     def reassign_partitions(self, actions: Sequence[ReassignReplicas]) -> list[Outcome]:
-        from kadmin.kafka import kip455 as reassign
-
-        return reassign.alter_reassignments(self.config, actions, timeout=self.timeout)
+        return self._reassignments().alter(actions)
 
     def ongoing_reassignments(self) -> dict[TopicPartition, tuple[int, ...]]:
-        from kadmin.kafka import kip455 as reassign
-
-        return reassign.list_reassignments(self.config, timeout=self.timeout)
+        return self._reassignments().ongoing()
 
     def cancel_reassignments(self, partitions: Collection[TopicPartition]) -> list[Outcome]:
-        from kadmin.kafka import kip455 as reassign
-
-        return reassign.cancel_reassignments(self.config, partitions, timeout=self.timeout)
+        return self._reassignments().cancel(partitions)
 
     def set_replication_throttle(self, throttle: ReplicationThrottle) -> list[Outcome]:
         from kadmin.kafka import kip455 as reassign

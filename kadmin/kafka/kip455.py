@@ -2,17 +2,18 @@
 preferred leader election after them.
 
 The moves use the one admin call confluent-kafka lacks (KIP-455's
-AlterPartitionReassignments / ListPartitionReassignments), through kafka-python; the
-librdkafka-style properties kadmin is given are translated to kafka-python's keyword
-arguments, so one `--command-config` serves both clients. Throttle configs and leader
-elections go through confluent-kafka's AdminClient, which `ConfluentAdmin` passes in.
+AlterPartitionReassignments / ListPartitionReassignments), through one kafka-python
+client per adapter (`ReassignmentClient`); the librdkafka-style properties kadmin is
+given are translated to kafka-python's keyword arguments, so one `--command-config`
+serves both clients, and a security property kafka-python cannot honour is an error
+rather than dropped. Throttle configs and leader elections go through confluent-kafka's
+AdminClient, which `ConfluentAdmin` passes in.
 """
 
 from __future__ import annotations
 
-import contextlib
 import warnings
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from concurrent.futures import Future
 from typing import Any
 
@@ -47,17 +48,72 @@ _PROPERTY_TO_KWARG = {
     "ssl.certificate.location": "ssl_certfile",
     "ssl.key.location": "ssl_keyfile",
     "ssl.key.password": "ssl_password",
+    "ssl.crl.location": "ssl_crlfile",
     "client.id": "client_id",
+}
+_SECURITY_PREFIXES = ("ssl.", "sasl.", "enable.ssl.")
+"""Properties that decide whether and how a connection is secured; one kafka-python cannot honour
+must stop kadmin, or the reassignment would connect without it (or not at all, after a timeout)."""
+_HONOURED_VALUES = {
+    "ssl.endpoint.identification.algorithm": ("https", "none"),
+    "enable.ssl.certificate.verification": ("true",),
+}
+_SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
+"""Those that need only a user name and password, the two SASL properties translated."""
+_FILE_INSTEAD = {
+    "ssl.ca.pem": "ssl.ca.location",
+    "ssl.certificate.pem": "ssl.certificate.location",
+    "ssl.key.pem": "ssl.key.location",
 }
 
 
 def kafka_python_config(config: Mapping[str, str], timeout: float) -> dict[str, Any]:
+    """kafka-python's keyword arguments for the librdkafka properties `config`.
+
+    Raises `ClusterError` naming every security property kafka-python cannot honour.
+    """
+    _refuse_unhonoured(config)
     kwargs: dict[str, Any] = {_PROPERTY_TO_KWARG[k]: v for k, v in config.items() if k in _PROPERTY_TO_KWARG}
     kwargs["bootstrap_servers"] = kwargs.get("bootstrap_servers", "").split(",")
     if config.get("ssl.endpoint.identification.algorithm", "https") == "none":
         kwargs["ssl_check_hostname"] = False
     kwargs["request_timeout_ms"] = int(timeout * 1000)
+    # kafka-python's own default is 30 s whatever kadmin's --timeout says.
+    kwargs["bootstrap_timeout_ms"] = int(timeout * 1000)
     return kwargs
+
+
+def _refuse_unhonoured(config: Mapping[str, str]) -> None:
+    unhonoured = sorted(
+        key
+        for key, value in config.items()
+        if key.startswith(_SECURITY_PREFIXES)
+        and key not in _PROPERTY_TO_KWARG
+        and value.lower() not in _HONOURED_VALUES.get(key, ())
+    )
+    mechanism = config.get("sasl.mechanism", config.get("sasl.mechanisms", ""))
+    if mechanism and mechanism.upper() not in _SASL_MECHANISMS:
+        unhonoured.append(f"sasl.mechanism={mechanism}")
+    if not unhonoured:
+        return
+    pem = [key for key in unhonoured if key in _FILE_INSTEAD]
+    hints = []
+    if pem:
+        files = ", ".join(f"{_FILE_INSTEAD[key]} instead of {key}" for key in pem)
+        hints.append(f"write the PEM text to files and set {files} (--command-config or KADMIN_* variables)")
+    if len(pem) < len(unhonoured):
+        hints.append(
+            f"kafka-python supports {', '.join(_SASL_MECHANISMS)} with sasl.username/sasl.password, and TLS "
+            "from ssl.*.location files; remove the others, or move the partitions with Kafka's "
+            "kafka-reassign-partitions.sh"
+        )
+    bootstrap = config.get("bootstrap.servers", "")
+    raise ClusterError(
+        "partition reassignment (KIP-455) goes through kafka-python, which cannot honour "
+        + ", ".join(unhonoured),
+        where=f"cluster {bootstrap}" if bootstrap else None,
+        hint="; ".join(hints),
+    )
 
 
 def _import_kafka_python() -> None:
@@ -68,68 +124,102 @@ def _import_kafka_python() -> None:
         import kafka.admin  # noqa: F401
 
 
-@contextlib.contextmanager
-def _client(config: Mapping[str, str], timeout: float) -> Iterator[Any]:
-    _import_kafka_python()
-    from kafka.admin import KafkaAdminClient
-    from kafka.errors import KafkaError as KafkaPythonError
+class ReassignmentClient:
+    """The KIP-455 calls of one adapter, over one kafka-python admin client.
 
-    try:
-        client = KafkaAdminClient(**kafka_python_config(config, timeout))
-    except KafkaPythonError as err:
-        raise ClusterError(
-            f"could not connect for partition reassignment: {err}",
-            where=f"cluster {config.get('bootstrap.servers', '')}",
-            hint="check the address, that the brokers are up, and the security settings",
-        ) from None
-    try:
-        yield client
-    finally:
-        client.close()
+    The client is made on first use (most commands never move a partition) and kept
+    until `close`, so a wait that polls the moves every half second reuses its
+    connections instead of bootstrapping a new client each time.
+    """
 
+    def __init__(self, config: Mapping[str, str], *, timeout: float) -> None:
+        self._config = dict(config)
+        self._timeout = timeout
+        self._client: Any = None
+        self._closed = False
 
-def alter_reassignments(
-    config: Mapping[str, str], actions: Sequence[ReassignReplicas], *, timeout: float
-) -> list[Outcome]:
-    """Start the moves of every action in one request; one outcome per topic."""
-    if not actions:
-        return []
-    _import_kafka_python()
-    from kafka import TopicPartition as KafkaTopicPartition
+    def alter(self, actions: Sequence[ReassignReplicas]) -> list[Outcome]:
+        """Start the moves of every action in one request; one outcome per topic."""
+        if not actions:
+            return []
+        _import_kafka_python()
+        from kafka import TopicPartition as KafkaTopicPartition
 
-    wanted = {KafkaTopicPartition(a.topic, m.partition): list(m.after) for a in actions for m in a.moves}
-    with _client(config, timeout) as client:
-        answers = client.alter_partition_reassignments(wanted, timeout_ms=int(timeout * 1000))
-    return _per_topic([a.topic for a in actions], answers)
+        wanted = {KafkaTopicPartition(a.topic, m.partition): list(m.after) for a in actions for m in a.moves}
+        return self._write([a.topic for a in actions], wanted)
 
+    def cancel(self, partitions: Collection[TopicPartition]) -> list[Outcome]:
+        """Cancel ongoing moves in one request; one outcome per topic."""
+        if not partitions:
+            return []
+        _import_kafka_python()
+        from kafka import TopicPartition as KafkaTopicPartition
 
-def cancel_reassignments(
-    config: Mapping[str, str], partitions: Collection[TopicPartition], *, timeout: float
-) -> list[Outcome]:
-    """Cancel ongoing moves in one request; one outcome per topic."""
-    if not partitions:
-        return []
-    _import_kafka_python()
-    from kafka import TopicPartition as KafkaTopicPartition
-    from kafka.errors import NoReassignmentInProgressError
+        request = {KafkaTopicPartition(t, p): None for t, p in sorted(set(partitions))}
+        return self._write(sorted({t for t, _ in partitions}), request)
 
-    request = {KafkaTopicPartition(t, p): None for t, p in sorted(set(partitions))}
-    with _client(config, timeout) as client:
-        answers = client.alter_partition_reassignments(request, timeout_ms=int(timeout * 1000))
-    # A move that finished between the listing and the cancel leaves nothing to cancel: not a failure.
-    answers = {tp: (None if err is NoReassignmentInProgressError else err) for tp, err in answers.items()}
-    return _per_topic(sorted({t for t, _ in partitions}), answers)
+    def ongoing(self) -> dict[TopicPartition, tuple[int, ...]]:
+        """Ongoing reassignments: partition -> its target replica list."""
+        client = self._connected()
+        from kafka.errors import KafkaError as KafkaPythonError
 
+        try:
+            ongoing = client.list_partition_reassignments(timeout_ms=int(self._timeout * 1000))
+        except KafkaPythonError as err:
+            raise ClusterError(
+                f"could not list the partition reassignments: {err}",
+                where=self._where(),
+                hint="check that the brokers are up and that kadmin may Describe the cluster",
+            ) from None
+        result: dict[TopicPartition, tuple[int, ...]] = {}
+        for tp, state in ongoing.items():
+            removing = set(state.get("removing_replicas", []))
+            result[(tp.topic, tp.partition)] = tuple(r for r in state["replicas"] if r not in removing)
+        return result
 
-def list_reassignments(config: Mapping[str, str], *, timeout: float) -> dict[TopicPartition, tuple[int, ...]]:
-    """Ongoing reassignments: partition -> its target replica list."""
-    with _client(config, timeout) as client:
-        ongoing = client.list_partition_reassignments(timeout_ms=int(timeout * 1000))
-    result: dict[TopicPartition, tuple[int, ...]] = {}
-    for tp, state in ongoing.items():
-        removing = set(state.get("removing_replicas", []))
-        result[(tp.topic, tp.partition)] = tuple(r for r in state["replicas"] if r not in removing)
-    return result
+    def close(self) -> None:
+        """Close the client, if one was made; the adapter's reassignment calls end here."""
+        self._closed = True
+        client, self._client = self._client, None
+        if client is not None:
+            client.close()
+
+    def _write(self, topics: Sequence[str], request: Mapping[Any, list[int] | None]) -> list[Outcome]:
+        client = self._connected()
+        from kafka.errors import KafkaError as KafkaPythonError
+        from kafka.errors import NoReassignmentInProgressError
+
+        try:
+            answers = client.alter_partition_reassignments(request, timeout_ms=int(self._timeout * 1000))
+        except KafkaPythonError as err:
+            # The request as a whole failed (no controller, a timeout): every topic in it failed.
+            return [Outcome(Target.topic(t), False, str(err)) for t in topics]
+        # A move that finished between the listing and a cancel leaves nothing to cancel: not a failure.
+        answers = {tp: (None if err is NoReassignmentInProgressError else err) for tp, err in answers.items()}
+        return _per_topic(topics, answers)
+
+    def _connected(self) -> Any:
+        if self._closed:
+            raise RuntimeError("the cluster adapter was used after it was closed")
+        if self._client is None:
+            kwargs = kafka_python_config(self._config, self._timeout)
+            _import_kafka_python()
+            from kafka.admin import KafkaAdminClient
+            from kafka.errors import KafkaError as KafkaPythonError
+
+            try:
+                self._client = KafkaAdminClient(**kwargs)
+            except KafkaPythonError as err:
+                raise ClusterError(
+                    f"could not connect for partition reassignment: {err}",
+                    where=self._where(),
+                    hint="check the address, that the brokers are up, and the security settings",
+                ) from None
+        return self._client
+
+    def _where(self) -> str | None:
+        bootstrap = self._config.get("bootstrap.servers", "")
+        return f"cluster {bootstrap}" if bootstrap else None
 
 
 def _per_topic(topics: Sequence[str], answers: Mapping[Any, Any]) -> list[Outcome]:

@@ -162,6 +162,8 @@ def test_a_wrong_password_is_a_prompt_clean_authentication_error(
         kadmin("export", "--command-config", wrong),
         kadmin("offsets", "show", "--group", "g", "--command-config", wrong),
         kadmin("plan", specs, env=env_credentials(kafka_sasl, password="not-the-password")),
+        # Through kafka-python (KIP-455), which alone would retry silently until its timeout.
+        kadmin("reassignments", "list", "--command-config", wrong),
     ]
     for run in runs:
         assert run.code == 1, (run.args, run.stdout, run.stderr)
@@ -170,6 +172,17 @@ def test_a_wrong_password_is_a_prompt_clean_authentication_error(
         assert "authentication failed" in run.stderr, (run.args, run.stderr)
         assert "hint: check the credentials" in run.stderr
         assert "Traceback" not in run.stderr + run.stdout
+
+
+def test_reassignments_authenticate_through_kafka_python(
+    kafka_sasl: Any, kadmin: Kadmin, tmp_path: Path
+) -> None:
+    props = str(kafka_sasl.write_properties(tmp_path / "client.properties"))
+    listed = kadmin("reassignments", "list", "-o", "json", "--command-config", props)
+    assert listed.code == 0, listed.stderr
+    assert json.loads(listed.stdout)["reassignments"] == []
+    listed = kadmin("reassignments", "list", env=env_credentials(kafka_sasl))
+    assert listed.code == 0, listed.stderr
 
 
 def test_no_credentials_against_a_sasl_listener_fails_within_the_timeout(
@@ -224,6 +237,27 @@ def test_tls_with_the_ca_from_a_file_or_from_a_variable(
     }
     planned = kadmin("plan", specs, "--detailed-exitcode", env=env)
     assert planned.code == 0, planned.stdout + planned.stderr
+
+
+def test_reassignments_over_tls_need_the_ca_as_a_file(kafka_tls: Any, kadmin: Kadmin, tmp_path: Path) -> None:
+    props = str(kafka_tls.write_properties(tmp_path / "tls.properties"))
+    listed = kadmin("reassignments", "list", "--command-config", props)
+    assert listed.code == 0, listed.stderr
+
+    # kafka-python reads TLS material from files only: PEM text is refused by name, never dropped.
+    env = {
+        "KADMIN_BOOTSTRAP_SERVER": kafka_tls.bootstrap,
+        "KADMIN_SECURITY_PROTOCOL": "SSL",
+        "KADMIN_SSL_CA_PEM": kafka_tls.ca.read_text(),
+    }
+    refused = kadmin("reassignments", "list", env=env)
+    assert refused.code == 1
+    assert refused.stderr.splitlines() == [
+        f"error: cluster {kafka_tls.bootstrap}: partition reassignment (KIP-455) goes through kafka-python, "
+        "which cannot honour ssl.ca.pem",
+        "  hint: write the PEM text to files and set ssl.ca.location instead of ssl.ca.pem (--command-config "
+        "or KADMIN_* variables)",
+    ]
 
 
 def test_tls_with_an_untrusted_ca_is_a_prompt_clean_error(

@@ -133,7 +133,8 @@ class Zones3:
 
 @pytest.fixture
 def z3(ns3: Namespace, kafka_3zones: KafkaHandle, tmp_path: Path) -> Iterator[Zones3]:
-    yield Zones3(kafka_3zones, ns3, tmp_path, kafka_3zones.admin(timeout=30))
+    with kafka_3zones.admin(timeout=30) as admin:
+        yield Zones3(kafka_3zones, ns3, tmp_path, admin)
 
 
 def only_reassignment(plan: Plan) -> ReassignReplicas:

@@ -81,7 +81,8 @@ class Reconciler:
     def apply(self, spec: Path, *, allow_delete: bool = False, prune_configs: bool = False) -> ApplyReport:
         plan = self.plan(spec, allow_delete=allow_delete, prune_configs=prune_configs)
         assert plan.applyable, plan.refusals
-        report = apply_plan(plan, self.admin())
+        with self.kafka.admin() as admin:
+            report = apply_plan(plan, admin)
         assert report.ok, report.failed
         return report
 
