@@ -15,6 +15,7 @@ from kadmin.cli.app import app, guarded, print_json
 from kadmin.core.errors import SpecError
 from kadmin.core.model import DesiredState
 from kadmin.render.desired import as_document
+from kadmin.spec.digest import files_digest
 from kadmin.spec.load import load_specs, schema
 
 SpecPaths = Annotated[
@@ -33,16 +34,27 @@ class ShowFormat(StrEnum):
 
 @app.command()
 @guarded
-def validate(specs: SpecPaths) -> None:
+def validate(
+    specs: SpecPaths,
+    spec_hash: Annotated[
+        bool,
+        typer.Option(
+            "--hash",
+            help="Print only the content hash of the spec files (what `kadmin plan --out` records "
+            "as spec_hash); the summary goes to stderr.",
+        ),
+    ] = False,
+) -> None:
     """Check spec files offline and report every problem at once.
 
     Exit 0 when the spec is valid. Otherwise exit 1, with one line per problem on
     stderr: FILE:LINE:COL: field: what is wrong (what was found) — what to do.
 
-    Example:
+    Example (the second line finds the plan file reviewed for exactly these specs):
 
     \b
         kadmin validate specs/
+        kadmin validate specs/ --hash
     """
     try:
         state = load_specs(specs)
@@ -57,7 +69,9 @@ def validate(specs: SpecPaths) -> None:
         _count(len(state.topics), "topic"),
         _count(len(state.offset_resets), "offset reset"),
     ]
-    typer.echo(f"valid: {', '.join(summary)}")
+    typer.echo(f"valid: {', '.join(summary)}", err=spec_hash)
+    if spec_hash:
+        typer.echo(files_digest(state.files))
 
 
 @app.command()

@@ -92,42 +92,62 @@ def test_actionlint_is_the_pinned_version_and_finds_mistakes(tmp_path: Path) -> 
     assert "broken.yml" in result.stdout
 
 
-def test_the_plan_example_comments_once_and_keeps_the_plan() -> None:
+def test_the_plan_example_comments_once_and_keeps_the_plan_under_its_spec_hash() -> None:
     path = ROOT / ".github/examples/kadmin-plan.yml"
     workflow = load(path)
     assert "pull_request" in triggers(workflow)
-    assert workflow["permissions"] == {"contents": "read", "pull-requests": "write"}
+    assert workflow["permissions"] == {"contents": "read", "pull-requests": "write", "issues": "write"}
+    assert workflow["env"]["KADMIN_ALLOW_DELETE"] == "${{ vars.KADMIN_ALLOW_DELETE }}"
     steps = workflow["jobs"]["plan"]["steps"]
     upload = step_using(steps, "actions/upload-artifact@")
-    assert (upload["with"]["name"], upload["with"]["path"]) == ("kadmin-plan", "plan.json")
-    script = step_using(steps, "actions/github-script@")["with"]["script"]
-    # One comment per pull request: found again by its hidden marker and updated, else created.
-    assert "<!-- kadmin-plan -->" in script
-    assert script.index("updateComment") < script.index("createComment")
+    assert (upload["with"]["name"], upload["with"]["path"]) == (
+        "${{ steps.plan.outputs.artifact }}",
+        "plan.json",
+    )
     commands = run_scripts(workflow)
+    # One comment per pull request: found again by its hidden marker and updated, else created.
+    assert "<!-- kadmin-plan -->" in commands
+    assert commands.index("--method PATCH") < commands.index("--method POST")
     assert "kadmin validate specs/" in commands
     assert "-o markdown --out plan.json" in commands
+    assert '"${deletes[@]}"' in commands and "(--allow-delete)" in commands
+    assert "kadmin-plan-$(jq -r '.spec_hash" in commands
 
 
-def test_the_apply_example_applies_the_reviewed_plan_on_merge() -> None:
+def test_the_apply_example_applies_the_plan_reviewed_for_the_merged_specs() -> None:
     workflow = load(ROOT / ".github/examples/kadmin-apply.yml")
     assert triggers(workflow)["push"]["branches"] == ["main"]
     assert workflow["concurrency"]["cancel-in-progress"] is False
     steps = workflow["jobs"]["apply"]["steps"]
-    download = step_using(steps, "actions/download-artifact@")
-    assert download["with"]["name"] == "kadmin-plan"
-    script = step_using(steps, "actions/github-script@")["with"]["script"]
-    assert "workflow_id: 'kadmin-plan.yml'" in script
+    backups = step_using(steps, "actions/upload-artifact@")
+    assert backups["with"]["path"] == "kadmin-backups/"
+    assert backups["if"] == "always()"
     commands = run_scripts(workflow)
-    assert "kadmin apply plan.json --auto-approve" in commands
-    assert "kadmin plan specs/ --out plan.json" in commands  # the fallback without a reviewed plan
+    # Matched by content, not by git history: the artifact is named after the specs' hash.
+    assert "kadmin validate specs/ --hash" in commands
+    assert "git diff" not in commands and "git log" not in commands
+    assert "kadmin apply plan.json --specs specs/ --auto-approve" in commands
+    assert "kadmin plan specs/ --out plan.json" in commands  # only when started by hand
 
 
-def test_the_drift_example_runs_on_a_schedule_with_the_detailed_exit_code() -> None:
+def test_the_drift_example_runs_kadmin_drift_on_a_schedule() -> None:
     workflow = load(ROOT / ".github/examples/kadmin-drift.yml")
     assert "schedule" in triggers(workflow)
-    assert "--detailed-exitcode" in run_scripts(workflow)
+    assert "kadmin drift specs/ --detailed-exitcode -o markdown" in run_scripts(workflow)
     assert workflow["permissions"]["issues"] == "write"
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_github_is_reached_through_gh_only(path: Path) -> None:
+    workflow = load(path)
+    uses = {
+        step["uses"].split("@")[0]
+        for job in workflow["jobs"].values()
+        for step in job["steps"]
+        if "uses" in step
+    }
+    assert uses <= {"actions/checkout", "actions/setup-python", "actions/upload-artifact"}
+    assert "curl" not in run_scripts(workflow)
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
@@ -146,8 +166,10 @@ def test_credentials_come_from_secrets_and_are_never_echoed(path: Path) -> None:
 
 def kadmin_invocations(path: Path) -> list[list[str]]:
     found = []
-    for script in run_scripts(load(path)).splitlines():
-        words = shlex.split(script, comments=True)
+    # Continued lines are one command; `$(kadmin ...)` is a command too.
+    text = run_scripts(load(path)).replace("\\\n", " ").replace("$(", "$( ")
+    for script in text.splitlines():
+        words = [w.removesuffix(")") for w in shlex.split(script, comments=True)]
         while "kadmin" in words:
             words = words[words.index("kadmin") :]
             end = next((i for i, w in enumerate(words) if w in ("|", ">", "2>", "&&", ";")), len(words))
@@ -187,6 +209,7 @@ def test_the_gitops_guide_links_and_variables_are_real() -> None:
         "KADMIN_LOCAL_SASL_PASSWORD",
         "KADMIN_REPOSITORY",
         "KADMIN_COMMIT",
+        "KADMIN_ALLOW_DELETE",
     }
     assert documented <= known, documented - known
 
