@@ -77,6 +77,8 @@ class InMemoryCluster:
     fail: dict[Target, str] = field(default_factory=dict)
     hide_new_for: int = 0
     broker_configs: dict[int, dict[str, str]] = field(default_factory=dict)
+    moving: dict[TopicPartition, tuple[int, ...]] = field(default_factory=dict)
+    """Moves left running (partition -> target replicas); reassignments submitted here land at once."""
     calls: list[Call] = field(default_factory=list)
     _hidden: dict[str, int] = field(default_factory=dict)
 
@@ -116,13 +118,14 @@ class InMemoryCluster:
 
     def ongoing_reassignments(self) -> dict[TopicPartition, tuple[int, ...]]:
         self.calls.append(Call("ongoing_reassignments"))
-        return {}
+        return dict(self.moving)
 
-    def broker_throttles(self) -> dict[int, dict[str, str]]:
+    def broker_throttles(self, brokers: Collection[int] | None = None) -> dict[int, dict[str, str]]:
         self.calls.append(Call("broker_throttles"))
         found = {
             broker: {k: v for k, v in configs.items() if k in THROTTLE_RATE_KEYS}
             for broker, configs in self.broker_configs.items()
+            if brokers is None or broker in brokers
         }
         return {broker: rates for broker, rates in found.items() if rates}
 

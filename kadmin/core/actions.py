@@ -142,9 +142,61 @@ class ResetOffsets:
         return Target.group(self.group)
 
 
-Action = CreateTopic | AddPartitions | AlterConfigs | ReassignReplicas | DeleteTopic | ResetOffsets
+@dataclass(frozen=True, slots=True)
+class FinishMove:
+    """A replica move left running (by ``--no-wait``, or an apply that was cancelled or killed):
+    wait for it, then remove its throttle and elect the preferred leaders.
+
+    Each move's `before` is the replica list now (while copying, Kafka lists the
+    target followed by the replicas being removed) and `after` its target.
+    """
+
+    kind: ClassVar[str] = "finish_move"
+    destructive: ClassVar[bool] = False
+
+    topic: str
+    moves: tuple[PartitionMove, ...]
+
+    @property
+    def target(self) -> Target:
+        return Target.topic(self.topic)
+
+
+@dataclass(frozen=True, slots=True)
+class RemoveThrottle:
+    """A replication throttle no reassignment needs any more: the rates on one broker, or the
+    throttled-replica lists on one topic. `configs` holds the settings removed, with their values."""
+
+    kind: ClassVar[str] = "remove_throttle"
+    destructive: ClassVar[bool] = False
+
+    configs: Mapping[str, str]
+    topic: str | None = None
+    broker: int | None = None
+
+    def __post_init__(self) -> None:
+        if (self.topic is None) == (self.broker is None):
+            raise ValueError("a throttle is removed from one topic or one broker")
+
+    @property
+    def target(self) -> Target:
+        return Target.topic(self.topic) if self.topic is not None else Target.broker(self.broker or 0)
+
+
+Action = (
+    CreateTopic
+    | AddPartitions
+    | AlterConfigs
+    | ReassignReplicas
+    | DeleteTopic
+    | ResetOffsets
+    | FinishMove
+    | RemoveThrottle
+)
 
 ACTION_ORDER: tuple[str, ...] = (
+    FinishMove.kind,
+    RemoveThrottle.kind,
     CreateTopic.kind,
     AddPartitions.kind,
     ReassignReplicas.kind,
@@ -152,7 +204,9 @@ ACTION_ORDER: tuple[str, ...] = (
     ResetOffsets.kind,
     DeleteTopic.kind,
 )
-"""The order apply runs the phases in: deletes last, after everything else succeeded."""
+"""The order apply runs the phases in: moves left running are finished (and their throttles
+removed) before anything else, since a partition being moved cannot be moved again; deletes
+last, after everything else succeeded."""
 
 
 @dataclass(frozen=True, slots=True)

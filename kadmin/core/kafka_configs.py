@@ -19,6 +19,14 @@ from dataclasses import dataclass
 from enum import Enum
 from types import MappingProxyType
 
+THROTTLE_RATE_KEYS = ("leader.replication.throttled.rate", "follower.replication.throttled.rate")
+"""Broker dynamic configs capping the bytes/s a broker sends (leader) and fetches (follower) for
+throttled replicas; `kafka-reassign-partitions --throttle` sets both."""
+LEADER_THROTTLED_REPLICAS = "leader.replication.throttled.replicas"
+FOLLOWER_THROTTLED_REPLICAS = "follower.replication.throttled.replicas"
+THROTTLED_REPLICAS_KEYS = (LEADER_THROTTLED_REPLICAS, FOLLOWER_THROTTLED_REPLICAS)
+"""Topic configs naming the replicas (``partition:broker,...``) a throttle applies to."""
+
 INT_MAX = 2**31 - 1
 LONG_MAX = 2**63 - 1
 

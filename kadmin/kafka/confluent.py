@@ -317,10 +317,10 @@ class ConfluentAdmin:
 
         return reassign.clear_throttle(self.admin, brokers, topics, timeout=self.timeout)
 
-    def broker_throttles(self) -> dict[int, dict[str, str]]:
+    def broker_throttles(self, brokers: Collection[int] | None = None) -> dict[int, dict[str, str]]:
         from kadmin.kafka import kip455 as reassign
 
-        return reassign.broker_throttles(self.admin, timeout=self.timeout)
+        return reassign.broker_throttles(self.admin, brokers, timeout=self.timeout)
 
     def elect_preferred_leaders(self, partitions: Collection[TopicPartition]) -> list[Outcome]:
         from kadmin.kafka import kip455 as reassign

@@ -277,16 +277,22 @@ def clear_throttle(
     return _alter_configs(admin, by_broker, by_topic, "remove the replication throttle", timeout)
 
 
-def broker_throttles(admin: AdminClient, *, timeout: float) -> dict[int, dict[str, str]]:
-    """The throttle rates set on each broker as dynamic config; brokers without one are left out."""
+def broker_throttles(
+    admin: AdminClient, brokers: Collection[int] | None = None, *, timeout: float
+) -> dict[int, dict[str, str]]:
+    """The throttle rates set on each of `brokers` (all when None) as dynamic config; brokers without
+    one are left out."""
     try:
-        nodes = admin.describe_cluster(request_timeout=timeout).result(timeout=timeout).nodes
-        # librdkafka sends a BROKER resource to that broker itself, so one per call: send all, then wait.
+        if brokers is None:
+            nodes = admin.describe_cluster(request_timeout=timeout).result(timeout=timeout).nodes
+            brokers = [n.id for n in nodes]
+        # librdkafka sends a BROKER resource to that broker itself and takes one per call: all are
+        # sent before any answer is awaited, so N brokers cost one round trip, not N.
         futures = [
             admin.describe_configs(
-                [ConfigResource(ConfigResource.Type.BROKER, str(n.id))], request_timeout=timeout
+                [ConfigResource(ConfigResource.Type.BROKER, str(b))], request_timeout=timeout
             )
-            for n in nodes
+            for b in sorted(set(brokers))
         ]
         found: dict[int, dict[str, str]] = {}
         for answer in futures:

@@ -19,6 +19,9 @@ from kadmin.core.actions import (
     DeleteTopic,
     ReassignReplicas,
 )
+from kadmin.core.kafka_configs import FOLLOWER_THROTTLED_REPLICAS as FOLLOWER_THROTTLED_REPLICAS
+from kadmin.core.kafka_configs import LEADER_THROTTLED_REPLICAS as LEADER_THROTTLED_REPLICAS
+from kadmin.core.kafka_configs import THROTTLE_RATE_KEYS as THROTTLE_RATE_KEYS
 from kadmin.core.model import AppliedReset, ClusterState, GroupState, TopicPartition, Watermarks
 from kadmin.core.targets import Target
 
@@ -32,13 +35,6 @@ class Outcome:
     error: str = ""
     code: str = ""
     """Kafka's name for the error (``TOPIC_ALREADY_EXISTS``), to branch on; "" when none was given."""
-
-
-THROTTLE_RATE_KEYS = ("leader.replication.throttled.rate", "follower.replication.throttled.rate")
-"""Broker dynamic configs capping the bytes/s a broker sends (leader) and fetches (follower) for
-throttled replicas; `kafka-reassign-partitions --throttle` sets both."""
-LEADER_THROTTLED_REPLICAS = "leader.replication.throttled.replicas"
-FOLLOWER_THROTTLED_REPLICAS = "follower.replication.throttled.replicas"
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,8 +95,9 @@ class ClusterAdmin(Protocol):
         """Remove the throttle rates from `brokers` and the throttled-replica lists from `topics`."""
         ...
 
-    def broker_throttles(self) -> dict[int, dict[str, str]]:
-        """Throttle rates set on each broker (`THROTTLE_RATE_KEYS`); brokers without one are left out."""
+    def broker_throttles(self, brokers: Collection[int] | None = None) -> dict[int, dict[str, str]]:
+        """Throttle rates set on each of `brokers` (all when None) (`THROTTLE_RATE_KEYS`); brokers
+        without one are left out."""
         ...
 
     def elect_preferred_leaders(self, partitions: Collection[TopicPartition]) -> list[Outcome]:

@@ -21,23 +21,38 @@ from kadmin.core.actions import (
     AlterConfigs,
     CreateTopic,
     DeleteTopic,
+    FinishMove,
     ReassignReplicas,
+    RemoveThrottle,
     ResetOffsets,
 )
-from kadmin.core.errors import PlanError
+from kadmin.core.errors import KadminError, PlanError
 from kadmin.core.plan import Plan
 from kadmin.core.targets import Target
 from kadmin.kafka.port import ClusterAdmin, Outcome
 from kadmin.ops.offsets import execute_reset
-from kadmin.ops.reassignment import MoveProgress, ReassignOptions, reassign
+from kadmin.ops.reassignment import MoveProgress, ReassignOptions, finish_moves, reassign
 from kadmin.ops.settle import SETTLE_TIMEOUT_S, await_settled
+from kadmin.ops.stopping import StopRequest
 
-A = TypeVar("A", CreateTopic, AddPartitions, AlterConfigs, ReassignReplicas, DeleteTopic, ResetOffsets)
+A = TypeVar(
+    "A",
+    CreateTopic,
+    AddPartitions,
+    AlterConfigs,
+    ReassignReplicas,
+    DeleteTopic,
+    ResetOffsets,
+    FinishMove,
+    RemoveThrottle,
+)
 
 PER_PARTITION_S = 0.02
 """Extra wait, per partition created, before a created topic that does not show counts as failed."""
 
 _PHASE_NAMES = {
+    FinishMove.kind: "finishing replica moves left running",
+    RemoveThrottle.kind: "removing replication throttles left behind",
     CreateTopic.kind: "creating topics",
     AddPartitions.kind: "adding partitions",
     ReassignReplicas.kind: "moving replicas",
@@ -80,16 +95,17 @@ class ApplyReport:
 
 def preflight(plan: Plan, admin: ClusterAdmin) -> list[tuple[Action, Outcome]]:
     """The brokers' rejections of the plan's creations, partition additions and config changes,
-    each kind validated in one call; empty when the brokers accept everything."""
+    each kind validated in one call; empty when the brokers accept everything. A call that
+    cannot be made rejects every action it was for, with the reason."""
     creates = [a for a in plan.actions if isinstance(a, CreateTopic)]
     additions = [a for a in plan.actions if isinstance(a, AddPartitions)]
     alters = [a for a in plan.actions if isinstance(a, AlterConfigs)]
     rejected: list[tuple[Action, Outcome]] = []
-    rejected += _rejections(creates, admin.create_topics(creates, validate_only=True) if creates else [])
+    rejected += _rejections(creates, _answers(creates, lambda b: admin.create_topics(b, validate_only=True)))
     rejected += _rejections(
-        additions, admin.create_partitions(additions, validate_only=True) if additions else []
+        additions, _answers(additions, lambda b: admin.create_partitions(b, validate_only=True))
     )
-    rejected += _rejections(alters, admin.alter_configs(alters, validate_only=True) if alters else [])
+    rejected += _rejections(alters, _answers(alters, lambda b: admin.alter_configs(b, validate_only=True)))
     return rejected
 
 
@@ -104,11 +120,20 @@ def apply_plan(
     moves: MoveProgress | None = None,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
+    stop: StopRequest | None = None,
 ) -> ApplyReport:
-    """Carry out `plan`: preflight, then create → partitions → reassign → configs → offsets → deletes.
+    """Carry out `plan`: preflight, then the phases in `ACTION_ORDER` (moves left running are
+    finished and their throttles removed, then create → partitions → reassign → configs →
+    offsets → deletes).
 
-    Replica moves go through `kadmin.ops.reassignment.reassign` with `reassignment` (throttle,
+    Replica moves go through `kadmin.ops.reassignment` with `reassignment` (throttle,
     wait, timeout; default: unthrottled, waiting); `moves` hears how many moved partitions are done.
+
+    Every action ends with an outcome, whatever fails: a call that raises (a broker gone,
+    a timeout) becomes a failed outcome for each target of that call, and the phases
+    after it still run for the other targets. When `stop` is requested, the call in
+    progress finishes (a replica move is cancelled, its throttle removed) and the
+    actions not started yet are reported as not attempted.
 
     Raises `PlanError` for a plan with refusals. A rejected preflight changes nothing.
     After the creations, and again at the end, waits (up to `settle_timeout`) until a
@@ -123,13 +148,38 @@ def apply_plan(
         )
     if not plan.actions:
         return ApplyReport(())
-    report = _Run(admin, len(plan.actions), progress, backup_dir)
+    report = _Run(admin, len(plan.actions), progress, backup_dir, stop)
     report.step("validating", 0)
     rejected = preflight(plan, admin)
     if rejected:
         return ApplyReport(tuple(rejected), preflight_rejected=True)
 
     ordered = plan.ordered()
+    options = reassignment or ReassignOptions()
+    notes: list[str] = []
+
+    def finish(batch: Sequence[FinishMove]) -> list[Outcome]:
+        done = finish_moves(admin, batch, options, progress=moves, sleep=sleep, clock=clock, stop=stop)
+        notes.extend(done.notes)
+        return list(done.outcomes)
+
+    def unthrottle(batch: Sequence[RemoveThrottle]) -> list[Outcome]:
+        brokers = [a.broker for a in batch if a.broker is not None]
+        topics = [a.topic for a in batch if a.topic is not None]
+        return admin.clear_replication_throttle(brokers, topics)
+
+    def move(batch: Sequence[ReassignReplicas]) -> list[Outcome]:
+        done = reassign(admin, batch, options, progress=moves, sleep=sleep, clock=clock, stop=stop)
+        notes.extend(done.notes)
+        return list(done.outcomes)
+
+    report.phase([a for a in ordered if isinstance(a, FinishMove)], finish)
+    throttles = [a for a in ordered if isinstance(a, RemoveThrottle)]
+    if throttles and report.failures:
+        # A throttle still has work to do while a move it throttles goes on.
+        report.skip(throttles, "not attempted: a replica move left running has not finished")
+    else:
+        report.phase(throttles, unthrottle)
     creates = [a for a in ordered if isinstance(a, CreateTopic)]
     report.phase(creates, admin.create_topics)
     if creates:
@@ -144,14 +194,6 @@ def apply_plan(
         allowance = PER_PARTITION_S * sum(a.partitions for a in created)
         report.settle(created, settle_timeout + allowance, sleep, clock, watch=created[:1] + created[1:][-1:])
     report.phase([a for a in ordered if isinstance(a, AddPartitions)], admin.create_partitions)
-    notes: list[str] = []
-
-    def move(batch: Sequence[ReassignReplicas]) -> list[Outcome]:
-        options = reassignment or ReassignOptions()
-        done = reassign(admin, batch, options, progress=moves, sleep=sleep, clock=clock)
-        notes.extend(done.notes)
-        return list(done.outcomes)
-
     report.phase([a for a in ordered if isinstance(a, ReassignReplicas)], move)
     report.phase([a for a in ordered if isinstance(a, AlterConfigs)], admin.alter_configs)
     report.phase([a for a in ordered if isinstance(a, ResetOffsets)], report.reset_offsets)
@@ -176,6 +218,7 @@ class _Run:
     total: int
     progress: Progress | None
     backup_dir: Path | None
+    stop: StopRequest | None = None
     results: list[tuple[Action, Outcome]] = field(default_factory=list)
     failed_targets: set[Target] = field(default_factory=set)
     backups: list[Path] = field(default_factory=list)
@@ -184,6 +227,10 @@ class _Run:
     def failures(self) -> int:
         return sum(1 for _, o in self.results if not o.ok)
 
+    @property
+    def stopped(self) -> bool:
+        return self.stop is not None and self.stop.requested
+
     def step(self, step: str, done: int) -> None:
         if self.progress is not None:
             self.progress(step, done, self.total)
@@ -191,19 +238,25 @@ class _Run:
     def phase(self, batch: Sequence[A], run: Callable[[Sequence[A]], list[Outcome]]) -> None:
         if not batch:
             return
-        self.step(_PHASE_NAMES[batch[0].kind], len(self.results))
+        if self.stopped:
+            self.skip(batch, STOPPED)
+            return
+        name = _PHASE_NAMES[batch[0].kind]
+        self.step(name, len(self.results))
+        if self.stop is not None:
+            self.stop.doing(f"{name} ({len(batch)})")
         runnable = [a for a in batch if a.target not in self.failed_targets]
         self.skip(
             [a for a in batch if a.target in self.failed_targets],
             "not attempted: an earlier change to this target failed",
         )
-        answered = _by_target(run(runnable)) if runnable else {}
+        answered = _by_target(_answers(runnable, run))
         for action in runnable:
             outcome = answered.get(action.target) or Outcome(
                 action.target, False, "no answer from the cluster"
             )
             self._record(action, outcome)
-        self.step(_PHASE_NAMES[batch[0].kind], len(self.results))
+        self.step(name, len(self.results))
 
     def skip(self, actions: Sequence[Action], reason: str) -> None:
         for action in actions:
@@ -216,7 +269,14 @@ class _Run:
         # A group's offsets are committed through its coordinator, one group per request.
         outcomes: list[Outcome] = []
         for action in actions:
-            done = execute_reset(self.admin, action, backup_dir=self.backup_dir)
+            if self.stopped:
+                outcomes.append(Outcome(action.target, False, STOPPED))
+                continue
+            try:
+                done = execute_reset(self.admin, action, backup_dir=self.backup_dir)
+            except KadminError as err:
+                outcomes.append(Outcome(action.target, False, _error_text(err)))
+                continue
             if done.backup is not None:
                 self.backups.append(done.backup)
             error = f"{done.error} ({done.hint})" if done.error and done.hint else done.error
@@ -238,27 +298,52 @@ class _Run:
         if not watched:
             return
         self.step("waiting for the cluster to show the changes", len(self.results))
-        pending = await_settled(self.admin, watched, timeout=timeout, sleep=sleep, clock=clock)
+        try:
+            pending = await_settled(self.admin, watched, timeout=timeout, sleep=sleep, clock=clock)
+        except KadminError as err:
+            # The writes were acknowledged; only the read back failed. Say so per target.
+            self._unconfirmed(
+                {id(a) for a in actions},
+                f"accepted, but the cluster could not be read back to confirm it ({_error_text(err)}); "
+                "run `kadmin plan` again to see whether it converged",
+            )
+            return
         if not pending:
             return
-        late = {id(a) for a in (pending if watch is None else actions)}
+        self._unconfirmed(
+            {id(a) for a in (pending if watch is None else actions)},
+            f"accepted, but not visible in the cluster's metadata after {timeout:.0f} s; "
+            "run `kadmin plan` again to see whether it converged",
+        )
+
+    def _unconfirmed(self, late: set[int], why: str) -> None:
         for i, (action, outcome) in enumerate(self.results):
             if outcome.ok and id(action) in late:
-                self.results[i] = (
-                    action,
-                    Outcome(
-                        outcome.target,
-                        False,
-                        f"accepted, but not visible in the cluster's metadata after {timeout:.0f} s; "
-                        "run `kadmin plan` again to see whether it converged",
-                    ),
-                )
+                self.results[i] = (action, Outcome(outcome.target, False, why))
                 self.failed_targets.add(action.target)
 
     def _record(self, action: Action, outcome: Outcome) -> None:
         self.results.append((action, outcome))
         if not outcome.ok:
             self.failed_targets.add(action.target)
+
+
+STOPPED = "not attempted: apply was stopped (SIGINT/SIGTERM) before it got here"
+
+
+def _answers(batch: Sequence[A], run: Callable[[Sequence[A]], list[Outcome]]) -> list[Outcome]:
+    """`run(batch)`'s outcomes; when the call itself fails (a broker gone, a timeout), a failed
+    outcome for every target of the call, so the report still accounts for each."""
+    if not batch:
+        return []
+    try:
+        return run(batch)
+    except KadminError as err:
+        return [Outcome(a.target, False, _error_text(err)) for a in batch]
+
+
+def _error_text(err: KadminError) -> str:
+    return f"{err.message} ({err.hint})" if err.hint else err.message
 
 
 def _by_target(outcomes: Sequence[Outcome]) -> dict[Target, Outcome]:

@@ -17,7 +17,9 @@ from kadmin.core.actions import (
     AlterConfigs,
     CreateTopic,
     DeleteTopic,
+    FinishMove,
     ReassignReplicas,
+    RemoveThrottle,
     ResetOffsets,
 )
 from kadmin.core.errors import StalePlanError
@@ -131,6 +133,10 @@ def _differences(action: Action, observed: ClusterState, groups: Mapping[str, Gr
             if state is not None and not state.is_inactive:
                 out.append(f"group {action.group} is now {state.state} with {len(state.members)} member(s)")
             return out
+        case FinishMove() | RemoveThrottle():
+            # Both finish what is already under way; the cluster moving on by itself (the move
+            # completing, the throttle gone) leaves them nothing to do, never something wrong.
+            return []
         case _:
             assert_never(action)
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from kadmin.core.actions import ACTION_ORDER
+from kadmin.core.actions import ACTION_ORDER, Action
 from kadmin.core.errors import KadminError
 from kadmin.core.model import ClusterState, DesiredState
 from kadmin.core.plan import Plan
@@ -26,6 +26,7 @@ from kadmin.plan.diff import diff
 from kadmin.plan.drift import DriftReport, find_drift
 from kadmin.plan.fingerprint import fingerprint
 from kadmin.plan.identity import check_cluster
+from kadmin.plan.leftovers import as_finished, finish_moves, stray_throttles
 from kadmin.plan.planfile import load_plan
 from kadmin.spec.digest import files_digest, spec_digest
 from kadmin.spec.load import load_specs
@@ -87,11 +88,22 @@ def plan_cluster(
     """
     moment = (now or datetime.now(UTC)).astimezone(UTC)
     stamp = moment.isoformat(timespec="seconds").replace("+00:00", "Z")
-    plan = diff(desired, observed, allow_delete=allow_delete, prune_configs=prune_configs, now=stamp)
+    # Moves left running are planned as finished, and they and leftover throttles become actions.
+    # The fingerprint stays over what was read: a move that lands meanwhile makes a saved plan stale.
+    ongoing = admin.ongoing_reassignments()
+    rates = admin.broker_throttles([b.id for b in observed.brokers])
+    landed = as_finished(observed, ongoing)
+    plan = diff(desired, landed, allow_delete=allow_delete, prune_configs=prune_configs, now=stamp)
+    unfinished: list[Action] = [*finish_moves(observed, ongoing), *stray_throttles(observed, rates, desired)]
+    rank = {kind: i for i, kind in enumerate(ACTION_ORDER)}
+    plan = replace(
+        plan,
+        actions=tuple(sorted((*unfinished, *plan.actions), key=lambda a: (rank[a.kind], a.target))),
+        fingerprint=fingerprint(observed, plan.topics_in_scope) if ongoing else plan.fingerprint,
+    )
     if not desired.offset_resets:
         return plan
     resets = read_spec_resets(admin, desired, int(moment.timestamp() * 1000), observed=observed)
-    rank = {kind: i for i, kind in enumerate(ACTION_ORDER)}
     combined = replace(
         plan,
         actions=tuple(sorted((*plan.actions, *resets.actions), key=lambda a: (rank[a.kind], a.target))),

@@ -16,9 +16,8 @@ import time
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Protocol
 
-from kadmin.core.actions import ReassignReplicas
+from kadmin.core.actions import FinishMove, ReassignReplicas
 from kadmin.core.errors import KadminError
 from kadmin.core.model import ClusterState, TopicPartition
 from kadmin.core.targets import Target
@@ -29,20 +28,14 @@ from kadmin.kafka.port import (
     Outcome,
     ReplicationThrottle,
 )
+from kadmin.ops.move_wait import METADATA_GRACE_S as METADATA_GRACE_S
+from kadmin.ops.move_wait import MoveProgress as MoveProgress
+from kadmin.ops.move_wait import Waited, await_moves, partitions_text
+from kadmin.ops.stopping import StopRequest
 
 DEFAULT_TIMEOUT_S = 600.0
 POLL_INTERVAL_S = 0.5
-METADATA_GRACE_S = 15.0
-"""How long a finished move may still show its old replicas: brokers learn the new
-replica set from the metadata log a moment after the controller drops the move."""
-
 _THROTTLED_REPLICAS = (LEADER_THROTTLED_REPLICAS, FOLLOWER_THROTTLED_REPLICAS)
-
-
-class MoveProgress(Protocol):
-    """Told whenever the count of finished partition moves changes."""
-
-    def __call__(self, done: int, total: int) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,19 +151,28 @@ def reassign(
     progress: MoveProgress | None = None,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
+    stop: StopRequest | None = None,
 ) -> ReassignmentResult:
     """Move the replicas of `actions`: throttle, start, wait, check, unthrottle, elect leaders.
 
-    One outcome per action (its topic). A topic with a partition already being
+    One outcome per action (its topic), whatever fails: a call that raises becomes a
+    failed outcome for every topic it was for. A topic with a partition already being
     moved is refused, since a second request would silently replace the first
     move's target. If the throttle cannot be set, nothing moves. Without
     `options.wait`, or when the timeout passes, moves keep running in the cluster
-    and the throttle stays until `finish` removes it.
+    and the throttle stays until `finish` removes it. When `stop` is requested while
+    waiting, the moves still running are cancelled (their replicas go back where they
+    were, so nothing is left half-moved) and the throttle is removed.
     """
     if not actions:
         return ReassignmentResult(())
     failed: dict[Target, Outcome] = {}
-    ongoing = admin.ongoing_reassignments()
+    notes: list[str] = []
+    try:
+        ongoing = admin.ongoing_reassignments()
+    except KadminError as err:
+        why = f"could not list the moves in progress ({_error(err)}); nothing was moved"
+        return ReassignmentResult(tuple(Outcome(a.target, False, why) for a in actions))
     runnable: list[ReassignReplicas] = []
     for action in actions:
         busy = [m.partition for m in action.moves if (action.topic, m.partition) in ongoing]
@@ -178,70 +180,172 @@ def reassign(
             failed[action.target] = Outcome(
                 action.target,
                 False,
-                f"{_partitions(busy)} already being reassigned; wait for it (`kadmin reassignments wait`) "
+                f"{partitions_text(busy)} already being reassigned; "
+                "wait for it (`kadmin reassignments wait`) "
                 f"or stop it (`kadmin reassignments cancel --topic {action.topic}`), then plan again",
             )
         else:
             runnable.append(action)
 
     throttle = throttle_for(runnable, options.throttle) if options.throttle and runnable else None
-    if throttle is not None:
-        refused = [o for o in admin.set_replication_throttle(throttle) if not o.ok]
-        if refused:
-            why = "; ".join(f"{o.target}: {o.error}" for o in refused)
-            for action in runnable:
-                failed[action.target] = Outcome(
-                    action.target, False, f"could not set the replication throttle ({why}); nothing was moved"
-                )
-            runnable = []
+    # The throttle comes off before returning, unless moves go on (`keep`): on every path out,
+    # an unexpected error included (the `finally`), so a failure never leaves it behind.
+    state = {"keep": False, "removed": False}
+
+    def unthrottle() -> bool:
+        if throttle is not None and not state["keep"] and not state["removed"]:
+            state["removed"] = _clear(admin, throttle.brokers, throttle.topics, notes)
+            if state["removed"] and stop is not None:
+                stop.settled(_THROTTLE_LEFT)
+            state["keep"] = True  # tried once; a failure is a note, not retried
+        return state["removed"]
 
     started: list[ReassignReplicas] = []
-    if runnable:
-        answered = {o.target: o for o in admin.reassign_partitions(runnable)}
-        for action in runnable:
-            outcome = answered.get(action.target) or Outcome(
-                action.target, False, "no answer from the cluster"
-            )
-            if outcome.ok:
-                started.append(action)
-            else:
-                failed[action.target] = outcome
-    notes: list[str] = []
-    if not started:
-        # Also what a refused throttle leaves: the brokers that accepted it must not keep it.
-        removed = throttle is not None and _clear(admin, throttle.brokers, throttle.topics, notes)
-        return ReassignmentResult(_in_order(actions, failed), throttle_removed=removed, notes=tuple(notes))
-
-    moving_to = {(a.topic, m.partition): m.after for a in started for m in a.moves}
-    if not options.wait:
-        note = (
-            f"{_count(len(moving_to), 'partition')} moving in the background; "
-            "`kadmin reassignments list` shows them"
-        )
+    try:
         if throttle is not None:
-            note += "; the replication throttle stays until `kadmin reassignments wait` sees them finish"
-        return ReassignmentResult(_in_order(actions, failed), pending=tuple(sorted(moving_to)), notes=(note,))
+            if stop is not None:
+                stop.leaves(_THROTTLE_LEFT)
+            try:
+                why = "; ".join(
+                    f"{o.target}: {o.error}" for o in admin.set_replication_throttle(throttle) if not o.ok
+                )
+            except KadminError as err:
+                why = _error(err)
+            if why:
+                for action in runnable:
+                    failed[action.target] = Outcome(
+                        action.target,
+                        False,
+                        f"could not set the replication throttle ({why}); nothing was moved",
+                    )
+                runnable = []
 
-    waited = _await_moves(admin, moving_to, options, progress, sleep, clock)
-    for action in started:
-        if problem := waited.problem(action.topic, options.timeout):
-            failed[action.target] = Outcome(action.target, False, problem)
-    removed = False
-    if throttle is not None:
-        if waited.pending:
-            notes.append(
-                "the replication throttle stays while partitions are still moving; "
-                "`kadmin reassignments wait` removes it once they finish"
+        if runnable:
+            try:
+                answered = {o.target: o for o in admin.reassign_partitions(runnable)}
+            except KadminError as err:
+                answered = {a.target: Outcome(a.target, False, _error(err)) for a in runnable}
+            for action in runnable:
+                outcome = answered.get(action.target) or Outcome(
+                    action.target, False, "no answer from the cluster"
+                )
+                if outcome.ok:
+                    started.append(action)
+                else:
+                    failed[action.target] = outcome
+        if not started:
+            removed = unthrottle()
+            return ReassignmentResult(
+                _in_order(actions, failed), throttle_removed=removed, notes=tuple(notes)
             )
-        else:
-            removed = _clear(admin, throttle.brokers, throttle.topics, notes)
+
+        moving_to = {(a.topic, m.partition): m.after for a in started for m in a.moves}
+        if not options.wait:
+            state["keep"] = True
+            note = (
+                f"{_count(len(moving_to), 'partition')} moving in the background; "
+                "`kadmin reassignments list` shows them"
+            )
+            if throttle is not None:
+                note += "; the replication throttle stays until `kadmin reassignments wait` sees them finish"
+            return ReassignmentResult(
+                _in_order(actions, failed), pending=tuple(sorted(moving_to)), notes=(note,)
+            )
+
+        if stop is not None:
+            stop.doing(f"moving {_count(len(moving_to), 'partition')} of {_topics(started)}")
+            stop.leaves(f"replica moves of {_topics(started)}")
+        try:
+            waited = await_moves(admin, moving_to, options, progress, sleep, clock, stop)
+        except KadminError as err:
+            # The moves go on in the cluster, throttled: `kadmin plan` shows them as unfinished.
+            state["keep"] = True
+            why = (
+                f"lost track of the move ({_error(err)}); it goes on in the cluster: "
+                "`kadmin plan` shows it, and `kadmin apply` finishes it"
+            )
+            for action in started:
+                failed[action.target] = Outcome(action.target, False, why)
+            return ReassignmentResult(_in_order(actions, failed), notes=tuple(notes))
+        if waited.interrupted and waited.pending:
+            waited = _cancel_interrupted(admin, waited, notes)
+        for action in started:
+            if problem := waited.problem(action.topic, options.timeout):
+                failed[action.target] = Outcome(action.target, False, problem)
+        if waited.pending and not waited.interrupted:
+            state["keep"] = True
+            if throttle is not None:
+                notes.append(
+                    "the replication throttle stays while partitions are still moving; "
+                    "`kadmin reassignments wait` removes it once they finish"
+                )
+        elif stop is not None:
+            stop.settled(f"replica moves of {_topics(started)}")
+        removed = unthrottle()
+        _elect(admin, waited.completed, notes)
+        return ReassignmentResult(
+            _in_order(actions, failed),
+            completed=waited.completed,
+            pending=waited.pending,
+            throttle_removed=removed,
+            notes=tuple(notes),
+        )
+    finally:
+        unthrottle()
+
+
+_THROTTLE_LEFT = "the replication throttle of the moves"
+
+
+def _cancel_interrupted(admin: ClusterAdmin, waited: Waited, notes: list[str]) -> Waited:
+    """Cancel the moves a stop interrupted, so that none is left half-done; what was cancelled
+    becomes the `pending` that `Waited.problem` explains."""
+    try:
+        refused = [
+            (o.target.describe(), o.error) for o in admin.cancel_reassignments(waited.pending) if not o.ok
+        ]
+    except KadminError as err:
+        refused = [("the moves", _error(err))]
+    for what, error in refused:
+        notes.append(
+            f"could not cancel the move of {what}: {error}; "
+            "it goes on in the cluster, and `kadmin plan` shows it"
+        )
+    return Waited(waited.completed, waited.pending, waited.astray, interrupted=True, cancelled=not refused)
+
+
+def finish_moves(
+    admin: ClusterAdmin,
+    actions: Sequence[FinishMove],
+    options: ReassignOptions = ReassignOptions(),
+    *,
+    progress: MoveProgress | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+    stop: StopRequest | None = None,
+) -> ReassignmentResult:
+    """Wait (bounded) for the moves a plan found left running, then elect the preferred leaders of
+    the partitions that arrived; one outcome per action. The throttles are the plan's
+    `RemoveThrottle` actions, removed after this. A stop ends the wait and leaves the moves
+    as they were found."""
+    if not actions:
+        return ReassignmentResult(())
+    moving_to = {(a.topic, m.partition): m.after for a in actions for m in a.moves}
+    notes: list[str] = []
+    if stop is not None:
+        stop.doing(f"waiting for the moves of {_count(len(moving_to), 'partition')} left running")
+    try:
+        waited = await_moves(admin, moving_to, options, progress, sleep, clock, stop)
+    except KadminError as err:
+        why = f"could not follow the move: {_error(err)}"
+        return ReassignmentResult(tuple(Outcome(a.target, False, why) for a in actions))
+    outcomes = []
+    for action in actions:
+        problem = waited.problem(action.topic, options.timeout)
+        outcomes.append(Outcome(action.target, not problem, problem))
     _elect(admin, waited.completed, notes)
     return ReassignmentResult(
-        _in_order(actions, failed),
-        completed=waited.completed,
-        pending=waited.pending,
-        throttle_removed=removed,
-        notes=tuple(notes),
+        tuple(outcomes), completed=waited.completed, pending=waited.pending, notes=tuple(notes)
     )
 
 
@@ -264,7 +368,7 @@ def finish(
     nothing moves any more.
     """
     moving_to = admin.ongoing_reassignments()
-    waited = _await_moves(admin, moving_to, options, progress, sleep, clock) if moving_to else _Waited()
+    waited = await_moves(admin, moving_to, options, progress, sleep, clock) if moving_to else Waited()
     outcomes = []
     for topic in sorted({t for t, _ in moving_to}):
         problem = waited.problem(topic, options.timeout)
@@ -339,94 +443,22 @@ def describe(admin: ClusterAdmin) -> Reassignments:
     return Reassignments(tuple(moves), find_throttles(admin, state))
 
 
-# --- waiting ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _Waited:
-    """Where the moves stood when waiting ended."""
-
-    completed: tuple[TopicPartition, ...] = ()
-    pending: tuple[TopicPartition, ...] = ()
-    astray: Mapping[TopicPartition, tuple[tuple[int, ...], tuple[int, ...]]] = field(
-        default_factory=lambda: MappingProxyType({})
-    )
-    """Partitions no longer moving whose replicas are not the target: (replicas, target)."""
-
-    def problem(self, topic: str, timeout: float) -> str:
-        pending = [p for t, p in self.pending if t == topic]
-        if pending:
-            return (
-                f"{_partitions(pending)} still moving after {timeout:.0f} s; the moves go on in the cluster: "
-                "`kadmin reassignments wait` to see them finish, or `kadmin reassignments cancel "
-                f"--topic {topic}` to stop them"
-            )
-        astray = [(p, r) for (t, p), r in sorted(self.astray.items()) if t == topic]
-        if astray:
-            shown = "; ".join(
-                f"partition {p} has replicas {list(now)}, not {list(want)}" for p, (now, want) in astray
-            )
-            return f"the move ended elsewhere ({shown}); was it cancelled or replaced? plan again to see"
-        return ""
-
-
-def _await_moves(
-    admin: ClusterAdmin,
-    moving_to: Mapping[TopicPartition, tuple[int, ...]],
-    options: ReassignOptions,
-    progress: MoveProgress | None,
-    sleep: Callable[[float], None],
-    clock: Callable[[], float],
-) -> _Waited:
-    """Poll the ongoing reassignments (one request each time) until none of `moving_to` is moving and a
-    fresh read shows every partition on its target replicas, or the timeout passes."""
-    total = len(moving_to)
-    topics = sorted({t for t, _ in moving_to})
-    deadline = clock() + options.timeout
-    settled_at: float | None = None
-    reported = -1
-    while True:
-        ongoing = admin.ongoing_reassignments()
-        moving = {tp for tp in moving_to if tp in ongoing}
-        astray: dict[TopicPartition, tuple[tuple[int, ...], tuple[int, ...]]] = {}
-        if not moving:
-            state = admin.snapshot(topics)
-            for tp, want in moving_to.items():
-                now = _replicas(state, tp)
-                if now != tuple(want):
-                    astray[tp] = (now, tuple(want))
-        done = total - len(moving) - len(astray)
-        if progress is not None and done != reported:
-            progress(done, total)
-            reported = done
-        now_t = clock()
-        if not moving:
-            settled_at = now_t if settled_at is None else settled_at
-            if not astray or now_t >= min(deadline, settled_at + METADATA_GRACE_S):
-                completed = tuple(sorted(tp for tp in moving_to if tp not in astray))
-                return _Waited(completed, (), MappingProxyType(astray))
-        if now_t >= deadline:
-            completed = tuple(sorted(tp for tp in moving_to if tp not in moving))
-            return _Waited(completed, tuple(sorted(moving)))
-        sleep(min(options.poll_interval, max(0.0, deadline - now_t)))
-
-
-def _replicas(state: ClusterState, tp: TopicPartition) -> tuple[int, ...]:
-    topic = state.topics.get(tp[0])
-    if topic is None:
-        return ()
-    return next((p.replicas for p in topic.partitions if p.id == tp[1]), ())
-
-
 # --- after the moves -------------------------------------------------------------------
 
 
 def _clear(admin: ClusterAdmin, brokers: Collection[int], topics: Collection[str], notes: list[str]) -> bool:
     """Remove throttles; a failure becomes a note (the moves themselves succeeded)."""
-    failed = [o for o in admin.clear_replication_throttle(sorted(brokers), sorted(topics)) if not o.ok]
-    for o in failed:
+    try:
+        failed = [
+            (o.target.describe(), o.error)
+            for o in admin.clear_replication_throttle(sorted(brokers), sorted(topics))
+            if not o.ok
+        ]
+    except KadminError as err:
+        failed = [("the brokers and topics", _error(err))]
+    for what, error in failed:
         notes.append(
-            f"could not remove the replication throttle from {o.target.describe()}: {o.error}; "
+            f"could not remove the replication throttle from {what}: {error}; "
             "`kadmin reassignments wait` tries again"
         )
     return not failed
@@ -441,18 +473,28 @@ def _elect(admin: ClusterAdmin, partitions: Sequence[TopicPartition], notes: lis
     """
     if not partitions:
         return
-    for o in admin.elect_preferred_leaders(partitions):
-        if not o.ok:
-            notes.append(f"preferred leader election for {o.target.describe()} failed: {o.error}")
+    try:
+        failed = [
+            (o.target.describe(), o.error) for o in admin.elect_preferred_leaders(partitions) if not o.ok
+        ]
+    except KadminError as err:
+        failed = [("the moved partitions", _error(err))]
+    for what, error in failed:
+        notes.append(f"preferred leader election for {what} failed: {error}")
 
 
 def _in_order(actions: Sequence[ReassignReplicas], failed: Mapping[Target, Outcome]) -> tuple[Outcome, ...]:
     return tuple(failed.get(a.target) or Outcome(a.target, True) for a in actions)
 
 
-def _partitions(ids: Sequence[int]) -> str:
-    shown = ", ".join(map(str, sorted(ids)))
-    return f"partition {shown} is" if len(ids) == 1 else f"partitions {shown} are"
+def _topics(actions: Sequence[ReassignReplicas]) -> str:
+    names = sorted({a.topic for a in actions})
+    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    return f"topic {shown}" if len(names) == 1 else f"topics {shown}"
+
+
+def _error(err: KadminError) -> str:
+    return f"{err.message} ({err.hint})" if err.hint else err.message
 
 
 def _count(n: int, noun: str) -> str:

@@ -26,7 +26,7 @@ from kadmin.core.actions import (
     Refusal,
 )
 from kadmin.core.errors import Location, PlanError
-from kadmin.core.kafka_configs import canonical
+from kadmin.core.kafka_configs import THROTTLED_REPLICAS_KEYS, canonical
 from kadmin.core.model import (
     Assignment,
     Broker,
@@ -256,7 +256,9 @@ def _alter_configs(spec: TopicSpec, topic: ObservedTopic, prune_configs: bool, f
         for key, value in sorted(spec.configs.items())
         if key not in have or canonical(key, have[key]) != canonical(key, value)
     ]
-    extra = sorted(have.keys() - spec.configs.keys())
+    # Throttled-replica lists the spec does not set belong to a replica move, not to the topic's
+    # settings: they become `RemoveThrottle` actions (`kadmin.plan.leftovers`), never drift.
+    extra = sorted(have.keys() - spec.configs.keys() - set(THROTTLED_REPLICAS_KEYS))
     if prune_configs:
         changes += [ConfigChange(key, have[key], None) for key in extra]
         changes.sort(key=lambda c: c.key)

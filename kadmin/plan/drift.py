@@ -21,7 +21,9 @@ from kadmin.core.actions import (
     AlterConfigs,
     CreateTopic,
     DeleteTopic,
+    FinishMove,
     ReassignReplicas,
+    RemoveThrottle,
     ResetOffsets,
 )
 from kadmin.core.model import ClusterState, DesiredState
@@ -136,7 +138,7 @@ def _from_action(action: Action) -> list[Difference]:
                     key="replicas",
                 )
             ]
-        case ResetOffsets():  # pragma: no cover - `diff` never plans offset resets
+        case ResetOffsets() | FinishMove() | RemoveThrottle():  # pragma: no cover - `diff` never plans them
             return []
         case _:
             assert_never(action)

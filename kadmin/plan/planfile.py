@@ -24,11 +24,13 @@ from kadmin.core.actions import (
     ConfigChange,
     CreateTopic,
     DeleteTopic,
+    FinishMove,
     Notice,
     OffsetMove,
     PartitionMove,
     ReassignReplicas,
     Refusal,
+    RemoveThrottle,
     ResetOffsets,
 )
 from kadmin.core.errors import KadminError, Location
@@ -93,10 +95,7 @@ def action_to_document(action: Action) -> dict[str, Any]:
         case ReassignReplicas():
             return {
                 **_topic_head(action),
-                "moves": [
-                    {"partition": m.partition, "before": list(m.before), "after": list(m.after)}
-                    for m in action.moves
-                ],
+                "moves": _moves_to_document(action.moves),
                 "reason": action.reason,
             }
         case DeleteTopic():
@@ -122,11 +121,26 @@ def action_to_document(action: Action) -> dict[str, Any]:
                     for m in action.moves
                 ],
             }
+        case FinishMove():
+            return {**_topic_head(action), "moves": _moves_to_document(action.moves)}
+        case RemoveThrottle():
+            return {
+                "kind": action.kind,
+                "target": action.target,
+                "topic": action.topic,
+                "broker": action.broker,
+                "destructive": action.destructive,
+                "configs": dict(sorted(action.configs.items())),
+            }
         case _:
             assert_never(action)
 
 
-_TopicAction = CreateTopic | AddPartitions | AlterConfigs | ReassignReplicas | DeleteTopic
+_TopicAction = CreateTopic | AddPartitions | AlterConfigs | ReassignReplicas | DeleteTopic | FinishMove
+
+
+def _moves_to_document(moves: tuple[PartitionMove, ...]) -> list[dict[str, Any]]:
+    return [{"partition": m.partition, "before": list(m.before), "after": list(m.after)} for m in moves]
 
 
 def _topic_head(action: _TopicAction) -> dict[str, Any]:
@@ -329,15 +343,19 @@ def _read_action(node: _Node) -> Action:
         case "reassign_replicas":
             return ReassignReplicas(
                 topic=node.get("topic").as_str(),
-                moves=tuple(
-                    PartitionMove(
-                        partition=m.get("partition").as_int(),
-                        before=_read_replicas(m.get("before")),
-                        after=_read_replicas(m.get("after")),
-                    )
-                    for m in node.get("moves").items()
-                ),
+                moves=_read_moves(node.get("moves")),
                 reason=node.get("reason").as_str(),
+            )
+        case "finish_move":
+            return FinishMove(topic=node.get("topic").as_str(), moves=_read_moves(node.get("moves")))
+        case "remove_throttle":
+            topic, broker, configs = node.get("topic"), node.get("broker"), node.get("configs")
+            if topic.is_null() == broker.is_null():
+                node.fail("a remove_throttle action names exactly one of topic and broker")
+            return RemoveThrottle(
+                configs=frozen_map({k: configs.child(k, v).as_str() for k, v in configs.as_object().items()}),
+                topic=None if topic.is_null() else topic.as_str(),
+                broker=None if broker.is_null() else broker.as_int(),
             )
         case "delete_topic":
             return DeleteTopic(topic=node.get("topic").as_str(), partitions=node.get("partitions").as_int())
@@ -360,6 +378,17 @@ def _read_action(node: _Node) -> Action:
             )
         case other:
             kind.fail(f"unknown action kind {other!r}; known kinds: {', '.join(ACTION_ORDER)}")
+
+
+def _read_moves(node: _Node) -> tuple[PartitionMove, ...]:
+    return tuple(
+        PartitionMove(
+            partition=m.get("partition").as_int(),
+            before=_read_replicas(m.get("before")),
+            after=_read_replicas(m.get("after")),
+        )
+        for m in node.items()
+    )
 
 
 def _optional_str(node: _Node) -> str | None:

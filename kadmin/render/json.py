@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from kadmin import __version__
-from kadmin.core.actions import Action, ResetOffsets
+from kadmin.core.actions import Action, RemoveThrottle, ResetOffsets
 from kadmin.core.plan import FORMAT_VERSION, Plan
 from kadmin.kafka.port import Outcome
 from kadmin.plan.planfile import plan_to_document
@@ -25,7 +25,13 @@ def apply_report_document(results: Sequence[tuple[Action, Outcome]]) -> dict[str
     """One entry per action applied, in the order applied, with the counts."""
     entries: list[dict[str, Any]] = []
     for action, outcome in results:
-        name = {"group": action.group} if isinstance(action, ResetOffsets) else {"topic": action.topic}
+        name: dict[str, str | int | None]
+        if isinstance(action, ResetOffsets):
+            name = {"group": action.group}
+        elif isinstance(action, RemoveThrottle) and action.broker is not None:
+            name = {"broker": action.broker}
+        else:
+            name = {"topic": action.topic}
         entries.append(
             {
                 "kind": action.kind,

@@ -22,9 +22,11 @@ from kadmin.core.actions import (
     AlterConfigs,
     CreateTopic,
     DeleteTopic,
+    FinishMove,
     OffsetMove,
     ReassignReplicas,
     Refusal,
+    RemoveThrottle,
     ResetOffsets,
 )
 from kadmin.core.errors import Location
@@ -58,16 +60,23 @@ class Line(NamedTuple):
 
 
 def plan_lines(plan: Plan) -> list[Line]:
-    """The body of a plan: one heading per topic, then per group, each sorted by name,
-    with the actions on it in apply order below."""
+    """The body of a plan: one heading per broker, then per topic, then per group, each sorted
+    by name, with the actions on it in apply order below."""
+    brokers: dict[int, list[RemoveThrottle]] = {}
     topics: dict[str, list[Action]] = {}
     groups: dict[str, list[ResetOffsets]] = {}
     for action in plan.ordered():
         if isinstance(action, ResetOffsets):
             groups.setdefault(action.group, []).append(action)
-        else:
+        elif isinstance(action, RemoveThrottle) and action.broker is not None:
+            brokers.setdefault(action.broker, []).append(action)
+        elif action.topic is not None:
             topics.setdefault(action.topic, []).append(action)
     lines: list[Line] = []
+    for broker in sorted(brokers):
+        lines.append(Line(0, "~", f"broker {broker}", header=True))
+        for action in brokers[broker]:
+            lines.extend(_action_lines(action))
     for name in sorted(topics):
         actions = topics[name]
         change = (
@@ -119,6 +128,14 @@ def _action_lines(action: Action) -> Iterator[Line]:
                 yield Line(2, "~", text, marked=False)
         case DeleteTopic():
             yield Line(1, "-", f"partitions: {action.partitions}")
+        case FinishMove():
+            yield Line(1, "~", "replicas: finish the move left running")
+            for pmove in sorted(action.moves, key=lambda m: m.partition):
+                text = f"p{pmove.partition}: {_replicas(pmove.before)} → {_replicas(pmove.after)}"
+                yield Line(2, "~", text, marked=False)
+        case RemoveThrottle():
+            for key, value in sorted(action.configs.items()):
+                yield Line(1, "-", f"{key}: {_quote(value)} (replication throttle left behind)")
         case ResetOffsets():
             reset_id = f" (reset id {action.reset_id})" if action.reset_id else ""
             yield Line(1, "~", _clean(f"offsets: reset to {action.to}{reset_id}"))
@@ -361,6 +378,10 @@ def _done(action: Action) -> str:
             return "deleted"
         case ResetOffsets():
             return f"offsets reset on {_count(len(action.moves), 'partition')}"
+        case FinishMove():
+            return f"move of {_count(len(action.moves), 'partition')} finished"
+        case RemoveThrottle():
+            return "replication throttle removed"
         case _:
             assert_never(action)
 
@@ -379,5 +400,9 @@ def _attempt(action: Action) -> str:
             return "delete"
         case ResetOffsets():
             return "reset offsets"
+        case FinishMove():
+            return "finish the move"
+        case RemoveThrottle():
+            return "remove the replication throttle"
         case _:
             assert_never(action)

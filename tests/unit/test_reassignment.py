@@ -159,9 +159,13 @@ class MovingCluster:
             Outcome(Target.topic(t), True) for t in topics
         ]
 
-    def broker_throttles(self) -> dict[int, dict[str, str]]:
+    def broker_throttles(self, brokers: Collection[int] | None = None) -> dict[int, dict[str, str]]:
         self.calls.append("broker_throttles")
-        return {b: dict(c) for b, c in sorted(self.broker_configs.items()) if c}
+        return {
+            b: dict(c)
+            for b, c in sorted(self.broker_configs.items())
+            if c and (brokers is None or b in brokers)
+        }
 
     def elect_preferred_leaders(self, partitions: Collection[TopicPartition]) -> list[Outcome]:
         self.calls.append("elect_preferred_leaders")
