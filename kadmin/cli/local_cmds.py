@@ -13,7 +13,7 @@ from kadmin.cli.app import OutputFormat, guarded, print_json, stderr, stdout
 from kadmin.local import logs, state
 from kadmin.local.cluster import READY_TIMEOUT_S, LocalCluster, NodeState, node_state, stop_cluster
 from kadmin.local.procs import rss_mb
-from kadmin.local.record import ClusterInfo, Node, ScramUser, read_info
+from kadmin.local.record import ClusterInfo, Node, ScramUser, check_heap, read_info
 
 local_app = typer.Typer(
     help=(
@@ -30,7 +30,8 @@ DirOption = Annotated[
     Path | None,
     typer.Option(
         "--dir",
-        help="Directory for the cluster's data and logs. Default: ~/.kadmin/local.",
+        help="Directory for the cluster's data and logs. Default: ~/.kadmin/local (for status and down: "
+        "the cluster `kadmin local up` started last).",
         show_default=False,
     ),
 ]
@@ -90,11 +91,15 @@ def up(
     \b
         kadmin local up --sasl && kadmin plan specs/ --command-config ~/.kadmin/local/client-sasl.properties
     """
+    if heap is not None:
+        check_heap(heap)
     target = directory or state.default_dir()
     existing = read_info(target)
     if existing and all(node_state(existing, n) is NodeState.RUNNING for n in existing.nodes):
         _say(f"A local cluster is already running: {existing.bootstrap}")
         _print_nodes(existing)
+        if heap is not None:
+            _say("--heap applies to nodes as they start: `kadmin local down`, then `kadmin local up --heap`.")
         state.remember(target)
         return
     dead = (

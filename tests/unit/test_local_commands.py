@@ -234,3 +234,18 @@ def test_three_nodes_replicate_internal_topics_three_times_with_min_isr_2(tmp_pa
     assert props["controller.quorum.bootstrap.servers"] == "127.0.0.1:9101,127.0.0.1:9102,127.0.0.1:9103"
     assert props["offsets.topic.replication.factor"] == "3"
     assert props["transaction.state.log.min.isr"] == "2"
+
+
+def test_up_on_a_running_cluster_changes_nothing_and_says_when_heap_applies(
+    tmp_path: Path, home: Path, fake_nodes: list[subprocess.Popen[bytes]]
+) -> None:
+    directory = tmp_path / "cluster"
+    info = record(directory, [start_fake(directory, fake_nodes)])
+
+    result = CliRunner().invoke(app, ["local", "up", "--dir", str(directory), "--heap", "1g"])
+
+    assert result.exit_code == 0, result.output
+    assert f"A local cluster is already running: {info.bootstrap}" in result.stdout
+    assert "--heap applies to nodes as they start" in result.stdout
+    assert read_info(directory) == info
+    assert state.remembered_dir() == directory.resolve()
