@@ -8,9 +8,10 @@ forgets is a type error.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import ClassVar
+from itertools import groupby
+from typing import ClassVar, TypeVar
 
 from kadmin.core.errors import Location
 from kadmin.core.model import Assignment, ResetTo, frozen_map
@@ -206,7 +207,22 @@ ACTION_ORDER: tuple[str, ...] = (
 )
 """The order apply runs the phases in: moves left running are finished (and their throttles
 removed) before anything else, since a partition being moved cannot be moved again; deletes
-last, after everything else succeeded."""
+last, after everything else succeeded.
+
+The one home of that order: plans list their actions by it (`in_apply_order`) and the
+applier runs one phase per kind in it (`in_phases`)."""
+
+_RANK = {kind: i for i, kind in enumerate(ACTION_ORDER)}
+
+
+def in_apply_order(actions: Iterable[Action]) -> tuple[Action, ...]:
+    """`actions` in `ACTION_ORDER`, then by target."""
+    return tuple(sorted(actions, key=lambda a: (_RANK[a.kind], a.target.kind, a.target.name)))
+
+
+def in_phases(actions: Iterable[Action]) -> list[tuple[Action, ...]]:
+    """`actions` in apply order, one batch per kind present; each batch holds actions of one kind."""
+    return [tuple(batch) for _, batch in groupby(in_apply_order(actions), key=lambda a: a.kind)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,3 +241,11 @@ class Notice:
 
     target: Target
     message: str
+
+
+F = TypeVar("F", Refusal, Notice)
+
+
+def by_target(findings: Iterable[F]) -> tuple[F, ...]:
+    """Refusals or notices sorted by target, then message: how plans list them."""
+    return tuple(sorted(findings, key=lambda f: (f.target.kind, f.target.name, f.message)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from kadmin.core.actions import ACTION_ORDER, Action, Notice, Refusal
+from kadmin.core.actions import Action, Notice, Refusal, in_apply_order
 
 FORMAT_VERSION = 1
 
@@ -74,5 +74,4 @@ class Plan:
 
     def ordered(self) -> tuple[Action, ...]:
         """Actions in apply order, then by target."""
-        rank = {k: i for i, k in enumerate(ACTION_ORDER)}
-        return tuple(sorted(self.actions, key=lambda a: (rank[a.kind], a.target)))
+        return in_apply_order(self.actions)

@@ -3,8 +3,9 @@
 The preflight asks the brokers to validate every creation, partition addition and
 config change (`validate_only`, one call per kind) before anything changes, so a
 bad config value or a create-topic policy is reported while the cluster is still
-untouched. The phases then run in `ACTION_ORDER`; a target that failed in one
-phase is not touched again, and deletes run only when everything else succeeded.
+untouched. The phases then run in `ACTION_ORDER` (`in_phases`: one batch per kind), each
+kind with its own writer; a target that failed in one phase is not touched again, and
+deletes run only when everything else succeeded.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import Protocol, TypeVar, assert_never
 
 from kadmin.core.actions import (
     Action,
@@ -25,6 +26,7 @@ from kadmin.core.actions import (
     ReassignReplicas,
     RemoveThrottle,
     ResetOffsets,
+    in_phases,
 )
 from kadmin.core.errors import KadminError, PlanError
 from kadmin.core.plan import Plan
@@ -49,17 +51,6 @@ A = TypeVar(
 
 PER_PARTITION_S = 0.02
 """Extra wait, per partition created, before a created topic that does not show counts as failed."""
-
-_PHASE_NAMES = {
-    FinishMove.kind: "finishing replica moves left running",
-    RemoveThrottle.kind: "removing replication throttles left behind",
-    CreateTopic.kind: "creating topics",
-    AddPartitions.kind: "adding partitions",
-    ReassignReplicas.kind: "moving replicas",
-    AlterConfigs.kind: "changing configs",
-    ResetOffsets.kind: "resetting offsets",
-    DeleteTopic.kind: "deleting topics",
-}
 
 
 class Progress(Protocol):
@@ -122,9 +113,8 @@ def apply_plan(
     clock: Callable[[], float] = time.monotonic,
     stop: StopRequest | None = None,
 ) -> ApplyReport:
-    """Carry out `plan`: preflight, then the phases in `ACTION_ORDER` (moves left running are
-    finished and their throttles removed, then create → partitions → reassign → configs →
-    offsets → deletes).
+    """Carry out `plan`: preflight, then one phase per kind of action, in `ACTION_ORDER` (moves
+    left running are finished and their throttles removed first, deletes run last).
 
     Replica moves go through `kadmin.ops.reassignment` with `reassignment` (throttle,
     wait, timeout; default: unthrottled, waiting); `moves` hears how many moved partitions are done.
@@ -173,38 +163,51 @@ def apply_plan(
         notes.extend(done.notes)
         return list(done.outcomes)
 
-    report.phase([a for a in ordered if isinstance(a, FinishMove)], finish)
-    throttles = [a for a in ordered if isinstance(a, RemoveThrottle)]
-    if throttles and report.failures:
-        # A throttle still has work to do while a move it throttles goes on.
-        report.skip(throttles, "not attempted: a replica move left running has not finished")
-    else:
-        report.phase(throttles, unthrottle)
-    creates = [a for a in ordered if isinstance(a, CreateTopic)]
-    report.phase(creates, admin.create_topics)
-    if creates:
-        # Later phases (and the next plan) must see the new topics with all their partitions.
-        # KRaft's controller writes one CreateTopics request's records together, in request
-        # order, and each broker applies the metadata log in order: once the first and last
-        # topic of the batch are visible, every topic between them is too. Re-reading just
-        # those two keeps a 1,000-topic apply from describing 1,000 topics' configs again.
-        created = [a for a in creates if report.succeeded(a)]
-        # A broker shows a new topic only after it has made the topic's partition logs, a few
-        # milliseconds each: a large batch earns a longer wait.
-        allowance = PER_PARTITION_S * sum(a.partitions for a in created)
-        report.settle(created, settle_timeout + allowance, sleep, clock, watch=created[:1] + created[1:][-1:])
-    report.phase([a for a in ordered if isinstance(a, AddPartitions)], admin.create_partitions)
-    report.phase([a for a in ordered if isinstance(a, ReassignReplicas)], move)
-    report.phase([a for a in ordered if isinstance(a, AlterConfigs)], admin.alter_configs)
-    report.phase([a for a in ordered if isinstance(a, ResetOffsets)], report.reset_offsets)
-    deletes = [a for a in ordered if isinstance(a, DeleteTopic)]
-    if deletes and report.failures:
-        report.skip(
-            deletes,
-            f"not attempted: deletes run only when every other change succeeded ({report.failures} failed)",
-        )
-    else:
-        report.phase(deletes, admin.delete_topics)
+    for batch in in_phases(ordered):
+        match batch[0]:
+            case FinishMove():
+                report.phase(_only(batch, FinishMove), finish, "finishing replica moves left running")
+            case RemoveThrottle():
+                throttles = _only(batch, RemoveThrottle)
+                if report.failures:
+                    # A throttle still has work to do while a move it throttles goes on.
+                    report.skip(throttles, "not attempted: a replica move left running has not finished")
+                else:
+                    report.phase(throttles, unthrottle, "removing replication throttles left behind")
+            case CreateTopic():
+                creates = _only(batch, CreateTopic)
+                report.phase(creates, admin.create_topics, "creating topics")
+                # Later phases (and the next plan) must see the new topics with all their partitions.
+                # KRaft's controller writes one CreateTopics request's records together, in request
+                # order, and each broker applies the metadata log in order: once the first and last
+                # topic of the batch are visible, every topic between them is too. Re-reading just
+                # those two keeps a 1,000-topic apply from describing 1,000 topics' configs again.
+                created = [a for a in creates if report.succeeded(a)]
+                # A broker shows a new topic only after it has made the topic's partition logs, a few
+                # milliseconds each: a large batch earns a longer wait.
+                allowance = PER_PARTITION_S * sum(a.partitions for a in created)
+                watch = created[:1] + created[1:][-1:]
+                report.settle(created, settle_timeout + allowance, sleep, clock, watch=watch)
+            case AddPartitions():
+                report.phase(_only(batch, AddPartitions), admin.create_partitions, "adding partitions")
+            case ReassignReplicas():
+                report.phase(_only(batch, ReassignReplicas), move, "moving replicas")
+            case AlterConfigs():
+                report.phase(_only(batch, AlterConfigs), admin.alter_configs, "changing configs")
+            case ResetOffsets():
+                report.phase(_only(batch, ResetOffsets), report.reset_offsets, "resetting offsets")
+            case DeleteTopic():
+                deletes = _only(batch, DeleteTopic)
+                if report.failures:
+                    report.skip(
+                        deletes,
+                        "not attempted: deletes run only when every other change succeeded "
+                        f"({report.failures} failed)",
+                    )
+                else:
+                    report.phase(deletes, admin.delete_topics, "deleting topics")
+            case other:
+                assert_never(other)
     rest = [a for a in ordered if not isinstance(a, CreateTopic) and report.succeeded(a)]
     report.settle(rest, settle_timeout, sleep, clock)
     return ApplyReport(tuple(report.results), backups=tuple(report.backups), notes=tuple(notes))
@@ -235,13 +238,12 @@ class _Run:
         if self.progress is not None:
             self.progress(step, done, self.total)
 
-    def phase(self, batch: Sequence[A], run: Callable[[Sequence[A]], list[Outcome]]) -> None:
+    def phase(self, batch: Sequence[A], run: Callable[[Sequence[A]], list[Outcome]], name: str) -> None:
         if not batch:
             return
         if self.stopped:
             self.skip(batch, STOPPED)
             return
-        name = _PHASE_NAMES[batch[0].kind]
         self.step(name, len(self.results))
         if self.stop is not None:
             self.stop.doing(f"{name} ({len(batch)})")
@@ -344,6 +346,11 @@ def _answers(batch: Sequence[A], run: Callable[[Sequence[A]], list[Outcome]]) ->
 
 def _error_text(err: KadminError) -> str:
     return f"{err.message} ({err.hint})" if err.hint else err.message
+
+
+def _only(batch: Sequence[Action], kind: type[A]) -> list[A]:
+    """The actions of one phase, typed as their kind."""
+    return [a for a in batch if isinstance(a, kind)]
 
 
 def _by_target(outcomes: Sequence[Outcome]) -> dict[Target, Outcome]:

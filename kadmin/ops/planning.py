@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from kadmin.core.actions import ACTION_ORDER, Action
+from kadmin.core.actions import Action, by_target, in_apply_order
 from kadmin.core.errors import KadminError
 from kadmin.core.model import ClusterState, DesiredState
 from kadmin.core.plan import Plan
@@ -95,10 +95,9 @@ def plan_cluster(
     landed = as_finished(observed, ongoing)
     plan = diff(desired, landed, allow_delete=allow_delete, prune_configs=prune_configs, now=stamp)
     unfinished: list[Action] = [*finish_moves(observed, ongoing), *stray_throttles(observed, rates, desired)]
-    rank = {kind: i for i, kind in enumerate(ACTION_ORDER)}
     plan = replace(
         plan,
-        actions=tuple(sorted((*unfinished, *plan.actions), key=lambda a: (rank[a.kind], a.target))),
+        actions=in_apply_order((*unfinished, *plan.actions)),
         fingerprint=fingerprint(observed, plan.topics_in_scope) if ongoing else plan.fingerprint,
     )
     if not desired.offset_resets:
@@ -106,9 +105,9 @@ def plan_cluster(
     resets = read_spec_resets(admin, desired, int(moment.timestamp() * 1000), observed=observed)
     combined = replace(
         plan,
-        actions=tuple(sorted((*plan.actions, *resets.actions), key=lambda a: (rank[a.kind], a.target))),
-        notices=tuple(sorted((*plan.notices, *resets.notices), key=lambda n: (n.target, n.message))),
-        refusals=tuple(sorted((*plan.refusals, *resets.refusals), key=lambda r: (r.target, r.message))),
+        actions=in_apply_order((*plan.actions, *resets.actions)),
+        notices=by_target((*plan.notices, *resets.notices)),
+        refusals=by_target((*plan.refusals, *resets.refusals)),
     )
     groups = plan_groups(combined)
     if not groups:

@@ -13,7 +13,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from kadmin.core.actions import (
-    ACTION_ORDER,
     Action,
     AddPartitions,
     AlterConfigs,
@@ -24,6 +23,8 @@ from kadmin.core.actions import (
     PartitionMove,
     ReassignReplicas,
     Refusal,
+    by_target,
+    in_apply_order,
 )
 from kadmin.core.errors import Location, PlanError
 from kadmin.core.kafka_configs import THROTTLED_REPLICAS_KEYS, canonical
@@ -103,8 +104,7 @@ def diff(
                 Notice(Target.topic(name), "managed but not in the spec: would delete (pass --allow-delete)")
             )
 
-    rank = {kind: i for i, kind in enumerate(ACTION_ORDER)}
-    actions = tuple(sorted(found.actions, key=lambda a: (rank[a.kind], a.target)))
+    actions = in_apply_order(found.actions)
     touched = [a.target for a in actions] + [r.target for r in found.refusals]
     scope = {t.name for t in touched if t.kind is TargetKind.TOPIC}
     topics_in_scope = tuple(sorted(scope))
@@ -112,8 +112,8 @@ def diff(
         actions=actions,
         cluster_id=observed.cluster_id,
         fingerprint=fingerprint(observed, topics_in_scope),
-        refusals=tuple(sorted(found.refusals, key=lambda r: (r.target, r.message))),
-        notices=tuple(sorted(found.notices, key=lambda n: (n.target, n.message))),
+        refusals=by_target(found.refusals),
+        notices=by_target(found.notices),
         unmanaged=tuple(unmanaged),
         created_at=now,
         cluster_name=desired.cluster.name,
