@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
 from kadmin.core.actions import AddPartitions, AlterConfigs, CreateTopic, DeleteTopic, ReassignReplicas
+from kadmin.core.inspect import GroupListing, TopicConfigValue
 from kadmin.core.kafka_configs import lookup
 from kadmin.core.model import (
     AppliedReset,
@@ -79,6 +80,7 @@ class InMemoryCluster:
     broker_configs: dict[int, dict[str, str]] = field(default_factory=dict)
     moving: dict[TopicPartition, tuple[int, ...]] = field(default_factory=dict)
     """Moves left running (partition -> target replicas); reassignments submitted here land at once."""
+    sizes: dict[TopicPartition, dict[int, int]] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
     _hidden: dict[str, int] = field(default_factory=dict)
 
@@ -128,6 +130,40 @@ class InMemoryCluster:
             if brokers is None or broker in brokers
         }
         return {broker: rates for broker, rates in found.items() if rates}
+
+    def list_groups(self) -> list[GroupListing]:
+        self.calls.append(Call("list_groups"))
+        return [GroupListing(g, s.state, "consumer") for g, s in sorted(self.groups.items()) if s.exists]
+
+    def topic_configs(self, topics: Collection[str]) -> dict[str, tuple[TopicConfigValue, ...]]:
+        self.calls.append(Call("topic_configs", tuple(sorted(topics))))
+        return {
+            name: tuple(
+                TopicConfigValue(key, e.value, e.source, e.source.name, e.sensitive)
+                for key, e in sorted(self.topics[name].configs.items())
+            )
+            for name in sorted(topics)
+            if name in self.topics
+        }
+
+    def broker_values(self, keys: Collection[str]) -> dict[int, dict[str, str]]:
+        self.calls.append(Call("broker_values"))
+        return {
+            b.id: {
+                k: v for k, v in {**BROKER_CONFIGS, **self.broker_configs.get(b.id, {})}.items() if k in keys
+            }
+            for b in self.brokers
+        }
+
+    def replica_sizes(
+        self, topics: Collection[str] | None = None, brokers: Collection[int] | None = None
+    ) -> dict[TopicPartition, dict[int, int]]:
+        self.calls.append(Call("replica_sizes", tuple(sorted(topics)) if topics is not None else ()))
+        return {
+            tp: {b: n for b, n in by_broker.items() if brokers is None or b in brokers}
+            for tp, by_broker in self.sizes.items()
+            if topics is None or tp[0] in topics
+        }
 
     def describe_groups(self, groups: Collection[str]) -> dict[str, GroupState]:
         self.calls.append(Call("describe_groups", tuple(sorted(groups))))

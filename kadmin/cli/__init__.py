@@ -18,6 +18,7 @@ _COMMAND_MODULES = (
     "zones_cmds",
     "reassign_cmds",
     "export_cmds",
+    "inspect_cmds",
 )
 
 for _name in _COMMAND_MODULES:

@@ -182,3 +182,14 @@ CommandConfigOption = Annotated[
         show_default=False,
     ),
 ]
+TimeoutOption = Annotated[
+    float,
+    typer.Option(
+        "--timeout",
+        metavar="SECONDS",
+        min=1.0,
+        help="Longest wait for any one answer from the cluster.",
+    ),
+]
+"""`--timeout` of every command that talks to a cluster; the default is `DEFAULT_TIMEOUT_S`."""
+DEFAULT_TIMEOUT_S = 30.0

@@ -14,10 +14,21 @@ from typing import Annotated, Any
 
 import typer
 
-from kadmin.cli.app import BootstrapOption, CommandConfigOption, OutputFormat, guarded, print_json, stdout
+from kadmin.cli.app import (
+    DEFAULT_TIMEOUT_S,
+    BootstrapOption,
+    CommandConfigOption,
+    OutputFormat,
+    TimeoutOption,
+    guarded,
+    print_json,
+    stdout,
+)
 from kadmin.cli.connection import connect
 from kadmin.core.errors import KadminError
 from kadmin.core.model import OffsetMode, ResetTo
+from kadmin.kafka.port import ClusterAdmin
+from kadmin.ops.inspect import read_groups
 from kadmin.ops.offsets import execute_reset, plan_group_reset, show_group
 from kadmin.plan.offset_math import parse_datetime, parse_duration
 from kadmin.render.offsets import (
@@ -54,22 +65,34 @@ GroupOption = Annotated[str, typer.Option("--group", "-g", help="The consumer gr
 @offsets_app.command("show")
 @guarded
 def show(
-    group: GroupOption,
+    group: Annotated[
+        str | None,
+        typer.Option(
+            "--group", "-g", help="The consumer group; every group when left out.", show_default=False
+        ),
+    ] = None,
     output: Annotated[
         ShowFormat,
         typer.Option("--output", "-o", help="text, json, or csv (topic,partition,offset for --from-file)."),
     ] = ShowFormat.text,
     bootstrap: BootstrapOption = None,
     command_config: CommandConfigOption = None,
+    timeout: TimeoutOption = DEFAULT_TIMEOUT_S,
 ) -> None:
     """Show a group's state, members and, per partition, committed offset, log start, log end and lag.
+
+    Without --group, every group, one after the other (CSV needs --group).
 
     Example (save the offsets, to restore them later with reset --from-file):
 
     \b
         kadmin offsets show --group billing -o csv > billing.csv
     """
-    found = show_group(connect(bootstrap, command_config), group)
+    admin = connect(bootstrap, command_config, timeout=timeout)
+    if group is None:
+        _show_all(admin, output)
+        return
+    found = show_group(admin, group)
     if output is ShowFormat.csv:
         typer.echo(group_offsets_csv(found), nl=False)
     elif output is ShowFormat.json:
@@ -133,6 +156,7 @@ def reset(
     output: Annotated[OutputFormat, typer.Option("--output", "-o", help="text or json.")] = OutputFormat.text,
     bootstrap: BootstrapOption = None,
     command_config: CommandConfigOption = None,
+    timeout: TimeoutOption = DEFAULT_TIMEOUT_S,
 ) -> None:
     """Plan (and with --execute, commit) new offsets for an inactive group.
 
@@ -154,7 +178,7 @@ def reset(
         from_file=from_file,
     )
     scope = _scope(topic or [], all_topics, file_given=from_file is not None)
-    admin = connect(bootstrap, command_config)
+    admin = connect(bootstrap, command_config, timeout=timeout)
     action = plan_group_reset(admin, group, scope, to, int(time.time() * 1000))
     outcome = execute_reset(admin, action, backup_dir=backup_dir) if execute and action.moves else None
     if output is OutputFormat.json:
@@ -165,6 +189,24 @@ def reset(
         if output is OutputFormat.json:
             raise typer.Exit(1)
         raise KadminError(outcome.error, where=f"group {group}", hint=outcome.hint)
+
+
+def _show_all(admin: ClusterAdmin, output: ShowFormat) -> None:
+    if output is ShowFormat.csv:
+        raise KadminError(
+            "the CSV backup holds one group's offsets", hint="pass --group G with -o csv, once per group"
+        )
+    every = [g.offsets for g in read_groups(admin)]
+    if output is ShowFormat.json:
+        print_json({"groups": [group_offsets_document(g) for g in every]})
+        return
+    console = stdout()
+    if not every:
+        console.print("no consumer groups")
+    for number, found in enumerate(every):
+        if number:
+            console.print("")
+        render_group_offsets(console, found)
 
 
 # --- options -----------------------------------------------------------------------

@@ -16,9 +16,13 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from kadmin.cli.app import (
+    DEFAULT_TIMEOUT_S as ANSWER_TIMEOUT_S,
+)
+from kadmin.cli.app import (
     BootstrapOption,
     CommandConfigOption,
     OutputFormat,
+    TimeoutOption,
     app,
     guarded,
     print_json,
@@ -63,13 +67,14 @@ def list_reassignments(
     output: OutputOption = OutputFormat.text,
     bootstrap: BootstrapOption = None,
     command_config: CommandConfigOption = None,
+    timeout: TimeoutOption = ANSWER_TIMEOUT_S,
 ) -> None:
     """The partitions being moved, with their replicas now and their target, and the replication
     throttles in place.
 
     Example: kadmin reassignments list -o json
     """
-    found = describe(connect(bootstrap, command_config))
+    found = describe(connect(bootstrap, command_config, timeout=timeout))
     if output is OutputFormat.json:
         print_json(reassignments_document(found))
     else:

@@ -11,9 +11,11 @@ from typing import Annotated
 import typer
 
 from kadmin.cli.app import (
+    DEFAULT_TIMEOUT_S,
     BootstrapOption,
     CommandConfigOption,
     OutputFormat,
+    TimeoutOption,
     app,
     guarded,
     print_json,
@@ -37,6 +39,7 @@ def zones(
     ] = False,
     bootstrap: BootstrapOption = None,
     command_config: CommandConfigOption = None,
+    timeout: TimeoutOption = DEFAULT_TIMEOUT_S,
 ) -> None:
     """Brokers per zone (broker.rack) with their replica and leader counts, and the partitions
     that one zone outage would take down: replicas in fewer zones than min(RF, zones).
@@ -46,7 +49,7 @@ def zones(
     \b
         kadmin zones --check -o json
     """
-    observed = connect(bootstrap, command_config).snapshot()
+    observed = connect(bootstrap, command_config, timeout=timeout).snapshot()
     report = zone_report(observed)
     if output is OutputFormat.json:
         print_json(zones_document(report, observed.cluster_id))

@@ -34,6 +34,7 @@ from confluent_kafka.cimpl import NewPartitions, NewTopic
 
 from kadmin.core.actions import AddPartitions, AlterConfigs, CreateTopic, DeleteTopic, ReassignReplicas
 from kadmin.core.errors import ClusterError
+from kadmin.core.inspect import GroupListing, TopicConfigValue
 from kadmin.core.model import (
     AppliedReset,
     Broker,
@@ -338,6 +339,30 @@ class ConfluentAdmin:
         from kadmin.kafka import ledger
 
         return ledger.record_reset(self.admin, self.config, record, self.timeout)
+
+    # --- what the inspection commands read (kadmin.kafka.inspect) ------------------
+
+    def list_groups(self) -> list[GroupListing]:
+        from kadmin.kafka import inspect
+
+        return inspect.list_groups(self.admin, self.timeout)
+
+    def topic_configs(self, topics: Collection[str]) -> dict[str, tuple[TopicConfigValue, ...]]:
+        from kadmin.kafka import inspect
+
+        return inspect.topic_configs(self.admin, topics, self.timeout)
+
+    def broker_values(self, keys: Collection[str]) -> dict[int, dict[str, str]]:
+        from kadmin.kafka import inspect
+
+        return inspect.broker_configs(self.admin, keys, self.timeout)
+
+    def replica_sizes(
+        self, topics: Collection[str] | None = None, brokers: Collection[int] | None = None
+    ) -> dict[TopicPartition, dict[int, int]]:
+        from kadmin.kafka import inspect
+
+        return inspect.replica_sizes(self.config, topics, brokers, self.timeout)
 
     # --- consumer groups (kadmin.kafka.groups) ------------------------------------
 

@@ -19,6 +19,7 @@ from kadmin.core.actions import (
     DeleteTopic,
     ReassignReplicas,
 )
+from kadmin.core.inspect import GroupListing, TopicConfigValue
 from kadmin.core.kafka_configs import FOLLOWER_THROTTLED_REPLICAS as FOLLOWER_THROTTLED_REPLICAS
 from kadmin.core.kafka_configs import LEADER_THROTTLED_REPLICAS as LEADER_THROTTLED_REPLICAS
 from kadmin.core.kafka_configs import THROTTLE_RATE_KEYS as THROTTLE_RATE_KEYS
@@ -104,6 +105,27 @@ class ClusterAdmin(Protocol):
         """Make each partition's first replica its leader; one outcome per topic.
 
         A partition already led by its preferred replica counts as a success.
+        """
+        ...
+
+    def list_groups(self) -> list[GroupListing]:
+        """Every consumer group the cluster knows, with its state and protocol (one listing)."""
+        ...
+
+    def topic_configs(self, topics: Collection[str]) -> dict[str, tuple[TopicConfigValue, ...]]:
+        """Every config of each topic with its source, inherited values included (batched)."""
+        ...
+
+    def broker_values(self, keys: Collection[str]) -> dict[int, dict[str, str]]:
+        """The effective value of `keys` on each live broker, whatever their source."""
+        ...
+
+    def replica_sizes(
+        self, topics: Collection[str] | None = None, brokers: Collection[int] | None = None
+    ) -> dict[TopicPartition, dict[int, int]]:
+        """Bytes on disk of each replica, by partition then broker; one DescribeLogDirs per broker.
+
+        `brokers` None asks every live broker; `topics` None means every topic.
         """
         ...
 

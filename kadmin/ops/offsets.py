@@ -24,6 +24,7 @@ from kadmin.core.model import (
     OffsetMode,
     ResetTo,
     TopicPartition,
+    Watermarks,
 )
 from kadmin.kafka.port import ClusterAdmin, Outcome
 from kadmin.plan.offset_math import (
@@ -79,9 +80,18 @@ class GroupOffsets:
 def show_group(admin: ClusterAdmin, group: str) -> GroupOffsets:
     """Committed offsets, log start/end and lag of every partition the group commits to or is assigned."""
     state = admin.describe_groups([group]).get(group) or GroupState.absent(group)
+    return group_offsets(state, admin.watermarks(group_partitions(state)))
+
+
+def group_partitions(state: GroupState) -> list[TopicPartition]:
+    """The partitions a group commits to or has assigned to a member."""
+    return sorted(set(state.committed) | {tp for m in state.members for tp in m.assignment})
+
+
+def group_offsets(state: GroupState, marks: Mapping[TopicPartition, Watermarks]) -> GroupOffsets:
+    """A group's rows, from its description and the watermarks of (at least) its partitions."""
     owners = {tp: m for m in state.members for tp in m.assignment}
-    partitions = sorted(set(state.committed) | set(owners))
-    marks = admin.watermarks(partitions)
+    partitions = group_partitions(state)
     rows = tuple(
         PartitionOffsets(
             topic=tp[0],

@@ -274,7 +274,7 @@ def test_show_group_reports_lag_and_assigned_partitions() -> None:
 @pytest.fixture
 def mem(monkeypatch: pytest.MonkeyPatch) -> MemoryCluster:
     memory = cluster()
-    monkeypatch.setattr(offsets_cmds, "connect", lambda bootstrap, command_config: memory)
+    monkeypatch.setattr(offsets_cmds, "connect", lambda bootstrap, command_config, **_: memory)
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "200")
     return memory
