@@ -15,7 +15,7 @@ from kadmin.cli.app import app
         (["plan"], "Missing argument 'SPEC'"),
         (["plan", "specs/", "--timeout", "0"], "Invalid value for '--timeout'"),
         (["apply", "specs/", "--throttle", "0"], "Invalid value for '--throttle'"),
-        (["offsets", "show"], "Missing option '--group'"),
+        (["offsets", "reset"], "Missing option '--group'"),
         (["offsets", "bogus"], "No such command 'bogus'"),
         (["bogus"], "No such command 'bogus'"),
         (["zones", "-o", "yaml"], "Invalid value for '--output'"),
