@@ -362,6 +362,9 @@ class ConfluentAdmin:
     ) -> dict[TopicPartition, dict[int, int]]:
         from kadmin.kafka import inspect
 
+        # As for the reassignment client: librdkafka reports a rejected handshake at once,
+        # kafka-python only after its timeout.
+        self._check_connection()
         return inspect.replica_sizes(self.config, topics, brokers, self.timeout)
 
     # --- consumer groups (kadmin.kafka.groups) ------------------------------------

@@ -136,9 +136,9 @@ def test_a_stopped_broker_shows_as_under_replicated_and_offline_partitions(
     assert outage_cluster.info is not None
     create(outage_cluster, "spread", 3, 3)
     raw = outage_cluster.raw_admin()
-    raw.create_topics([NewTopic("only-on-3", 1, replica_assignment=[[3]])])["only-on-3"].result(timeout=30)
-    eventually(lambda: outage_cluster.admin().snapshot(["only-on-3"]).topics["only-on-3"])
-    create(outage_cluster, "healthy-elsewhere", 1, 1)  # placed by Kafka; may or may not sit on 3
+    for name, broker in (("only-on-3", 3), ("only-on-1", 1)):
+        raw.create_topics([NewTopic(name, 1, replica_assignment=[[broker]])])[name].result(timeout=30)
+        eventually(lambda name=name: outage_cluster.admin().snapshot([name]).topics[name])
     env = {"KADMIN_BOOTSTRAP_SERVER": outage_cluster.info.nodes[0].bootstrap}
 
     before = kadmin("topics", "--under-replicated", "-o", "json", env=env)
