@@ -14,14 +14,17 @@ built in this module quotes a property's value.
 
 from __future__ import annotations
 
+import math
 import os
 import re
+import socket
 import sys
 from pathlib import Path
 
 import click
 
 from kadmin.core.errors import KadminError, Location
+from kadmin.core.paths import path_problem
 from kadmin.kafka.confluent import DEFAULT_TIMEOUT_S, ConfluentAdmin
 from kadmin.local import state
 
@@ -92,8 +95,19 @@ def read_command_config(path: str) -> dict[str, str]:
     with Kafka's own tools works unchanged.
     """
     file = Path(path)
+    problem = path_problem(file)
+    if problem is None and file.is_dir():
+        problem = ("is a directory", "pass a file of client properties to --command-config")
+    if problem is not None:
+        raise KadminError(f"cannot read the command config: it {problem[0]}", where=path, hint=problem[1])
     try:
-        lines = file.read_text().splitlines()
+        lines = file.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError as err:
+        raise KadminError(
+            f"the command config is not UTF-8 text (byte {err.start} is {err.object[err.start]:#04x})",
+            where=path,
+            hint="save the client properties as UTF-8",
+        ) from None
     except OSError as err:
         raise KadminError(
             f"cannot read the command config ({err.strerror})",
@@ -164,15 +178,69 @@ def connect(
 ) -> ConfluentAdmin:
     """The adapter for the cluster the options point at; it checks the connection on first use.
 
-    Inside a command, the adapter is closed when the command ends, however it ends.
+    Inside a command, the adapter is closed when the command ends, however it ends. The
+    address is checked first (`check_bootstrap`), so a typo fails at once rather than
+    after the timeout.
     """
-    admin = ConfluentAdmin(
-        client_config(bootstrap, command_config, spec_bootstrap=spec_bootstrap), timeout=timeout
-    )
+    check_timeout(timeout)
+    config = client_config(bootstrap, command_config, spec_bootstrap=spec_bootstrap)
+    check_bootstrap(config["bootstrap.servers"])
+    admin = ConfluentAdmin(config, timeout=timeout)
     command = click.get_current_context(silent=True)
     if command is not None:
         command.call_on_close(admin.close)
     return admin
+
+
+MAX_TIMEOUT_S = 3600.0
+"""librdkafka takes request timeouts up to an hour (3,600,000 ms) and raises a ValueError beyond."""
+
+
+def check_timeout(timeout: float, option: str = "--timeout") -> None:
+    """A finite number of seconds from 1 to an hour; `nan` and `inf` pass click's range check."""
+    if not (math.isfinite(timeout) and 1.0 <= timeout <= MAX_TIMEOUT_S):
+        raise KadminError(
+            f"{option} {timeout} is not a number of seconds from 1 to {MAX_TIMEOUT_S:.0f}",
+            where=option,
+            hint=f"give a finite number of seconds, e.g. {option} 30",
+        )
+
+
+_ADDRESS_HINT = "write host:port pairs separated by commas, e.g. -b broker-1:9092,broker-2:9092"
+
+
+def check_bootstrap(servers: str) -> None:
+    """Fail fast on an address that cannot work: not host:port, a port that is no TCP port, or no
+    host that resolves. An address that resolves but does not answer is the client's to report."""
+    where = f"cluster {servers}"
+    entries = [e.strip() for e in servers.split(",") if e.strip()]
+    if not entries:
+        raise KadminError("the bootstrap address is empty", where="--bootstrap-server", hint=_ADDRESS_HINT)
+    hosts: list[tuple[str, int]] = []
+    for entry in entries:
+        # librdkafka accepts an optional listener name: SASL_SSL://host:port.
+        host, sep, port = entry.split("://", 1)[-1].rpartition(":")
+        host = host.strip("[]")  # [::1]:9092
+        if not sep or not host:
+            raise KadminError(f"expected host:port (found {entry!r})", where=where, hint=_ADDRESS_HINT)
+        if not port.isdigit():
+            raise KadminError(f"port {port} is not a number (in {entry!r})", where=where, hint=_ADDRESS_HINT)
+        if not 1 <= int(port) <= 65535:
+            raise KadminError(f"port {port} is not a TCP port (1-65535)", where=where, hint=_ADDRESS_HINT)
+        hosts.append((host, int(port)))
+    unresolved = []
+    for name, number in hosts:
+        try:
+            socket.getaddrinfo(name, number, type=socket.SOCK_STREAM)
+        except (OSError, UnicodeError):
+            unresolved.append(name)
+        else:
+            return
+    raise KadminError(
+        f"cannot resolve host {', '.join(unresolved)}: no such name in DNS",
+        where=where,
+        hint="check the host in --bootstrap-server, KADMIN_BOOTSTRAP_SERVER or the spec's cluster.bootstrap",
+    )
 
 
 def redact(config: dict[str, str]) -> dict[str, str]:

@@ -58,7 +58,9 @@ def export(
     command_config: CommandConfigOption = None,
     timeout: Annotated[
         float,
-        typer.Option("--timeout", metavar="SECONDS", min=1.0, help="Longest wait for any one answer."),
+        typer.Option(
+            "--timeout", metavar="SECONDS", min=1.0, max=3600.0, help="Longest wait for any one answer."
+        ),
     ] = DEFAULT_TIMEOUT_S,
 ) -> None:
     """Write a spec of the live cluster: topics, partitions, replication factors, topic-level

@@ -35,10 +35,10 @@ from kadmin.kafka.confluent import DEFAULT_TIMEOUT_S
 from kadmin.kafka.port import ClusterAdmin
 from kadmin.ops.apply import ApplyReport, apply_plan
 from kadmin.ops.apply import Progress as ProgressCallback
-from kadmin.ops.freshness import check_fresh
 from kadmin.ops.planning import Planned, check_spec_hash, is_plan_file, plan_specs, read_plan_file
 from kadmin.ops.reassignment import DEFAULT_TIMEOUT_S as REASSIGN_TIMEOUT_S
 from kadmin.ops.reassignment import MoveProgress, ReassignOptions
+from kadmin.ops.saved_plan import check_saved_plan
 from kadmin.plan.planfile import save_plan
 from kadmin.render.json import apply_report_document, plan_document
 from kadmin.render.markdown import render_plan_markdown
@@ -81,7 +81,8 @@ TimeoutOption = Annotated[
         "--timeout",
         metavar="SECONDS",
         min=1.0,
-        help="Longest wait for any one answer from the cluster.",
+        max=3600.0,
+        help="Longest wait for any one answer from the cluster (1 to 3600).",
     ),
 ]
 
@@ -184,7 +185,11 @@ def apply(
     reassign_timeout: Annotated[
         float,
         typer.Option(
-            "--reassign-timeout", metavar="SECONDS", min=1.0, help="Longest wait for replica moves to finish."
+            "--reassign-timeout",
+            metavar="SECONDS",
+            min=1.0,
+            max=604800.0,
+            help="Longest wait for replica moves to finish (at most a week).",
         ),
     ] = REASSIGN_TIMEOUT_S,
     specs: Annotated[
@@ -217,6 +222,7 @@ def apply(
         kadmin apply specs/ --throttle 50000000    # replica moves at most 50 MB/s per broker
         kadmin apply plan.json --specs specs/      # CI: only the plan of these very specs
     """
+    _one_plan_file_at_most(targets)
     if specs and not (len(targets) == 1 and is_plan_file(targets[0])):
         raise KadminError(
             "--specs checks a saved plan against spec files; here the specs are planned directly",
@@ -236,7 +242,7 @@ def apply(
             check_spec_hash(saved, specs, source=str(targets[0]))
         admin: ClusterAdmin = connect(bootstrap, command_config, timeout=timeout)
         _refuse(saved)
-        check_fresh(saved, admin, source=str(targets[0]))
+        check_saved_plan(saved, admin, source=str(targets[0]))
         if output is OutputFormat.text:
             render_plan(saved, stdout())
         the_plan = saved
@@ -268,6 +274,17 @@ def apply(
 
 
 # --- steps ---------------------------------------------------------------------------
+
+
+def _one_plan_file_at_most(targets: list[Path]) -> None:
+    plans = [t for t in targets if is_plan_file(t)]
+    if plans and len(targets) > 1:
+        what = f"{len(plans)} plan files" if len(plans) == len(targets) else "a plan file and specs"
+        raise KadminError(
+            f"apply takes one plan file, or spec files; found {what}: {' '.join(map(str, targets))}",
+            where=str(plans[0]),
+            hint="apply one plan file at a time (kadmin apply plan.json), or plan the specs together",
+        )
 
 
 def _plan(

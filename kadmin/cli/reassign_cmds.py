@@ -85,7 +85,10 @@ def list_reassignments(
 @guarded
 def wait(
     timeout: Annotated[
-        float, typer.Option("--timeout", min=1, help="Seconds to wait for the moves to finish.")
+        float,
+        typer.Option(
+            "--timeout", min=1, max=604800, help="Seconds to wait for the moves to finish (at most a week)."
+        ),
     ] = DEFAULT_TIMEOUT_S,
     output: OutputOption = OutputFormat.text,
     bootstrap: BootstrapOption = None,

@@ -20,6 +20,24 @@ class ClusterIdentity:
 
 
 @dataclass(frozen=True, slots=True)
+class PlanInputs:
+    """What `kadmin plan` computed a plan from, recorded so that apply can compute it again.
+
+    A saved plan is a file anyone could have edited; apply re-reads `specs` (as given,
+    relative to where plan ran), re-plans with the same flags at the same moment
+    (`planned_at_ms`, for duration and datetime resets) and refuses any action the
+    recomputation does not contain. `manage` is the spec's `cluster.manage`, so the
+    planner's rules on deletes can be checked before the cluster is even contacted.
+    """
+
+    specs: tuple[str, ...]
+    manage: tuple[str, ...] = ()
+    allow_delete: bool = False
+    prune_configs: bool = False
+    planned_at_ms: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class Plan:
     """What apply would do, and what it was computed from.
 
@@ -44,6 +62,8 @@ class Plan:
     """The address the plan was computed through, for showing which cluster it is about."""
     spec_hash: str | None = None
     """Content hash of the spec files planned (`kadmin.spec.digest`): ties a saved plan to its specs."""
+    inputs: PlanInputs | None = None
+    """What the plan was computed from; None for plans made in memory (tests, the benchmark)."""
 
     @property
     def identity(self) -> ClusterIdentity:

@@ -9,16 +9,15 @@ and tests plan against the in-memory fake.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from kadmin.core.actions import Action, by_target, in_apply_order
 from kadmin.core.errors import KadminError
 from kadmin.core.model import ClusterState, DesiredState
-from kadmin.core.plan import Plan
+from kadmin.core.plan import Plan, PlanInputs
 from kadmin.kafka.port import ClusterAdmin
 from kadmin.ops.freshness import plan_groups
 from kadmin.ops.offsets import read_spec_resets
@@ -30,6 +29,8 @@ from kadmin.plan.leftovers import as_finished, finish_moves, stray_throttles
 from kadmin.plan.planfile import load_plan
 from kadmin.spec.digest import files_digest, spec_digest
 from kadmin.spec.load import load_specs
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 Connector = Callable[[DesiredState], ClusterAdmin]
 """Builds the cluster adapter once the spec is read (its ``cluster.bootstrap`` may name the cluster)."""
@@ -58,11 +59,31 @@ def plan_specs(
     admin = connect(desired)
     observed = admin.snapshot()
     check_cluster(desired.cluster, observed.cluster_id, address(admin))
+    # Whole milliseconds, so that apply can plan again at exactly this moment (`PlanInputs`).
+    moment = (now or datetime.now(UTC)).astimezone(UTC)
+    moment = moment.replace(microsecond=moment.microsecond // 1000 * 1000)
     plan = plan_cluster(
-        admin, desired, observed, allow_delete=allow_delete, prune_configs=prune_configs, now=now
+        admin, desired, observed, allow_delete=allow_delete, prune_configs=prune_configs, now=moment
     )
-    plan = replace(plan, bootstrap=address(admin), spec_hash=files_digest(desired.files))
+    inputs = PlanInputs(
+        specs=tuple(str(p) for p in paths),
+        manage=desired.cluster.manage,
+        allow_delete=allow_delete,
+        prune_configs=prune_configs,
+        planned_at_ms=epoch_ms(moment),
+    )
+    plan = replace(plan, bootstrap=address(admin), spec_hash=files_digest(desired.files), inputs=inputs)
     return Planned(desired, observed, plan, admin)
+
+
+def epoch_ms(moment: datetime) -> int:
+    """Milliseconds since the epoch, in integers (a float product can land one millisecond short)."""
+    return (moment - _EPOCH) // timedelta(milliseconds=1)
+
+
+def moment_of(ms: int) -> datetime:
+    """The UTC moment `epoch_ms` gave `ms` for."""
+    return _EPOCH + timedelta(milliseconds=ms)
 
 
 def address(admin: ClusterAdmin) -> str | None:
@@ -102,7 +123,7 @@ def plan_cluster(
     )
     if not desired.offset_resets:
         return plan
-    resets = read_spec_resets(admin, desired, int(moment.timestamp() * 1000), observed=observed)
+    resets = read_spec_resets(admin, desired, epoch_ms(moment), observed=observed)
     combined = replace(
         plan,
         actions=in_apply_order((*plan.actions, *resets.actions)),
@@ -119,15 +140,12 @@ def plan_cluster(
 
 
 def is_plan_file(path: Path) -> bool:
-    """Whether `path` is a saved plan (a ``.json`` file holding a plan document) rather than a spec."""
-    if path.suffix.lower() != ".json" or not path.is_file():
-        return False
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        # Not readable as JSON: let `load_plan` say exactly what is wrong with it.
-        return True
-    return isinstance(document, dict) and "format_version" in document and "actions" in document
+    """Whether `path` names a saved plan (``*.json``) rather than a spec (``*.yaml`` / ``*.yml``).
+
+    Decided by the name alone, so that a damaged, truncated, dangling or unreadable plan
+    file is reported by `load_plan` as what it is, not read as a spec.
+    """
+    return path.suffix.lower() == ".json" and not path.is_dir()
 
 
 def read_plan_file(path: Path) -> Plan:

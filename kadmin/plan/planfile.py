@@ -1,48 +1,48 @@
-"""The plan file: a `Plan` as a versioned JSON document, and back again.
+"""The plan file: a `Plan` as a versioned JSON document, written and read back.
 
 The document is the same one `kadmin plan -o json` prints (docs/plan-json.md),
 so a plan saved with `--out` and one captured from stdout are one artifact.
-Reading it back is strict: every field is checked, and a problem names the file
-and the field path. This module imports only `kadmin.core`.
+A plan file is input, not truth: `load_plan` reads it strictly (`planfile_read`:
+every field, named by its path on error) and then checks every action against the
+planner's rules (`planfile_rules`); apply later recomputes it from the recorded
+inputs (`kadmin.ops.saved_plan`). This module imports only `kadmin.core`.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from types import MappingProxyType
-from typing import Any, NoReturn, assert_never
+from typing import Any, assert_never
 
 from kadmin import __version__
 from kadmin.core.actions import (
-    ACTION_ORDER,
     Action,
     AddPartitions,
     AlterConfigs,
-    ConfigChange,
     CreateTopic,
     DeleteTopic,
     FinishMove,
-    Notice,
-    OffsetMove,
     PartitionMove,
     ReassignReplicas,
     Refusal,
     RemoveThrottle,
     ResetOffsets,
 )
-from kadmin.core.errors import KadminError, Location
-from kadmin.core.model import Assignment, OffsetMode, ResetTo, TopicPartition, frozen_map
-from kadmin.core.plan import FORMAT_VERSION, Plan
-from kadmin.core.targets import Target
+from kadmin.core.errors import Location
+from kadmin.core.model import Assignment, ResetTo
+from kadmin.core.paths import path_problem
+from kadmin.core.plan import Plan, PlanInputs
+from kadmin.plan.planfile_read import REWRITE_HINT, PlanFileError, plan_from_document
+from kadmin.plan.planfile_rules import check_plan_rules
 
-_REWRITE_HINT = "write a fresh plan file with `kadmin plan --out FILE` and apply that"
-
-
-class PlanFileError(KadminError):
-    """A plan file that cannot be read back into a plan."""
+__all__ = [
+    "PlanFileError",
+    "action_to_document",
+    "load_plan",
+    "plan_from_document",
+    "plan_to_document",
+    "save_plan",
+]
 
 
 # --- Plan -> document ------------------------------------------------------------
@@ -66,6 +66,19 @@ def plan_to_document(plan: Plan) -> dict[str, Any]:
         "refusals": [_refusal_to_document(r) for r in plan.refusals],
         "notices": [{"target": str(n.target), "message": n.message} for n in plan.notices],
         "unmanaged": list(plan.unmanaged),
+        "inputs": _inputs_to_document(plan.inputs),
+    }
+
+
+def _inputs_to_document(inputs: PlanInputs | None) -> dict[str, Any] | None:
+    if inputs is None:
+        return None
+    return {
+        "specs": list(inputs.specs),
+        "manage": list(inputs.manage),
+        "allow_delete": inputs.allow_delete,
+        "prune_configs": inputs.prune_configs,
+        "planned_at_ms": inputs.planned_at_ms,
     }
 
 
@@ -180,275 +193,6 @@ def _refusal_to_document(refusal: Refusal) -> dict[str, Any]:
     }
 
 
-# --- document -> Plan ------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _Node:
-    """A value read from the document, with the file and field path it came from, for errors."""
-
-    source: str
-    path: str
-    value: object
-
-    def fail(self, message: str) -> NoReturn:
-        where = f"{self.source}: {self.path}" if self.path else self.source
-        raise PlanFileError(
-            message, where=where, hint=f"the plan file was changed or damaged; {_REWRITE_HINT}"
-        )
-
-    def _expected(self, what: str) -> NoReturn:
-        self.fail(f"expected {what}, found {_json_type(self.value)}")
-
-    def child(self, key: str | int, value: object) -> _Node:
-        path = f"{self.path}[{key}]" if isinstance(key, int) else f"{self.path}.{key}" if self.path else key
-        return _Node(self.source, path, value)
-
-    def get(self, key: str) -> _Node:
-        mapping = self.as_object()
-        if key not in mapping:
-            self.child(key, None).fail("missing field")
-        return self.child(key, mapping[key])
-
-    def as_object(self) -> Mapping[str, object]:
-        if not isinstance(self.value, dict):
-            self._expected("an object")
-        return self.value
-
-    def items(self) -> list[_Node]:
-        if not isinstance(self.value, list):
-            self._expected("a list")
-        return [self.child(i, v) for i, v in enumerate(self.value)]
-
-    def as_str(self) -> str:
-        if not isinstance(self.value, str):
-            self._expected("a string")
-        return self.value
-
-    def as_target(self) -> Target:
-        try:
-            return Target.parse(self.as_str())
-        except ValueError as err:
-            self.fail(str(err))
-
-    def as_int(self) -> int:
-        # bool is an int in Python but not in JSON: reject `true` where a number belongs.
-        if not isinstance(self.value, int) or isinstance(self.value, bool):
-            self._expected("an integer")
-        return self.value
-
-    def as_bool(self) -> bool:
-        if not isinstance(self.value, bool):
-            self._expected("true or false")
-        return self.value
-
-    def is_null(self) -> bool:
-        return self.value is None
-
-
-def _json_type(value: object) -> str:
-    match value:
-        case None:
-            return "null"
-        case bool():
-            return "a boolean"
-        case int() | float():
-            return f"the number {value}"
-        case str():
-            return f"the string {json.dumps(value)}"
-        case list():
-            return "a list"
-        case _:
-            return "an object"
-
-
-def plan_from_document(document: object, source: str = "<plan document>") -> Plan:
-    """Rebuild the typed `Plan` from its document; `source` names the file in errors.
-
-    Derived fields (`kadmin_version`, `applyable`, `summary`, `destructive`, `delta`)
-    are not read back: the plan recomputes them.
-    """
-    root = _Node(source, "", document)
-    version = root.get("format_version")
-    if version.as_int() != FORMAT_VERSION:
-        written_by = root.as_object().get("kadmin_version")
-        by = f" by kadmin {written_by}" if isinstance(written_by, str) else ""
-        raise PlanFileError(
-            f"plan file format {version.value} is not supported (written{by}; this kadmin {__version__} "
-            f"reads format {FORMAT_VERSION})",
-            where=f"{source}: format_version",
-            hint=f"plan and apply with the same kadmin version, or {_REWRITE_HINT}",
-        )
-    cluster_name = root.get("cluster_name")
-    return Plan(
-        actions=tuple(_read_action(node) for node in root.get("actions").items()),
-        cluster_id=root.get("cluster_id").as_str(),
-        fingerprint=root.get("fingerprint").as_str(),
-        refusals=tuple(_read_refusal(node) for node in root.get("refusals").items()),
-        notices=tuple(
-            Notice(target=n.get("target").as_target(), message=n.get("message").as_str())
-            for n in root.get("notices").items()
-        ),
-        unmanaged=tuple(n.as_str() for n in root.get("unmanaged").items()),
-        created_at=root.get("created_at").as_str(),
-        cluster_name=None if cluster_name.is_null() else cluster_name.as_str(),
-        format_version=FORMAT_VERSION,
-        topics_in_scope=tuple(n.as_str() for n in root.get("topics_in_scope").items()),
-        bootstrap=_optional_field(root, "cluster", "bootstrap"),
-        spec_hash=_optional_field(root, "spec_hash"),
-    )
-
-
-def _optional_field(root: _Node, *path: str) -> str | None:
-    """A string that plan files written before it existed lack: absent or null reads as None."""
-    node = root
-    for key in path:
-        if node.is_null() or key not in node.as_object():
-            return None
-        node = node.get(key)
-    return _optional_str(node)
-
-
-def _read_action(node: _Node) -> Action:
-    kind = node.get("kind")
-    match kind.as_str():
-        case "create_topic":
-            configs = node.get("configs")
-            return CreateTopic(
-                topic=node.get("topic").as_str(),
-                partitions=node.get("partitions").as_int(),
-                replication_factor=node.get("replication_factor").as_int(),
-                configs=frozen_map({k: configs.child(k, v).as_str() for k, v in configs.as_object().items()}),
-                assignment=_read_assignment(node.get("assignment")),
-            )
-        case "add_partitions":
-            return AddPartitions(
-                topic=node.get("topic").as_str(),
-                before=node.get("before").as_int(),
-                after=node.get("after").as_int(),
-                new_assignment=_read_assignment(node.get("new_assignment")),
-            )
-        case "alter_configs":
-            return AlterConfigs(
-                topic=node.get("topic").as_str(),
-                changes=tuple(
-                    ConfigChange(
-                        key=c.get("key").as_str(),
-                        before=_optional_str(c.get("before")),
-                        after=_optional_str(c.get("after")),
-                    )
-                    for c in node.get("changes").items()
-                ),
-            )
-        case "reassign_replicas":
-            return ReassignReplicas(
-                topic=node.get("topic").as_str(),
-                moves=_read_moves(node.get("moves")),
-                reason=node.get("reason").as_str(),
-            )
-        case "finish_move":
-            return FinishMove(topic=node.get("topic").as_str(), moves=_read_moves(node.get("moves")))
-        case "remove_throttle":
-            topic, broker, configs = node.get("topic"), node.get("broker"), node.get("configs")
-            if topic.is_null() == broker.is_null():
-                node.fail("a remove_throttle action names exactly one of topic and broker")
-            return RemoveThrottle(
-                configs=frozen_map({k: configs.child(k, v).as_str() for k, v in configs.as_object().items()}),
-                topic=None if topic.is_null() else topic.as_str(),
-                broker=None if broker.is_null() else broker.as_int(),
-            )
-        case "delete_topic":
-            return DeleteTopic(topic=node.get("topic").as_str(), partitions=node.get("partitions").as_int())
-        case "reset_offsets":
-            reset_id = node.get("reset_id")
-            return ResetOffsets(
-                group=node.get("group").as_str(),
-                to=_read_reset_to(node.get("mode")),
-                moves=tuple(
-                    OffsetMove(
-                        topic=m.get("topic").as_str(),
-                        partition=m.get("partition").as_int(),
-                        before=None if m.get("before").is_null() else m.get("before").as_int(),
-                        after=m.get("after").as_int(),
-                    )
-                    for m in node.get("moves").items()
-                ),
-                reset_id=None if reset_id.is_null() else reset_id.as_str(),
-                group_exists=node.get("group_exists").as_bool(),
-            )
-        case other:
-            kind.fail(f"unknown action kind {other!r}; known kinds: {', '.join(ACTION_ORDER)}")
-
-
-def _read_moves(node: _Node) -> tuple[PartitionMove, ...]:
-    return tuple(
-        PartitionMove(
-            partition=m.get("partition").as_int(),
-            before=_read_replicas(m.get("before")),
-            after=_read_replicas(m.get("after")),
-        )
-        for m in node.items()
-    )
-
-
-def _optional_str(node: _Node) -> str | None:
-    return None if node.is_null() else node.as_str()
-
-
-def _read_replicas(node: _Node) -> tuple[int, ...]:
-    return tuple(r.as_int() for r in node.items())
-
-
-def _read_assignment(node: _Node) -> Assignment | None:
-    return None if node.is_null() else tuple(_read_replicas(p) for p in node.items())
-
-
-def _read_reset_to(node: _Node) -> ResetTo:
-    mode = node.get("mode")
-    try:
-        offset_mode = OffsetMode(mode.as_str())
-    except ValueError:
-        mode.fail(
-            f"unknown offset mode {mode.value!r}; known modes: {', '.join(m.value for m in OffsetMode)}"
-        )
-    value = node.get("value")
-    rows = node.get("file_offsets")
-    file_offsets: Mapping[TopicPartition, int] | None = None
-    if not rows.is_null():
-        file_offsets = MappingProxyType(
-            {
-                (r.get("topic").as_str(), r.get("partition").as_int()): r.get("offset").as_int()
-                for r in rows.items()
-            }
-        )
-    return ResetTo(
-        mode=offset_mode,
-        value=None if value.is_null() else value.as_int(),
-        text=node.get("text").as_str(),
-        file_offsets=file_offsets,
-    )
-
-
-def _read_refusal(node: _Node) -> Refusal:
-    where: Location | str | None = None
-    location = node.get("location")
-    if not location.is_null():
-        where = Location(
-            file=location.get("file").as_str(),
-            line=location.get("line").as_int(),
-            column=location.get("column").as_int(),
-            field=location.get("field").as_str(),
-        )
-    else:
-        where = _optional_str(node.get("where"))
-    return Refusal(
-        target=node.get("target").as_target(),
-        message=node.get("message").as_str(),
-        where=where,
-        hint=node.get("hint").as_str(),
-    )
-
-
 # --- files -----------------------------------------------------------------------
 
 
@@ -466,22 +210,52 @@ def save_plan(plan: Plan, path: Path) -> None:
 
 
 def load_plan(path: Path) -> Plan:
-    """Read a plan file written by `save_plan` or `kadmin plan -o json`."""
+    """Read a plan file written by `save_plan` or `kadmin plan -o json`, and check its actions
+    against the planner's rules (`PlanFileError` names the file and the field)."""
+    source = str(path)
+    problem = path_problem(path)
+    if problem is None and path.is_dir():
+        problem = ("is a directory, not a plan file", "give the file `kadmin plan --out FILE` wrote")
+    if problem is not None:
+        message, hint = problem
+        if message == "does not exist":
+            hint = "check the path; `kadmin plan --out FILE` writes a plan file"
+        raise PlanFileError(f"cannot read the plan file: it {message}", where=source, hint=hint)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
         raise PlanFileError(
             f"cannot read the plan file: {reason}",
-            where=str(path),
+            where=source,
             hint="check the path; `kadmin plan --out FILE` writes a plan file",
         ) from None
+    plan = plan_from_document(parse_plan_json(text, source), source=source)
+    check_plan_rules(plan, source)
+    return plan
+
+
+def parse_plan_json(text: str, source: str) -> object:
+    """The JSON value of a plan file's text; a located `PlanFileError` when it is not JSON,
+    is cut short, or nests deeper than Python's parser can follow."""
     try:
-        document = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as err:
+        if not text.strip():
+            message = "the plan file is empty"
+        elif err.pos >= len(text.rstrip()):
+            message = f"the plan file is cut short: its JSON ends unfinished at line {err.lineno}"
+        else:
+            message = f"not a JSON plan file: {err.msg}"
         raise PlanFileError(
-            f"not a JSON plan file: {err.msg}",
-            where=Location(str(path), err.lineno, err.colno),
-            hint=f"pass the file `kadmin plan --out FILE` wrote, or {_REWRITE_HINT}",
+            message,
+            where=Location(source, err.lineno, err.colno),
+            hint=f"pass the file `kadmin plan --out FILE` wrote, or {REWRITE_HINT}",
         ) from None
-    return plan_from_document(document, source=str(path))
+    except RecursionError:
+        # A plan nests six levels deep; `[` x 100,000 exhausts the parser's stack.
+        raise PlanFileError(
+            "not a plan file: its JSON nests lists or objects thousands of levels deep",
+            where=source,
+            hint=f"pass the file `kadmin plan --out FILE` wrote, or {REWRITE_HINT}",
+        ) from None

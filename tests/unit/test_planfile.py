@@ -25,7 +25,7 @@ from kadmin.core.actions import (
 )
 from kadmin.core.errors import KadminError, Location
 from kadmin.core.model import OffsetMode, ResetTo, frozen_map
-from kadmin.core.plan import FORMAT_VERSION, Plan
+from kadmin.core.plan import FORMAT_VERSION, Plan, PlanInputs
 from kadmin.core.targets import Target
 from kadmin.plan.planfile import (
     PlanFileError,
@@ -98,7 +98,14 @@ def every_kind_plan() -> Plan:
         unmanaged=("scratch.a", "scratch.b"),
         created_at="2026-01-02T03:04:05Z",
         cluster_name="prod-eu",
-        topics_in_scope=("legacy.audit", "orders.events"),
+        topics_in_scope=("legacy.audit", "orders.created", "orders.events", "orders.late", "orders.plain"),
+        inputs=PlanInputs(
+            specs=("specs/",),
+            manage=(r"legacy\..*",),
+            allow_delete=True,
+            prune_configs=True,
+            planned_at_ms=1_767_323_045_000,
+        ),
     )
 
 
@@ -133,7 +140,13 @@ def test_round_trip_of_an_empty_plan(tmp_path: Path) -> None:
 
 def test_actions_come_back_in_apply_order(tmp_path: Path) -> None:
     delete, create = DeleteTopic("old", 1), CreateTopic("new", 1, 1)
-    plan = Plan((delete, create), "c1", "fp")
+    plan = Plan(
+        (delete, create),
+        "c1",
+        "fp",
+        topics_in_scope=("new", "old"),
+        inputs=PlanInputs(("s.yaml",), ("old",), allow_delete=True),
+    )
     path = tmp_path / "plan.json"
     save_plan(plan, path)
     assert load_plan(path).actions == (create, delete)

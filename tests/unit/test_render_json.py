@@ -24,7 +24,7 @@ from kadmin.core.actions import (
 )
 from kadmin.core.errors import Location
 from kadmin.core.model import OffsetMode, ResetTo, frozen_map
-from kadmin.core.plan import Plan
+from kadmin.core.plan import Plan, PlanInputs
 from kadmin.core.targets import Target
 from kadmin.kafka.port import Outcome
 from kadmin.plan.planfile import load_plan, plan_from_document
@@ -47,6 +47,7 @@ TOP_LEVEL: dict[str, tuple[type, ...]] = {
     "refusals": (list,),
     "notices": (list,),
     "unmanaged": (list,),
+    "inputs": (dict, NoneType),
 }
 COMMON = {"kind": (str,), "target": (str,), "destructive": (bool,)}
 PER_KIND: dict[str, dict[str, tuple[type, ...]]] = {
@@ -135,7 +136,8 @@ def sample_plan() -> Plan:
         unmanaged=("scratch",),
         created_at="2026-01-01T00:00:00Z",
         cluster_name="prod",
-        topics_in_scope=("audit", "events"),
+        topics_in_scope=("audit", "events", "orders"),
+        inputs=PlanInputs(("specs/",), ("audit",), allow_delete=True, prune_configs=True, planned_at_ms=1),
     )
 
 
