@@ -25,12 +25,12 @@ from kadmin.cli.app import (
     stdout,
 )
 from kadmin.cli.connection import connect
+from kadmin.core.durations import KAFKA_DATETIME, KAFKA_DURATION, parse_iso_datetime, parse_iso_duration
 from kadmin.core.errors import KadminError
 from kadmin.core.model import OffsetMode, ResetTo
 from kadmin.kafka.port import ClusterAdmin
 from kadmin.ops.inspect import read_groups
 from kadmin.ops.offsets import execute_reset, plan_group_reset, show_group
-from kadmin.plan.offset_math import parse_datetime, parse_duration
 from kadmin.render.offsets import (
     group_offsets_csv,
     group_offsets_document,
@@ -256,11 +256,15 @@ def _reset_to(
         return ResetTo(OffsetMode.SHIFT_BY, _integer("--shift-by", shift_by), shift_by)
     if to_datetime is not None:
         return ResetTo(
-            OffsetMode.DATETIME, _parsed("--to-datetime", to_datetime, parse_datetime), to_datetime
+            OffsetMode.DATETIME,
+            _parsed("--to-datetime", to_datetime, lambda t: parse_iso_datetime(t, KAFKA_DATETIME)),
+            to_datetime,
         )
     if by_duration is not None:
         return ResetTo(
-            OffsetMode.DURATION, _parsed("--by-duration", by_duration, parse_duration), by_duration
+            OffsetMode.DURATION,
+            _parsed("--by-duration", by_duration, lambda t: parse_iso_duration(t, KAFKA_DURATION)),
+            by_duration,
         )
     assert from_file is not None
     return ResetTo(

@@ -1,4 +1,5 @@
-"""The vocabulary every layer shares: errors, values, targets, actions, the plan, Kafka's config catalog.
+"""The vocabulary every layer shares: errors, values, targets, actions, the plan, durations and
+Kafka's config catalog.
 
 Imports nothing of kadmin's outside `core`, and nothing that does I/O.
 """

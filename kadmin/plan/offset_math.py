@@ -10,9 +10,7 @@ Imports only `model`, `errors` and `actions` of `kadmin.core`; never prints, nev
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Mapping, Sequence
-from datetime import UTC, datetime
 
 from kadmin.core.actions import Notice, OffsetMove, Refusal, ResetOffsets
 from kadmin.core.errors import Location, PlanError
@@ -31,45 +29,6 @@ STOP_CONSUMERS_HINT = (
     "stop every consumer of the group (or wait for their session timeout), then run it again; "
     "like Kafka's own tool, kadmin only moves offsets of inactive groups"
 )
-
-# java.time.Duration.parse's grammar (days, hours, minutes, seconds with a fraction;
-# no years or months), which Kafka's --by-duration accepts.
-_DURATION = re.compile(
-    r"(?P<sign>[-+]?)P(?:(?P<d>[-+]?\d+)D)?"
-    r"(?P<t>T(?:(?P<h>[-+]?\d+)H)?(?:(?P<m>[-+]?\d+)M)?(?:(?P<s>[-+]?\d+)(?:[.,](?P<f>\d{0,9}))?S)?)?",
-    re.IGNORECASE,
-)
-
-
-def parse_duration(text: str) -> int:
-    """Milliseconds in an ISO 8601 duration such as ``PT30M`` or ``P1DT12H`` (``-`` allowed)."""
-    match = _DURATION.fullmatch(text.strip())
-    if not match or match["t"] == "T" or not any(match[k] for k in ("d", "h", "m", "s")):
-        raise ValueError(f"{text!r} is not a duration like PT30M, PT2H or P1DT12H (ISO 8601, days at most)")
-    fraction = (match["f"] or "").ljust(3, "0")[:3]
-    seconds = int(match["s"] or 0)
-    millis = int(fraction) * (-1 if seconds < 0 or (match["s"] or "").startswith("-") else 1)
-    total = (
-        int(match["d"] or 0) * 86_400_000
-        + int(match["h"] or 0) * 3_600_000
-        + int(match["m"] or 0) * 60_000
-        + seconds * 1000
-        + millis
-    )
-    return -total if match["sign"] == "-" else total
-
-
-def parse_datetime(text: str) -> int:
-    """Epoch milliseconds of an ISO 8601 time; without a zone it is UTC, as in Kafka's tool."""
-    try:
-        moment = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise ValueError(
-            f"{text!r} is not a date-time like 2024-05-01T08:00:00, 2024-05-01T08:00:00.000+02:00 or ...Z"
-        ) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return int(moment.timestamp() * 1000)
 
 
 def lookup_time(to: ResetTo, now_ms: int) -> int | None:

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from kadmin.core.durations import UnitError
 from kadmin.core.kafka_configs import ConfigType, TopicConfigKey, check
-from kadmin.spec.units import DURATION_HINT, SIZE_HINT, UnitError, parse_duration_ms, parse_size_bytes
+from kadmin.spec.units import DURATION_HINT, SIZE_HINT, parse_duration_ms, parse_size_bytes
 
 
 class ConfigValueError(ValueError):

@@ -13,20 +13,24 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path as FilePath
 from types import MappingProxyType
 from typing import Any
 
+from kadmin.core.durations import (
+    SPEC_DATETIME,
+    SPEC_DURATION,
+    UnitError,
+    parse_iso_datetime,
+    parse_iso_duration,
+)
 from kadmin.core.errors import Location, SpecError
 from kadmin.core.model import OffsetMode, OffsetResetSpec, ResetTo, TopicPartition, TopicSpec
 from kadmin.spec.findings import Findings
 from kadmin.spec.names import name_problem
 from kadmin.spec.offsets_csv import read_offsets_csv
-from kadmin.spec.units import UnitError, parse_iso_duration_ms
 from kadmin.spec.yamlpos import Document, Path
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _NAMED = {"earliest": OffsetMode.EARLIEST, "latest": OffsetMode.LATEST, "current": OffsetMode.CURRENT}
 
 
@@ -115,7 +119,7 @@ def _reset_to(
             return None if millis is None else ResetTo(OffsetMode.DATETIME, value=millis, text=value)
         case "duration":
             try:
-                millis = parse_iso_duration_ms(value)
+                millis = parse_iso_duration(value, SPEC_DURATION)
             except UnitError as err:
                 findings.error(here, err.message, err.hint)
                 return None
@@ -132,16 +136,11 @@ def _reset_to(
 
 
 def _epoch_ms(text: str, here: Location, findings: Findings) -> int | None:
-    hint = "write it like 2026-11-20T00:00:00Z or 2026-11-20T01:00:00+01:00"
     try:
-        moment = datetime.fromisoformat(text.strip())
-    except ValueError:
-        findings.error(here, f"is not an ISO-8601 date and time (found {text})", hint)
+        return parse_iso_datetime(text, SPEC_DATETIME)
+    except UnitError as err:
+        findings.error(here, err.message, err.hint)
         return None
-    if moment.tzinfo is None:
-        findings.error(here, f"has no timezone (found {text})", f"add Z for UTC or an offset: {hint}")
-        return None
-    return (moment - _EPOCH) // timedelta(milliseconds=1)
 
 
 def _read_csv(

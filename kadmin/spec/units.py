@@ -1,5 +1,5 @@
-"""Human units in specs: durations for `*.ms` configs, sizes for `*.bytes` configs, and
-ISO-8601 durations for offset resets.
+"""Human units in specs: durations for `*.ms` configs and sizes for `*.bytes` configs
+(ISO-8601 durations and date-times are `kadmin.core.durations`).
 
 Owns parsing only; every function returns a whole number or raises `UnitError` with a
 hint. The units, stated once:
@@ -9,13 +9,13 @@ hint. The units, stated once:
 - sizes: binary ``KiB`` ``MiB`` ``GiB`` ``TiB`` (powers of 1024) and decimal ``KB`` ``MB``
   ``GB`` ``TB`` (powers of 1000), or ``B``; case as written here, because ``Mb`` (bits)
   and ``MB`` differ and a spec must not leave the reader guessing.
-- ISO-8601: ``PnW`` or ``PnDTnHnMnS`` (seconds may have a fraction); no years or
-  months, whose length varies.
 """
 
 from __future__ import annotations
 
 import re
+
+from kadmin.core.durations import UnitError
 
 DURATION_UNITS_MS = {"w": 604_800_000, "d": 86_400_000, "h": 3_600_000, "m": 60_000, "s": 1_000, "ms": 1}
 SIZE_UNITS = {
@@ -36,18 +36,6 @@ SIZE_HINT = (
 
 _DURATION_PART = re.compile(r"(\d+)\s*(ms|s|m|h|d|w)")
 _SIZE = re.compile(r"(\d+)\s*([A-Za-z]+)")
-_ISO = re.compile(
-    r"P(?:(?P<w>\d+)W|(?:(?P<d>\d+)D)?(?:T(?:(?P<h>\d+)H)?(?:(?P<m>\d+)M)?(?:(?P<s>\d+(?:\.\d{1,3})?)S)?)?)"
-)
-
-
-class UnitError(ValueError):
-    """A value whose unit or number cannot be read, with what to write instead."""
-
-    def __init__(self, message: str, hint: str) -> None:
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
 
 
 def parse_duration_ms(text: str) -> int:
@@ -89,23 +77,3 @@ def parse_size_bytes(text: str) -> int:
         hint = f"units are case-sensitive: did you mean {near[0]}?" if near else SIZE_HINT
         raise UnitError(f'has an unknown size unit "{unit}" (found "{text}")', hint)
     return int(number) * SIZE_UNITS[unit]
-
-
-def parse_iso_duration_ms(text: str) -> int:
-    """``"P1DT2H"`` → 93600000; ``"PT0.5S"`` → 500."""
-    compact = text.strip().upper()
-    match = _ISO.fullmatch(compact)
-    hint = "write an ISO-8601 duration such as PT30M, PT12H, P1D, P1DT12H or P2W"
-    if not match or compact in ("P", "PT") or compact.endswith("T"):
-        if re.match(r"P[^T]*\d[YM]", compact):
-            hint = "years and months have no fixed length: write days instead, e.g. P30D"
-        raise UnitError(f'is not an ISO-8601 duration (found "{text}")', hint)
-    parts = match.groupdict()
-    millis = 0
-    for unit, factor in (("w", 604_800_000), ("d", 86_400_000), ("h", 3_600_000), ("m", 60_000)):
-        if parts[unit]:
-            millis += int(parts[unit]) * factor
-    if parts["s"]:
-        whole, _, fraction = parts["s"].partition(".")
-        millis += int(whole) * 1000 + int(fraction.ljust(3, "0"))
-    return millis

@@ -21,12 +21,12 @@ from typer.testing import CliRunner
 
 from kadmin.cli.offsets_cmds import offsets_app
 from kadmin.core.actions import CreateTopic
+from kadmin.core.durations import KAFKA_DURATION, parse_iso_duration
 from kadmin.core.errors import Location, PlanError
 from kadmin.core.model import KADMIN_STATE_TOPIC, DesiredState, OffsetMode, OffsetResetSpec, ResetTo
 from kadmin.kafka.confluent import ConfluentAdmin
 from kadmin.kafka.ledger import ledger_key
 from kadmin.ops.offsets import execute_reset, plan_group_reset, plan_spec_resets, show_group
-from kadmin.plan.offset_math import parse_duration
 from kadmin.spec.offsets_csv import read_offsets_csv
 
 MINUTE = 60_000
@@ -171,11 +171,11 @@ def test_by_duration_counts_back_from_now(kafka_single: Cluster, ns: Names, tmp_
     layout = prepare(kafka_single.bootstrap, ns.topic("orders"), ns.group("billing"))
     # The first message is stamped 15 minutes before the layout was made, so 11m45s ago is
     # 3m15s after it (plus the seconds this test has run): p0's message 4 (4:00), p1's 3 (3:30).
-    back = ResetTo(OffsetMode.DURATION, parse_duration("PT11M45S"), "PT11M45S")
+    back = ResetTo(OffsetMode.DURATION, parse_iso_duration("PT11M45S", KAFKA_DURATION), "PT11M45S")
     action = plan_group_reset(layout.admin, layout.group, {layout.topic: ()}, back, int(time.time() * 1000))
     assert {m.partition: m.after for m in action.moves} == {0: 4, 1: 3}
     # Two minutes ago is after the last message: the log end, as Kafka's tool does.
-    recent = ResetTo(OffsetMode.DURATION, parse_duration("PT2M"), "PT2M")
+    recent = ResetTo(OffsetMode.DURATION, parse_iso_duration("PT2M", KAFKA_DURATION), "PT2M")
     planned = plan_group_reset(layout.admin, layout.group, None, recent, int(time.time() * 1000))
     assert {m.partition: m.after for m in planned.moves} == {0: 10, 1: 10}
 

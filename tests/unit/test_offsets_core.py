@@ -24,8 +24,6 @@ from kadmin.plan.offset_math import (
     compute_reset,
     group_activity,
     lookup_time,
-    parse_datetime,
-    parse_duration,
     partitions_in_scope,
     reset_actions,
 )
@@ -178,37 +176,6 @@ def test_scope_rejects_unknown_topics_and_partitions() -> None:
     with pytest.raises(PlanError, match="no partition 3, 9") as caught:
         partitions_in_scope(group(), ResetTo(OffsetMode.EARLIEST), {"orders": (0, 3, 9)}, {"orders": 3})
     assert caught.value.where == "topic orders"
-
-
-@pytest.mark.parametrize(
-    ("text", "millis"),
-    [
-        ("PT30M", 1_800_000),
-        ("P1DT12H", 129_600_000),
-        ("pt1.5s", 1500),
-        ("PT0,25S", 250),
-        ("-PT1H", -3_600_000),
-        ("PT-0.5S", -500),
-        ("P2D", 172_800_000),
-        ("PT1H-10M", 3_000_000),
-    ],
-)
-def test_parse_duration_follows_java_duration(text: str, millis: int) -> None:
-    assert parse_duration(text) == millis
-
-
-@pytest.mark.parametrize("text", ["P", "PT", "1H", "P1Y", "PT1H30", "P1W", ""])
-def test_parse_duration_rejects(text: str) -> None:
-    with pytest.raises(ValueError, match="not a duration"):
-        parse_duration(text)
-
-
-def test_parse_datetime_defaults_to_utc() -> None:
-    assert parse_datetime("2024-05-01T08:00:00") == 1_714_550_400_000
-    assert parse_datetime("2024-05-01T08:00:00.250Z") == 1_714_550_400_250
-    assert parse_datetime("2024-05-01T10:00:00+02:00") == 1_714_550_400_000
-    with pytest.raises(ValueError, match="not a date-time"):
-        parse_datetime("yesterday")
 
 
 def test_lookup_time_per_mode() -> None:
