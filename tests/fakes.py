@@ -1,10 +1,22 @@
 """`InMemoryCluster`: kadmin's own `ClusterAdmin` seam over in-memory values, for unit tests.
 
-It keeps topics as `ObservedTopic`s, groups as `GroupState`s, and answers writes per
-target with the errors Kafka gives in the same cases (topic exists, unknown topic,
-too few brokers, unknown config, fewer partitions), so the applier meets the
-per-resource answers it meets on a real cluster. Every call is recorded, so tests
-can check batching and order. It fakes kadmin's port only, never Kafka's protocol.
+The one fake of the port; every unit test that needs a cluster uses it. It keeps topics
+as `ObservedTopic`s, groups as `GroupState`s, message timestamps per partition and
+kadmin's ledger, and answers writes per target with the errors Kafka gives in the same
+cases (topic exists, unknown topic, too few brokers, unknown config, fewer partitions).
+Faults are injected the ways a real cluster fails:
+
+- a call that raises (`raise_on`), as the adapter raises when no broker answers;
+- per-target errors: `reject` (every write, validation included), `fail` (real writes
+  only, as when a broker goes away after the preflight), `refuse` (one method only);
+- metadata that lags: a created topic stays out of `hide_new_for` snapshots;
+- moves that take time: with `polls_to_finish`, a started move lands after that many
+  polls of `ongoing_reassignments`, on `lands_on` if someone replaced it.
+
+Every call is recorded, so tests can check batching and order; `before` runs a test's
+own step ahead of a method, to change the cluster behind the caller's back. How it
+fails and records lives in `tests.fake_faults`. It fakes kadmin's port only, never
+Kafka's protocol.
 """
 
 from __future__ import annotations
@@ -38,6 +50,7 @@ from kadmin.kafka.port import (
     Outcome,
     ReplicationThrottle,
 )
+from tests.fake_faults import FaultInjection, PortMethod
 
 BROKER_CONFIGS: Mapping[str, str] = MappingProxyType({"min.insync.replicas": "1"})
 """Reported on every topic with a broker source, as Kafka 4.x does for min.insync.replicas."""
@@ -45,46 +58,39 @@ BROKER_CONFIGS: Mapping[str, str] = MappingProxyType({"min.insync.replicas": "1"
 DEFAULT_CONFIGS: Mapping[str, str] = MappingProxyType(
     {"retention.ms": "604800000", "cleanup.policy": "delete", "segment.bytes": "1073741824"}
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Call:
-    """One call on the fake: the method, what it was about (the targets of a write batch; topic
-    names or reset ids for the others), and whether it only validated."""
-
-    method: str
-    targets: tuple[Target | str, ...] = ()
-    validate_only: bool = False
+THROTTLED_REPLICAS = (LEADER_THROTTLED_REPLICAS, FOLLOWER_THROTTLED_REPLICAS)
 
 
 @dataclass
-class InMemoryCluster:
-    """A cluster in memory: brokers, topics with overrides, consumer groups and kadmin's ledger.
-
-    `reject` maps a target (`Target.topic("orders")`) to the error every write on it gets, the
-    validation included; `fail` to an error only real writes get (validation passes), as
-    when a broker goes away between the preflight and the change. A created topic stays
-    out of snapshots for `hide_new_for` snapshots, as a topic is briefly missing from
-    metadata after its creation.
-    """
+class InMemoryCluster(FaultInjection):
+    """A cluster in memory: brokers, topics with overrides, consumer groups, logs and kadmin's ledger."""
 
     brokers: tuple[Broker, ...] = (Broker(1, "zone-a"), Broker(2, "zone-b"), Broker(3, "zone-c"))
     topics: dict[str, ObservedTopic] = field(default_factory=dict)
     groups: dict[str, GroupState] = field(default_factory=dict)
     marks: dict[TopicPartition, Watermarks] = field(default_factory=dict)
+    timestamps: dict[TopicPartition, tuple[int, ...]] = field(default_factory=dict)
+    """Per partition, the timestamp of each message from the log start on (`add_log`)."""
     ledger: dict[str, AppliedReset] = field(default_factory=dict)
     cluster_id: str = "in-memory-cluster"
-    reject: dict[Target, str] = field(default_factory=dict)
-    fail: dict[Target, str] = field(default_factory=dict)
     hide_new_for: int = 0
     broker_configs: dict[int, dict[str, str]] = field(default_factory=dict)
     moving: dict[TopicPartition, tuple[int, ...]] = field(default_factory=dict)
-    """Moves left running (partition -> target replicas); reassignments submitted here land at once."""
+    """Moves under way: partition -> target replicas (the partition lists target and leaving ones)."""
+    polls_left: dict[TopicPartition, int] = field(default_factory=dict)
+    """Polls until a move lands; a move not listed here runs until it is cancelled."""
+    polls_to_finish: int = 0
+    """How many polls a move started by `reassign_partitions` takes; 0: it lands at once."""
+    lands_on: dict[TopicPartition, tuple[int, ...]] = field(default_factory=dict)
+    """Moves that end on other replicas than asked (someone replaced them)."""
+    commits: list[tuple[str, dict[TopicPartition, int]]] = field(default_factory=list)
+    elected: list[tuple[TopicPartition, ...]] = field(default_factory=list)
     sizes: dict[TopicPartition, dict[int, int]] = field(default_factory=dict)
-    calls: list[Call] = field(default_factory=list)
+    """Bytes on disk of each replica, by partition then broker."""
     _hidden: dict[str, int] = field(default_factory=dict)
+    _origin: dict[TopicPartition, tuple[int, ...]] = field(default_factory=dict)
 
-    # --- building ------------------------------------------------------------------
+    # --- building and looking ----------------------------------------------------------
 
     @classmethod
     def from_state(cls, state: ClusterState) -> InMemoryCluster:
@@ -98,17 +104,56 @@ class InMemoryCluster:
             name, self._partitions(0, partitions, rf), _configs(overrides or {}), name.startswith("__")
         )
 
+    def place(self, topic: str, *replicas: Sequence[int]) -> None:
+        """Set the replica list of each partition of `topic` (creating it), leader first."""
+        parts = tuple(Partition(i, tuple(r), tuple(r), r[0]) for i, r in enumerate(replicas))
+        old = self.topics.get(topic)
+        self.topics[topic] = ObservedTopic(topic, parts, old.configs if old else _configs({}))
+
+    def add_log(self, topic: str, partition: int, start: int, timestamps: Sequence[int]) -> None:
+        """Messages `start`, `start + 1`, ... of a partition with these timestamps (ms)."""
+        self.timestamps[(topic, partition)] = tuple(timestamps)
+        self.marks[(topic, partition)] = Watermarks(start, start + len(timestamps))
+
+    def start_move(self, tp: TopicPartition, target: Sequence[int], polls: int | None = None) -> None:
+        """A move of `tp` to `target` under way, as Kafka lists it: target first, then the leaving
+        replicas. It lands after `polls` polls of the ongoing moves (never, if None)."""
+        topic, pid = tp
+        current = next(p for p in self.topics[topic].partitions if p.id == pid)
+        self._origin.setdefault(tp, current.replicas)
+        listed = (*target, *(b for b in current.replicas if b not in target))
+        self._set_partition(tp, replace(current, replicas=listed))
+        self.moving[tp] = tuple(target)
+        if polls is None:
+            self.polls_left.pop(tp, None)
+        else:
+            self.polls_left[tp] = polls
+
+    def assignment(self) -> dict[TopicPartition, tuple[int, ...]]:
+        """Every partition's replica list as a snapshot shows it."""
+        return {(t.name, p.id): p.replicas for t in self.topics.values() for p in t.partitions}
+
     def overrides(self, name: str) -> dict[str, str]:
         return dict(self.topics[name].overrides)
 
-    def methods(self) -> list[str]:
-        """The calls made so far, by method name; validations marked with ``(validate)``."""
-        return [c.method + (" (validate)" if c.validate_only else "") for c in self.calls]
+    def throttles_left(self) -> dict[str, dict[object, dict[str, str]]]:
+        """The throttle rates on brokers and the throttled-replica lists on topics, where any are set."""
+        rates = {
+            b: {k: v for k, v in c.items() if k in THROTTLE_RATE_KEYS} for b, c in self.broker_configs.items()
+        }
+        lists = {
+            n: {k: v for k, v in t.overrides.items() if k in THROTTLED_REPLICAS}
+            for n, t in self.topics.items()
+        }
+        return {
+            "brokers": {b: r for b, r in rates.items() if r},
+            "topics": {n: x for n, x in lists.items() if x},
+        }
 
     # --- reads ---------------------------------------------------------------------
 
     def snapshot(self, topics: Collection[str] | None = None) -> ClusterState:
-        self.calls.append(Call("snapshot", tuple(sorted(topics)) if topics is not None else ()))
+        self._call("snapshot", tuple(sorted(topics)) if topics is not None else ())
         visible = {}
         for name, topic in self.topics.items():
             if self._hidden.get(name, 0) > 0:
@@ -119,24 +164,28 @@ class InMemoryCluster:
         return ClusterState(self.cluster_id, self.brokers, visible, controller_id=self.brokers[0].id)
 
     def ongoing_reassignments(self) -> dict[TopicPartition, tuple[int, ...]]:
-        self.calls.append(Call("ongoing_reassignments"))
+        self._call("ongoing_reassignments")
+        for tp in sorted(self.polls_left):
+            self.polls_left[tp] -= 1
+            if self.polls_left[tp] <= 0:
+                self._land(tp)
         return dict(self.moving)
 
     def broker_throttles(self, brokers: Collection[int] | None = None) -> dict[int, dict[str, str]]:
-        self.calls.append(Call("broker_throttles"))
+        self._call("broker_throttles")
         found = {
             broker: {k: v for k, v in configs.items() if k in THROTTLE_RATE_KEYS}
-            for broker, configs in self.broker_configs.items()
+            for broker, configs in sorted(self.broker_configs.items())
             if brokers is None or broker in brokers
         }
         return {broker: rates for broker, rates in found.items() if rates}
 
     def list_groups(self) -> list[GroupListing]:
-        self.calls.append(Call("list_groups"))
+        self._call("list_groups")
         return [GroupListing(g, s.state, "consumer") for g, s in sorted(self.groups.items()) if s.exists]
 
     def topic_configs(self, topics: Collection[str]) -> dict[str, tuple[TopicConfigValue, ...]]:
-        self.calls.append(Call("topic_configs", tuple(sorted(topics))))
+        self._call("topic_configs", tuple(sorted(topics)))
         return {
             name: tuple(
                 TopicConfigValue(key, e.value, e.source, e.source.name, e.sensitive)
@@ -147,7 +196,7 @@ class InMemoryCluster:
         }
 
     def broker_values(self, keys: Collection[str]) -> dict[int, dict[str, str]]:
-        self.calls.append(Call("broker_values"))
+        self._call("broker_values")
         return {
             b.id: {
                 k: v for k, v in {**BROKER_CONFIGS, **self.broker_configs.get(b.id, {})}.items() if k in keys
@@ -158,7 +207,7 @@ class InMemoryCluster:
     def replica_sizes(
         self, topics: Collection[str] | None = None, brokers: Collection[int] | None = None
     ) -> dict[TopicPartition, dict[int, int]]:
-        self.calls.append(Call("replica_sizes", tuple(sorted(topics)) if topics is not None else ()))
+        self._call("replica_sizes", tuple(sorted(topics)) if topics is not None else ())
         return {
             tp: {b: n for b, n in by_broker.items() if brokers is None or b in brokers}
             for tp, by_broker in self.sizes.items()
@@ -166,30 +215,36 @@ class InMemoryCluster:
         }
 
     def describe_groups(self, groups: Collection[str]) -> dict[str, GroupState]:
-        self.calls.append(Call("describe_groups", tuple(sorted(groups))))
+        self._call("describe_groups", tuple(sorted(groups)))
         return {g: self.groups.get(g) or GroupState.absent(g) for g in groups}
 
     def watermarks(self, partitions: Collection[TopicPartition]) -> dict[TopicPartition, Watermarks]:
-        self.calls.append(Call("watermarks"))
+        self._call("watermarks")
         return {tp: self.marks.get(tp, Watermarks(0, 0)) for tp in partitions}
 
     def offsets_for_times(
         self, partitions: Collection[TopicPartition], timestamp_ms: int
     ) -> dict[TopicPartition, int]:
-        self.calls.append(Call("offsets_for_times"))
-        return {tp: self.marks.get(tp, Watermarks(0, 0)).end for tp in partitions}
+        """The first offset with a timestamp at or after `timestamp_ms`; the log end where none is."""
+        self._call("offsets_for_times")
+        found = {}
+        for tp in partitions:
+            marks = self.marks.get(tp, Watermarks(0, 0))
+            later = [i for i, ts in enumerate(self.timestamps.get(tp, ())) if ts >= timestamp_ms]
+            found[tp] = marks.start + later[0] if later else marks.end
+        return found
 
     def applied_resets(self) -> dict[str, AppliedReset]:
-        self.calls.append(Call("applied_resets"))
+        self._call("applied_resets")
         return dict(self.ledger)
 
     # --- writes --------------------------------------------------------------------
 
     def create_topics(self, actions: Sequence[CreateTopic], *, validate_only: bool = False) -> list[Outcome]:
-        self._record("create_topics", actions, validate_only)
+        self._write("create_topics", actions, validate_only)
         results = []
         for a in actions:
-            error = self._refused(a.target, validate_only)
+            error = self._refused("create_topics", a.target, validate_only)
             if not error and a.topic in self.topics:
                 error = f"TOPIC_ALREADY_EXISTS: Topic '{a.topic}' already exists."
             if not error and a.assignment is None and a.replication_factor > len(self.brokers):
@@ -212,11 +267,11 @@ class InMemoryCluster:
     def create_partitions(
         self, actions: Sequence[AddPartitions], *, validate_only: bool = False
     ) -> list[Outcome]:
-        self._record("create_partitions", actions, validate_only)
+        self._write("create_partitions", actions, validate_only)
         results = []
         for a in actions:
             topic = self.topics.get(a.topic)
-            error = self._refused(a.target, validate_only)
+            error = self._refused("create_partitions", a.target, validate_only)
             if not error and topic is None:
                 error = _unknown_topic(a.topic)
             elif not error and topic is not None and a.after <= len(topic.partitions):
@@ -235,30 +290,24 @@ class InMemoryCluster:
         return results
 
     def alter_configs(self, actions: Sequence[AlterConfigs], *, validate_only: bool = False) -> list[Outcome]:
-        self._record("alter_configs", actions, validate_only)
+        self._write("alter_configs", actions, validate_only)
         results = []
         for a in actions:
             topic = self.topics.get(a.topic)
-            error = self._refused(a.target, validate_only)
+            error = self._refused("alter_configs", a.target, validate_only)
             if not error and topic is None:
                 error = _unknown_topic(a.topic)
             error = error or _unknown_config({c.key: c.after or "" for c in a.changes})
             if not error and not validate_only and topic is not None:
-                overrides = dict(topic.overrides)
-                for change in a.changes:
-                    if change.after is None:
-                        overrides.pop(change.key, None)
-                    else:
-                        overrides[change.key] = change.after
-                self.topics[a.topic] = replace(topic, configs=_configs(overrides))
+                self.set_overrides(a.topic, {c.key: c.after for c in a.changes})
             results.append(Outcome(a.target, not error, error))
         return results
 
     def delete_topics(self, actions: Sequence[DeleteTopic]) -> list[Outcome]:
-        self._record("delete_topics", actions, False)
+        self._write("delete_topics", actions, False)
         results = []
         for a in actions:
-            error = self._refused(a.target, False)
+            error = self._refused("delete_topics", a.target, False)
             if not error and a.topic not in self.topics:
                 error = _unknown_topic(a.topic)
             if not error:
@@ -267,119 +316,145 @@ class InMemoryCluster:
         return results
 
     def reassign_partitions(self, actions: Sequence[ReassignReplicas]) -> list[Outcome]:
-        self._record("reassign_partitions", actions, False)
+        self._write("reassign_partitions", actions, False)
         results = []
         for a in actions:
-            topic = self.topics.get(a.topic)
-            error = self._refused(a.target, False) or ("" if topic else _unknown_topic(a.topic))
-            if not error and topic is not None:
-                moved = {m.partition: m.after for m in a.moves}
-                parts = tuple(
-                    replace(p, replicas=moved[p.id], isr=moved[p.id]) if p.id in moved else p
-                    for p in topic.partitions
-                )
-                self.topics[a.topic] = replace(topic, partitions=parts)
+            error = self._refused("reassign_partitions", a.target, False)
+            error = error or ("" if a.topic in self.topics else _unknown_topic(a.topic))
+            if not error:
+                for m in a.moves:
+                    self.start_move((a.topic, m.partition), m.after, self.polls_to_finish)
+                    if not self.polls_to_finish:
+                        self._land((a.topic, m.partition))
             results.append(Outcome(a.target, not error, error))
         return results
 
     def cancel_reassignments(self, partitions: Collection[TopicPartition]) -> list[Outcome]:
-        # Reassignments here finish the moment they are submitted: there is never one to cancel.
         topics = sorted({t for t, _ in partitions})
-        self.calls.append(Call("cancel_reassignments", tuple(Target.topic(t) for t in topics)))
-        return [Outcome(Target.topic(t), False, "NO_REASSIGNMENT_IN_PROGRESS") for t in topics]
+        self._call("cancel_reassignments", tuple(Target.topic(t) for t in topics))
+        for tp in sorted(set(partitions) & set(self.moving)):
+            # Back to the replicas from before the move, as Kafka's cancel does.
+            topic, pid = tp
+            current = next(p for p in self.topics[topic].partitions if p.id == pid)
+            origin = self._origin.pop(tp, tuple(b for b in current.replicas if b not in self.moving[tp]))
+            self._set_partition(tp, replace(current, replicas=origin, isr=origin))
+            del self.moving[tp]
+            self.polls_left.pop(tp, None)
+        # Nothing to cancel (the move already landed) is a success, as the adapter answers it.
+        results = []
+        for t in topics:
+            error = self._refused("cancel_reassignments", Target.topic(t), False)
+            results.append(Outcome(Target.topic(t), not error, error))
+        return results
 
     def set_replication_throttle(self, throttle: ReplicationThrottle) -> list[Outcome]:
-        self.calls.append(Call("set_replication_throttle", throttle.topics))
+        self._call("set_replication_throttle", throttle.topics)
         results = []
         for broker in throttle.brokers:
-            self.broker_configs.setdefault(broker, {}).update(
-                dict.fromkeys(THROTTLE_RATE_KEYS, str(throttle.rate))
-            )
-            results.append(Outcome(Target.broker(broker), True))
+            error = self._refused("set_replication_throttle", Target.broker(broker), False)
+            if not error:
+                rates = dict.fromkeys(THROTTLE_RATE_KEYS, str(throttle.rate))
+                self.broker_configs.setdefault(broker, {}).update(rates)
+            results.append(Outcome(Target.broker(broker), not error, error))
         for name in throttle.topics:
-            topic = self.topics.get(name)
-            if topic is None:
-                results.append(Outcome(Target.topic(name), False, _unknown_topic(name)))
-                continue
-            overrides = dict(topic.overrides)
-            for key, lists in (
-                (LEADER_THROTTLED_REPLICAS, throttle.leaders),
-                (FOLLOWER_THROTTLED_REPLICAS, throttle.followers),
-            ):
-                if name in lists:
-                    overrides[key] = lists[name]
-            self.topics[name] = replace(topic, configs=_configs(overrides))
-            results.append(Outcome(Target.topic(name), True))
+            error = self._refused("set_replication_throttle", Target.topic(name), False)
+            error = error or ("" if name in self.topics else _unknown_topic(name))
+            if not error:
+                lists = (
+                    (LEADER_THROTTLED_REPLICAS, throttle.leaders),
+                    (FOLLOWER_THROTTLED_REPLICAS, throttle.followers),
+                )
+                self.set_overrides(name, {key: by_topic[name] for key, by_topic in lists if name in by_topic})
+            results.append(Outcome(Target.topic(name), not error, error))
         return results
 
     def clear_replication_throttle(self, brokers: Collection[int], topics: Collection[str]) -> list[Outcome]:
-        self.calls.append(Call("clear_replication_throttle", tuple(sorted(topics))))
+        self._call("clear_replication_throttle", tuple(sorted(topics)))
         results = []
         for broker in sorted(brokers):
-            for key in THROTTLE_RATE_KEYS:
-                self.broker_configs.get(broker, {}).pop(key, None)
-            results.append(Outcome(Target.broker(broker), True))
+            error = self._refused("clear_replication_throttle", Target.broker(broker), False)
+            if not error:
+                for key in THROTTLE_RATE_KEYS:
+                    self.broker_configs.get(broker, {}).pop(key, None)
+            results.append(Outcome(Target.broker(broker), not error, error))
         for name in sorted(topics):
-            topic = self.topics.get(name)
-            if topic is not None:
-                kept = {
-                    k: v
-                    for k, v in topic.overrides.items()
-                    if k not in (LEADER_THROTTLED_REPLICAS, FOLLOWER_THROTTLED_REPLICAS)
-                }
-                self.topics[name] = replace(topic, configs=_configs(kept))
-            results.append(
-                Outcome(Target.topic(name), topic is not None, "" if topic else _unknown_topic(name))
-            )
+            error = self._refused("clear_replication_throttle", Target.topic(name), False)
+            error = error or ("" if name in self.topics else _unknown_topic(name))
+            if not error:
+                self.set_overrides(name, dict.fromkeys(THROTTLED_REPLICAS))
+            results.append(Outcome(Target.topic(name), not error, error))
         return results
 
     def elect_preferred_leaders(self, partitions: Collection[TopicPartition]) -> list[Outcome]:
         wanted: dict[str, set[int]] = {}
         for name, pid in partitions:
             wanted.setdefault(name, set()).add(pid)
-        self.calls.append(Call("elect_preferred_leaders", tuple(Target.topic(t) for t in sorted(wanted))))
+        self._call("elect_preferred_leaders", tuple(Target.topic(t) for t in sorted(wanted)))
+        self.elected.append(tuple(sorted(partitions)))
         results = []
         for name in sorted(wanted):
+            error = self._refused("elect_preferred_leaders", Target.topic(name), False)
             topic = self.topics.get(name)
-            if topic is None:
-                results.append(Outcome(Target.topic(name), False, _unknown_topic(name)))
-                continue
-            parts = tuple(
-                replace(p, leader=p.replicas[0]) if p.id in wanted[name] and p.replicas else p
-                for p in topic.partitions
-            )
-            self.topics[name] = replace(topic, partitions=parts)
-            results.append(Outcome(Target.topic(name), True))
+            error = error or ("" if topic else _unknown_topic(name))
+            if not error and topic is not None:
+                parts = tuple(
+                    replace(p, leader=p.replicas[0]) if p.id in wanted[name] and p.replicas else p
+                    for p in topic.partitions
+                )
+                self.topics[name] = replace(topic, partitions=parts)
+            results.append(Outcome(Target.topic(name), not error, error))
         return results
 
     def commit_offsets(self, group: str, offsets: Mapping[TopicPartition, int]) -> Outcome:
-        self.calls.append(Call("commit_offsets", (Target.group(group),)))
-        error = self._refused(Target.group(group), False)
+        self._call("commit_offsets", (Target.group(group),))
+        error = self._refused("commit_offsets", Target.group(group), False)
         if not error:
+            self.commits.append((group, dict(offsets)))
             state = self.groups.get(group) or GroupState(group, ConsumerGroupState.EMPTY)
             committed = {**state.committed, **offsets}
             self.groups[group] = replace(state, committed=MappingProxyType(committed), exists=True)
         return Outcome(Target.group(group), not error, error)
 
     def record_reset(self, record: AppliedReset) -> Outcome:
-        self.calls.append(Call("record_reset", (record.id,)))
-        self.ledger[record.id] = record
-        return Outcome(Target.group(record.group), True)
+        self._call("record_reset", (record.id,))
+        error = self._refused("record_reset", Target.group(record.group), False)
+        if not error:
+            self.ledger[record.id] = record
+        return Outcome(Target.group(record.group), not error, error)
 
     # --- plumbing ------------------------------------------------------------------
 
-    def _record(
+    def _write(
         self,
-        method: str,
+        method: PortMethod,
         actions: Iterable[CreateTopic | AddPartitions | AlterConfigs | DeleteTopic | ReassignReplicas],
         validate_only: bool,
     ) -> None:
-        self.calls.append(Call(method, tuple(a.target for a in actions), validate_only))
+        self._call(method, tuple(a.target for a in actions), validate_only)
 
-    def _refused(self, target: Target, validate_only: bool) -> str:
-        if target in self.reject:
-            return self.reject[target]
-        return "" if validate_only else self.fail.get(target, "")
+    def _land(self, tp: TopicPartition) -> None:
+        target = self.lands_on.get(tp, self.moving.pop(tp))
+        self.polls_left.pop(tp, None)
+        self._origin.pop(tp, None)
+        topic, pid = tp
+        current = next(p for p in self.topics[topic].partitions if p.id == pid)
+        leader = current.leader if current.leader in target else target[0]
+        self._set_partition(tp, Partition(pid, target, target, leader))
+
+    def _set_partition(self, tp: TopicPartition, partition: Partition) -> None:
+        topic = self.topics[tp[0]]
+        parts = tuple(partition if p.id == tp[1] else p for p in topic.partitions)
+        self.topics[tp[0]] = replace(topic, partitions=parts)
+
+    def set_overrides(self, name: str, changes: Mapping[str, str | None]) -> None:
+        """Set each key to its value, or delete it where the value is None."""
+        overrides: dict[str, str] = dict(self.topics[name].overrides)
+        for key, value in changes.items():
+            if value is None:
+                overrides.pop(key, None)
+            else:
+                overrides[key] = value
+        self.topics[name] = replace(self.topics[name], configs=_configs(overrides))
 
     def _partitions(self, first: int, count: int, rf: int) -> tuple[Partition, ...]:
         ids = [b.id for b in self.brokers]
@@ -406,5 +481,4 @@ def _unknown_topic(name: str) -> str:
     return f"UNKNOWN_TOPIC_OR_PART: This server does not host this topic-partition ({name})."
 
 
-def _implements_port(cluster: InMemoryCluster) -> ClusterAdmin:
-    return cluster  # mypy proves here that the fake satisfies the Protocol
+_: ClusterAdmin = InMemoryCluster()  # mypy proves here that the fake satisfies the Protocol

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,7 @@ from kadmin.plan.diff import diff
 from kadmin.spec.configs import to_kafka
 from kadmin.spec.load import load_specs
 from kadmin.spec.units import parse_duration_ms, parse_size_bytes
+from tests.fakes import InMemoryCluster
 
 THREE_ZONES = tuple(Broker(i, f"zone-{'abc'[(i - 1) % 3]}") for i in range(1, 7))
 """Six brokers, two per zone: 1 and 4 in zone-a, 2 and 5 in zone-b, 3 and 6 in zone-c."""
@@ -306,26 +307,14 @@ def test_yaml_uses_block_mappings_and_flow_lists() -> None:
     assert "  payments-audit:\n    partitions: 4\n    replication_factor: 1\n" in text
 
 
-# --- the command, over an in-memory stand-in for the adapter -------------------------------
-
-
-class SnapshotOnly:
-    """The one `ClusterAdmin` call export makes."""
-
-    def __init__(self, state: ClusterState) -> None:
-        self.state = state
-        self.calls = 0
-
-    def snapshot(self, topics: Collection[str] | None = None) -> ClusterState:
-        self.calls += 1
-        return self.state
+# --- the command, over the in-memory fake of the port -------------------------------
 
 
 @pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch) -> SnapshotOnly:
+def fake(monkeypatch: pytest.MonkeyPatch) -> InMemoryCluster:
     from kadmin.cli import export_cmds
 
-    admin = SnapshotOnly(VARIED)
+    admin = InMemoryCluster.from_state(VARIED)
     monkeypatch.setattr(export_cmds, "connect", lambda *_a, **_k: admin)
     return admin
 
@@ -336,22 +325,22 @@ def run(*args: str) -> Any:
     return CliRunner().invoke(app, ["export", *args])
 
 
-def test_cli_prints_yaml_with_one_snapshot(fake: SnapshotOnly) -> None:
+def test_cli_prints_yaml_with_one_snapshot(fake: InMemoryCluster) -> None:
     result = run("-b", "x:1")
     assert result.exit_code == 0, result.output
-    assert fake.calls == 1
+    assert fake.methods() == ["snapshot"]
     document = yaml.safe_load(result.stdout)
     assert sorted(document["topics"]) == sorted(set(VARIED.topics) - {"__consumer_offsets"})
     assert "Exported 5 topic(s), 1 with explicit replica lists" in result.stderr
 
 
-def test_cli_prints_json(fake: SnapshotOnly) -> None:
+def test_cli_prints_json(fake: InMemoryCluster) -> None:
     result = run("-b", "x:1", "-o", "json", "--topics", "orders.*")
     assert result.exit_code == 0, result.output
     assert sorted(json.loads(result.stdout)["topics"]) == ["orders.compacted", "orders.created"]
 
 
-def test_cli_writes_a_directory_the_loader_reads(fake: SnapshotOnly, tmp_path: Path) -> None:
+def test_cli_writes_a_directory_the_loader_reads(fake: InMemoryCluster, tmp_path: Path) -> None:
     out = tmp_path / "specs"
     result = run("-b", "x:1", "--out", str(out))
     assert result.exit_code == 0, result.output
@@ -360,23 +349,23 @@ def test_cli_writes_a_directory_the_loader_reads(fake: SnapshotOnly, tmp_path: P
     assert (plan.actions, plan.refusals) == ((), ())
 
 
-def test_cli_refuses_a_directory_with_specs_unless_forced(fake: SnapshotOnly, tmp_path: Path) -> None:
+def test_cli_refuses_a_directory_with_specs_unless_forced(fake: InMemoryCluster, tmp_path: Path) -> None:
     (tmp_path / "mine.yaml").write_text("version: 1\n")
     refused = run("-b", "x:1", "--out", str(tmp_path))
     assert refused.exit_code == 1
     assert "already holds 1 spec file(s)" in refused.stderr
     assert "Traceback" not in refused.output
-    assert fake.calls == 0
+    assert fake.calls == []
     forced = run("-b", "x:1", "--out", str(tmp_path), "--force")
     assert forced.exit_code == 0, forced.output
     assert "also holds 1 other spec file(s)" in forced.stderr
     assert (tmp_path / "topics-orders.yaml").exists()
 
 
-def test_cli_rejects_a_bad_regex_and_json_into_a_directory(fake: SnapshotOnly, tmp_path: Path) -> None:
+def test_cli_rejects_a_bad_regex_and_json_into_a_directory(fake: InMemoryCluster, tmp_path: Path) -> None:
     bad = run("-b", "x:1", "--topics", "orders(")
     assert bad.exit_code == 1
     assert "--topics: is not a valid regular expression" in bad.stderr
     both = run("-b", "x:1", "--out", str(tmp_path), "-o", "json")
     assert both.exit_code == 1
-    assert fake.calls == 0
+    assert fake.calls == []

@@ -1,15 +1,14 @@
 """Offset planning, execution and the `kadmin offsets` commands over an in-memory cluster.
 
-`MemoryCluster` implements kadmin's own `ClusterAdmin` port (never Kafka's protocol):
-partitions are lists of message timestamps above a log start, groups hold commits.
-It counts calls, so the tests can check that reads are batched.
+The cluster is `InMemoryCluster`, kadmin's fake of its own port (never of Kafka's protocol):
+partitions hold message timestamps above a log start, groups hold commits, and calls are
+counted, so the tests can check that reads are batched.
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,21 +22,15 @@ from kadmin.core.errors import PlanError
 from kadmin.core.model import (
     AppliedReset,
     Broker,
-    ClusterState,
     ConsumerGroupState,
     DesiredState,
     GroupMember,
     GroupState,
-    ObservedTopic,
     OffsetMode,
     OffsetResetSpec,
-    Partition,
     ResetTo,
-    TopicPartition,
-    Watermarks,
 )
 from kadmin.core.targets import Target
-from kadmin.kafka.port import Outcome
 from kadmin.ops.offsets import (
     execute_reset,
     plan_group_reset,
@@ -47,95 +40,15 @@ from kadmin.ops.offsets import (
     write_backup,
 )
 from kadmin.spec.offsets_csv import read_offsets_csv
-
-
-class MemoryCluster:
-    """Topics as {partition: (log start, [timestamp per offset from the log start])}."""
-
-    def __init__(self, topics: Mapping[str, Mapping[int, tuple[int, list[int]]]]) -> None:
-        self.logs = {(t, p): log for t, parts in topics.items() for p, log in parts.items()}
-        self.groups: dict[str, GroupState] = {}
-        self.ledger: dict[str, AppliedReset] = {}
-        self.calls: Counter[str] = Counter()
-        self.commits: list[tuple[str, dict[TopicPartition, int]]] = []
-        self.refuse_commit = ""
-        self.before_commit: list[str] = []  # groups that gain a member right before the next describe
-
-    def snapshot(self, topics: Collection[str] | None = None) -> ClusterState:
-        self.calls["snapshot"] += 1
-        names = {t for t, _ in self.logs}
-        wanted = names if topics is None else names & set(topics)
-        observed = {
-            n: ObservedTopic(n, tuple(Partition(p, (1,)) for (t, p) in sorted(self.logs) if t == n))
-            for n in wanted
-        }
-        return ClusterState("mem", (Broker(1, "zone-a"),), observed)
-
-    def describe_groups(self, groups: Collection[str]) -> dict[str, GroupState]:
-        self.calls["describe_groups"] += 1
-        for name in self.before_commit:
-            state = self.groups.get(name) or GroupState(name, ConsumerGroupState.EMPTY)
-            self.groups[name] = replace(
-                state, state=ConsumerGroupState.STABLE, members=(GroupMember("m", "late-app", "/10.1.1.1"),)
-            )
-        self.before_commit.clear()
-        return {g: self.groups.get(g) or GroupState.absent(g) for g in groups}
-
-    def watermarks(self, partitions: Collection[TopicPartition]) -> dict[TopicPartition, Watermarks]:
-        self.calls["watermarks"] += 1
-        return {
-            tp: Watermarks(self.logs[tp][0], self.logs[tp][0] + len(self.logs[tp][1]))
-            for tp in partitions
-            if tp in self.logs
-        }
-
-    def offsets_for_times(
-        self, partitions: Collection[TopicPartition], timestamp_ms: int
-    ) -> dict[TopicPartition, int]:
-        self.calls["offsets_for_times"] += 1
-        found = {}
-        for tp in partitions:
-            start, stamps = self.logs[tp]
-            later = [i for i, ts in enumerate(stamps) if ts >= timestamp_ms]
-            found[tp] = start + later[0] if later else start + len(stamps)
-        return found
-
-    def commit_offsets(self, group: str, offsets: Mapping[TopicPartition, int]) -> Outcome:
-        self.calls["commit_offsets"] += 1
-        if self.refuse_commit:
-            return Outcome(Target.group(group), False, self.refuse_commit)
-        self.commits.append((group, dict(offsets)))
-        state = self.groups.get(group) or GroupState(group, ConsumerGroupState.EMPTY)
-        self.groups[group] = replace(
-            state, state=ConsumerGroupState.EMPTY, committed={**state.committed, **offsets}, exists=True
-        )
-        return Outcome(Target.group(group), True)
-
-    def applied_resets(self) -> dict[str, AppliedReset]:
-        self.calls["applied_resets"] += 1
-        return dict(self.ledger)
-
-    def record_reset(self, record: AppliedReset) -> Outcome:
-        self.ledger[record.id] = record
-        return Outcome(Target.group(record.group), True)
-
-    def create_topics(self, actions: Sequence[object], *, validate_only: bool = False) -> list[Outcome]:
-        raise NotImplementedError
-
-    create_partitions = alter_configs = create_topics
-
-    def delete_topics(self, actions: Sequence[object]) -> list[Outcome]:
-        raise NotImplementedError
-
-    reassign_partitions = delete_topics
-
-    def ongoing_reassignments(self) -> dict[TopicPartition, tuple[int, ...]]:
-        raise NotImplementedError
+from tests.fakes import InMemoryCluster
 
 
 # orders: partition 0 holds offsets 0..9 at t=1000..10000, partition 1 offsets 5..7 at t=500..2500.
-def cluster() -> MemoryCluster:
-    mem = MemoryCluster({"orders": {0: (0, [1000 * (i + 1) for i in range(10)]), 1: (5, [500, 1500, 2500])}})
+def cluster() -> InMemoryCluster:
+    mem = InMemoryCluster(brokers=(Broker(1, "zone-a"),))
+    mem.add_topic("orders", partitions=2)
+    mem.add_log("orders", 0, 0, [1000 * (i + 1) for i in range(10)])
+    mem.add_log("orders", 1, 5, [500, 1500, 2500])
     mem.groups["billing"] = GroupState(
         "billing", ConsumerGroupState.EMPTY, committed={("orders", 0): 8, ("orders", 1): 7}
     )
@@ -146,7 +59,7 @@ def test_plan_group_reset_batches_reads() -> None:
     mem = cluster()
     action = plan_group_reset(mem, "billing", {"orders": ()}, ResetTo(OffsetMode.DATETIME, 1600), now_ms=0)
     assert action.moves == (OffsetMove("orders", 0, 8, 1), OffsetMove("orders", 1, 7, 7))
-    assert mem.calls == Counter(describe_groups=1, snapshot=1, watermarks=1, offsets_for_times=1)
+    assert mem.counts() == Counter(describe_groups=1, snapshot=1, watermarks=1, offsets_for_times=1)
 
 
 def test_plan_group_reset_by_duration_counts_back_from_now() -> None:
@@ -166,7 +79,7 @@ def test_plan_group_reset_refuses_an_active_group() -> None:
     assert caught.value.where == "group billing"
     assert "Stable with 1 member(s): billing-app on /10.0.0.7" in caught.value.message
     assert "stop every consumer" in caught.value.hint
-    assert mem.calls["watermarks"] == 0
+    assert mem.counts()["watermarks"] == 0
 
 
 def test_execute_writes_backup_then_commits(tmp_path: Path) -> None:
@@ -183,7 +96,13 @@ def test_execute_writes_backup_then_commits(tmp_path: Path) -> None:
 def test_execute_refuses_a_group_that_became_active(tmp_path: Path) -> None:
     mem = cluster()
     action = plan_group_reset(mem, "billing", None, ResetTo(OffsetMode.EARLIEST), now_ms=0)
-    mem.before_commit.append("billing")
+
+    def a_consumer_joins() -> None:
+        member = GroupMember("m", "late-app", "/10.1.1.1")
+        state = replace(mem.groups["billing"], state=ConsumerGroupState.STABLE, members=(member,))
+        mem.groups["billing"] = state
+
+    mem.before["describe_groups"] = a_consumer_joins
     outcome = execute_reset(mem, action, backup_dir=tmp_path)
     assert not outcome.ok
     assert "late-app on /10.1.1.1" in outcome.error and "nothing was changed" in outcome.error
@@ -192,10 +111,11 @@ def test_execute_refuses_a_group_that_became_active(tmp_path: Path) -> None:
 
 def test_execute_reports_a_refused_commit_with_the_backup(tmp_path: Path) -> None:
     mem = cluster()
-    mem.refuse_commit = "orders[0]: GROUP_AUTHORIZATION_FAILED"
+    refused = "orders[0]: GROUP_AUTHORIZATION_FAILED"
+    mem.fail[Target.group("billing")] = refused
     action = plan_group_reset(mem, "billing", None, ResetTo(OffsetMode.LATEST), now_ms=0)
     outcome = execute_reset(mem, action, backup_dir=tmp_path)
-    assert not outcome.ok and outcome.error == mem.refuse_commit
+    assert not outcome.ok and outcome.error == refused
     assert outcome.backup is not None and str(outcome.backup) in outcome.hint
 
 
@@ -219,7 +139,7 @@ def test_declarative_resets_reuse_the_callers_snapshot_and_return_the_groups_the
     found = read_spec_resets(mem, DesiredState(topics={}, offset_resets=(spec,)), 0, observed=observed)
 
     assert [a.reset_id for a in found.actions] == ["replay-2024-05"]
-    assert mem.calls["snapshot"] == 0 and mem.calls["describe_groups"] == 1
+    assert mem.counts()["snapshot"] == 0 and mem.counts()["describe_groups"] == 1
     # The plan's fingerprint is built from these very states, not from a second read.
     assert found.groups["billing"] == mem.groups["billing"]
 
@@ -236,7 +156,7 @@ def test_declarative_reset_is_applied_once() -> None:
         ("init-audit", False, (OffsetMove("orders", 0, None, 0), OffsetMove("orders", 1, None, 5))),
     ]
     assert notices == [] and refusals == []
-    assert mem.calls["describe_groups"] == 1 and mem.calls["watermarks"] == 1
+    assert mem.counts()["describe_groups"] == 1 and mem.counts()["watermarks"] == 1
 
     when = datetime(2024, 5, 2, 9, 30, tzinfo=UTC)
     for action in actions:
@@ -272,7 +192,7 @@ def test_show_group_reports_lag_and_assigned_partitions() -> None:
 
 
 @pytest.fixture
-def mem(monkeypatch: pytest.MonkeyPatch) -> MemoryCluster:
+def mem(monkeypatch: pytest.MonkeyPatch) -> InMemoryCluster:
     memory = cluster()
     monkeypatch.setattr(offsets_cmds, "connect", lambda bootstrap, command_config, **_: memory)
     monkeypatch.setenv("NO_COLOR", "1")
@@ -285,7 +205,7 @@ def run(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-def test_reset_dry_run_prints_the_plan_and_changes_nothing(mem: MemoryCluster) -> None:
+def test_reset_dry_run_prints_the_plan_and_changes_nothing(mem: InMemoryCluster) -> None:
     code, out, _ = run("reset", "--group", "billing", "--topic", "orders", "--shift-by", "-3")
     assert code == 0
     lines = out.splitlines()
@@ -300,7 +220,7 @@ def test_reset_dry_run_prints_the_plan_and_changes_nothing(mem: MemoryCluster) -
     assert mem.commits == []
 
 
-def test_reset_execute_backs_up_and_commits(mem: MemoryCluster, tmp_path: Path) -> None:
+def test_reset_execute_backs_up_and_commits(mem: InMemoryCluster, tmp_path: Path) -> None:
     code, out, _ = run(
         "reset",
         "-g",
@@ -320,7 +240,7 @@ def test_reset_execute_backs_up_and_commits(mem: MemoryCluster, tmp_path: Path) 
     assert mem.commits == [("billing", {("orders", 1): 5})]
 
 
-def test_reset_json_output(mem: MemoryCluster) -> None:
+def test_reset_json_output(mem: InMemoryCluster) -> None:
     code, out, _ = run("reset", "-g", "billing", "--all-topics", "--to-offset", "9", "-o", "json")
     assert code == 0
     document = json.loads(out)
@@ -331,7 +251,7 @@ def test_reset_json_output(mem: MemoryCluster) -> None:
     assert document["executed"] is False and document["summary"]["skipped"] == 2
 
 
-def test_reset_refuses_an_active_group_with_exit_1(mem: MemoryCluster, tmp_path: Path) -> None:
+def test_reset_refuses_an_active_group_with_exit_1(mem: InMemoryCluster, tmp_path: Path) -> None:
     mem.groups["billing"] = replace(
         mem.groups["billing"],
         state=ConsumerGroupState.STABLE,
@@ -360,13 +280,13 @@ def test_reset_refuses_an_active_group_with_exit_1(mem: MemoryCluster, tmp_path:
         (["--topic", "nope", "--to-earliest"], "topic nope does not exist"),
     ],
 )
-def test_reset_bad_arguments_exit_1(mem: MemoryCluster, args: list[str], message: str) -> None:
+def test_reset_bad_arguments_exit_1(mem: InMemoryCluster, args: list[str], message: str) -> None:
     code, _, err = run("reset", "--group", "billing", *args)
     assert code == 1
     assert message in err
 
 
-def test_show_csv_feeds_reset_from_file(mem: MemoryCluster, tmp_path: Path) -> None:
+def test_show_csv_feeds_reset_from_file(mem: InMemoryCluster, tmp_path: Path) -> None:
     code, csv_text, _ = run("show", "--group", "billing", "-o", "csv")
     assert code == 0 and csv_text == "orders,0,8\norders,1,7\n"
     saved = tmp_path / "billing.csv"
@@ -392,7 +312,7 @@ def test_show_csv_feeds_reset_from_file(mem: MemoryCluster, tmp_path: Path) -> N
     assert mem.groups["billing"].committed == {("orders", 0): 8, ("orders", 1): 7}
 
 
-def test_show_text_and_json(mem: MemoryCluster) -> None:
+def test_show_text_and_json(mem: InMemoryCluster) -> None:
     code, out, _ = run("show", "--group", "billing")
     assert code == 0
     assert "group billing: Empty, 0 member(s)" in out

@@ -1,16 +1,15 @@
 """Safe reassignment over kadmin's port: throttle layout, the start / wait / unthrottle / elect
 sequence, finishing and cancelling moves left running, and the `zones` / `reassignments` commands.
 
-`MovingCluster` below is an in-memory fake of kadmin's own `ClusterAdmin` seam (never of
-Kafka's protocol) in which a started move finishes after a set number of polls, as a real
-one finishes after its new replicas caught up. Time is a fake clock, so waits take no time.
+The cluster is `InMemoryCluster`, kadmin's fake of its own port (never of Kafka's protocol),
+with moves that finish after a set number of polls, as a real one finishes after its new
+replicas caught up. Time is a fake clock, so waits take no time.
 """
 
 from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,12 +25,6 @@ from kadmin.core.actions import PartitionMove, ReassignReplicas
 from kadmin.core.errors import KadminError
 from kadmin.core.model import (
     Broker,
-    ClusterState,
-    ConfigEntry,
-    ConfigSource,
-    ObservedTopic,
-    Partition,
-    TopicPartition,
 )
 from kadmin.core.plan import Plan
 from kadmin.core.targets import Target
@@ -40,7 +33,6 @@ from kadmin.kafka.port import (
     LEADER_THROTTLED_REPLICAS,
     THROTTLE_RATE_KEYS,
     Outcome,
-    ReplicationThrottle,
 )
 from kadmin.ops.apply import apply_plan
 from kadmin.ops.reassignment import (
@@ -55,134 +47,6 @@ from kadmin.ops.reassignment import (
 from tests.fakes import InMemoryCluster
 
 ZONES3 = (Broker(1, "zone-a"), Broker(2, "zone-b"), Broker(3, "zone-c"))
-
-
-@dataclass
-class MovingCluster:
-    """Replica lists per partition; a started move lands after `polls_to_finish` polls of the ongoing list."""
-
-    assignment: dict[TopicPartition, tuple[int, ...]]
-    brokers: tuple[Broker, ...] = ZONES3
-    polls_to_finish: int = 2
-    lands_on: dict[TopicPartition, tuple[int, ...]] = field(default_factory=dict)
-    """Moves that end on other replicas than asked (someone replaced them)."""
-    refuse: dict[Target, str] = field(default_factory=dict)
-    """Target (``broker:2``, ``topic:orders``) -> error for throttle and reassignment writes."""
-    election_errors: dict[str, str] = field(default_factory=dict)
-    topic_configs: dict[str, dict[str, str]] = field(default_factory=dict)
-    broker_configs: dict[int, dict[str, str]] = field(default_factory=dict)
-    ongoing: dict[TopicPartition, list[Any]] = field(default_factory=dict)
-    calls: list[str] = field(default_factory=list)
-    elected: list[tuple[TopicPartition, ...]] = field(default_factory=list)
-
-    def methods(self) -> list[str]:
-        return [c for c in self.calls if c != "ongoing_reassignments"]
-
-    # --- the port ------------------------------------------------------------------
-
-    def ongoing_reassignments(self) -> dict[TopicPartition, tuple[int, ...]]:
-        self.calls.append("ongoing_reassignments")
-        for tp, state in list(self.ongoing.items()):
-            state[1] -= 1
-            if state[1] <= 0:
-                self.assignment[tp] = self.lands_on.get(tp, state[0])
-                del self.ongoing[tp]
-        return {tp: state[0] for tp, state in self.ongoing.items()}
-
-    def snapshot(self, topics: Collection[str] | None = None) -> ClusterState:
-        self.calls.append("snapshot")
-        names = {t for t, _ in self.assignment} | set(self.topic_configs)
-        observed = {}
-        for name in sorted(names if topics is None else names & set(topics)):
-            parts = []
-            for (t, p), replicas in sorted(self.assignment.items()):
-                if t != name:
-                    continue
-                if (t, p) in self.ongoing:
-                    # As Kafka lists a moving partition: its target, then the replicas leaving.
-                    target = self.ongoing[(t, p)][0]
-                    replicas = (*target, *(b for b in replicas if b not in target))
-                parts.append(Partition(p, replicas, replicas, replicas[0]))
-            configs = {
-                k: ConfigEntry(v, ConfigSource.TOPIC) for k, v in self.topic_configs.get(name, {}).items()
-            }
-            observed[name] = ObservedTopic(name, tuple(parts), configs)
-        return ClusterState("moving", self.brokers, observed)
-
-    def reassign_partitions(self, actions: Sequence[ReassignReplicas]) -> list[Outcome]:
-        self.calls.append("reassign_partitions")
-        outcomes = []
-        for a in actions:
-            if a.target in self.refuse:
-                outcomes.append(Outcome(a.target, False, self.refuse[a.target]))
-                continue
-            for m in a.moves:
-                self.ongoing[(a.topic, m.partition)] = [m.after, self.polls_to_finish]
-            outcomes.append(Outcome(a.target, True))
-        return outcomes
-
-    def cancel_reassignments(self, partitions: Collection[TopicPartition]) -> list[Outcome]:
-        self.calls.append("cancel_reassignments")
-        for tp in partitions:
-            self.ongoing.pop(tp, None)
-        return [Outcome(Target.topic(t), True) for t in sorted({t for t, _ in partitions})]
-
-    def set_replication_throttle(self, throttle: ReplicationThrottle) -> list[Outcome]:
-        self.calls.append("set_replication_throttle")
-        outcomes = []
-        for b in throttle.brokers:
-            if (error := self.refuse.get(Target.broker(b))) is not None:
-                outcomes.append(Outcome(Target.broker(b), False, error))
-                continue
-            self.broker_configs.setdefault(b, {}).update(
-                dict.fromkeys(THROTTLE_RATE_KEYS, str(throttle.rate))
-            )
-            outcomes.append(Outcome(Target.broker(b), True))
-        for t in throttle.topics:
-            lists = {
-                LEADER_THROTTLED_REPLICAS: throttle.leaders.get(t),
-                FOLLOWER_THROTTLED_REPLICAS: throttle.followers.get(t),
-            }
-            self.topic_configs.setdefault(t, {}).update({k: v for k, v in lists.items() if v})
-            outcomes.append(Outcome(Target.topic(t), True))
-        return outcomes
-
-    def clear_replication_throttle(self, brokers: Collection[int], topics: Collection[str]) -> list[Outcome]:
-        self.calls.append("clear_replication_throttle")
-        for b in brokers:
-            for key in THROTTLE_RATE_KEYS:
-                self.broker_configs.get(b, {}).pop(key, None)
-        for t in topics:
-            for key in (LEADER_THROTTLED_REPLICAS, FOLLOWER_THROTTLED_REPLICAS):
-                self.topic_configs.get(t, {}).pop(key, None)
-        return [Outcome(Target.broker(b), True) for b in brokers] + [
-            Outcome(Target.topic(t), True) for t in topics
-        ]
-
-    def broker_throttles(self, brokers: Collection[int] | None = None) -> dict[int, dict[str, str]]:
-        self.calls.append("broker_throttles")
-        return {
-            b: dict(c)
-            for b, c in sorted(self.broker_configs.items())
-            if c and (brokers is None or b in brokers)
-        }
-
-    def elect_preferred_leaders(self, partitions: Collection[TopicPartition]) -> list[Outcome]:
-        self.calls.append("elect_preferred_leaders")
-        self.elected.append(tuple(sorted(partitions)))
-        topics = sorted({t for t, _ in partitions})
-        return [
-            Outcome(Target.topic(t), t not in self.election_errors, self.election_errors.get(t, ""))
-            for t in topics
-        ]
-
-    # --- what tests look at --------------------------------------------------------
-
-    def throttles_left(self) -> dict[str, Any]:
-        return {
-            "brokers": {b: dict(c) for b, c in self.broker_configs.items() if c},
-            "topics": {t: dict(c) for t, c in self.topic_configs.items() if c},
-        }
 
 
 @dataclass
@@ -202,12 +66,21 @@ def action(topic: str, moves: list[tuple[int, list[int], list[int]]]) -> Reassig
     return ReassignReplicas(topic, tuple(PartitionMove(p, tuple(b), tuple(a)) for p, b, a in moves))
 
 
-def cluster(**replicas: list[list[int]]) -> MovingCluster:
-    return MovingCluster({(t, p): tuple(r) for t, rows in replicas.items() for p, r in enumerate(rows)})
+def cluster(**replicas: list[list[int]]) -> InMemoryCluster:
+    """Topics with these replica lists per partition, on brokers 1-3; a move lands on the second poll."""
+    mem = InMemoryCluster(polls_to_finish=2)
+    for topic, rows in replicas.items():
+        mem.place(topic, *rows)
+    return mem
+
+
+def methods(mem: InMemoryCluster) -> list[str]:
+    """The calls made, without the polls of the ongoing moves."""
+    return mem.methods(skip=("ongoing_reassignments",))
 
 
 def run_reassign(
-    mem: MovingCluster, actions: list[ReassignReplicas], **options: Any
+    mem: InMemoryCluster, actions: list[ReassignReplicas], **options: Any
 ) -> tuple[Any, list[tuple[int, int]], Clock]:
     clock, seen = Clock(), []
     result = reassign(
@@ -279,16 +152,16 @@ def test_throttled_move_sets_waits_checks_unthrottles_and_elects_in_that_order()
     assert result.pending == ()
     assert result.throttle_removed
     assert result.notes == ()
-    assert mem.methods() == [
+    assert methods(mem) == [
         "set_replication_throttle",
         "reassign_partitions",
         "snapshot",
         "clear_replication_throttle",
         "elect_preferred_leaders",
     ]
-    assert mem.assignment[("orders", 0)] == (1, 2, 3)
-    assert mem.assignment[("orders", 1)] == (2, 3, 1)
-    assert mem.assignment[("other", 0)] == (3,)
+    assert mem.assignment()[("orders", 0)] == (1, 2, 3)
+    assert mem.assignment()[("orders", 1)] == (2, 3, 1)
+    assert mem.assignment()[("other", 0)] == (3,)
     assert mem.elected == [(("orders", 0), ("orders", 1))]
     assert mem.throttles_left() == {"brokers": {}, "topics": {}}
     assert seen == [(0, 2), (2, 2)]
@@ -323,9 +196,9 @@ def test_without_a_throttle_no_throttle_config_is_touched() -> None:
     mem = cluster(orders=[[1]])
     result, _, _ = run_reassign(mem, [action("orders", [(0, [1], [1, 2])])])
     assert result.ok and not result.throttle_removed
-    assert "set_replication_throttle" not in mem.calls
-    assert "clear_replication_throttle" not in mem.calls
-    assert mem.assignment[("orders", 0)] == (1, 2)
+    assert "set_replication_throttle" not in methods(mem)
+    assert "clear_replication_throttle" not in methods(mem)
+    assert mem.assignment()[("orders", 0)] == (1, 2)
 
 
 def test_nothing_to_move_makes_no_call() -> None:
@@ -343,7 +216,7 @@ def test_no_wait_returns_at_once_and_leaves_the_throttle_for_finish() -> None:
     assert result.pending == (("orders", 0), ("orders", 1))
     assert not result.throttle_removed
     assert seen == [] and clock.sleeps == []
-    assert "elect_preferred_leaders" not in mem.calls
+    assert "elect_preferred_leaders" not in methods(mem)
     assert len(result.notes) == 1
     assert "2 partitions moving in the background" in result.notes[0]
     assert "`kadmin reassignments wait`" in result.notes[0]
@@ -374,8 +247,8 @@ def test_a_move_still_running_at_the_timeout_fails_and_keeps_the_throttle() -> N
     assert result.pending == (("orders", 0), ("orders", 1))
     assert not result.throttle_removed
     assert any("throttle stays" in n for n in result.notes)
-    assert "clear_replication_throttle" not in mem.calls
-    assert "elect_preferred_leaders" not in mem.calls
+    assert "clear_replication_throttle" not in methods(mem)
+    assert "elect_preferred_leaders" not in methods(mem)
     assert mem.throttles_left()["topics"]["orders"]
     # Bounded: polls every 0.5 s, never sleeping past the deadline.
     assert clock.now == pytest.approx(5.0)
@@ -389,14 +262,12 @@ def test_partitions_that_finish_within_the_timeout_count_as_done() -> None:
     mem.polls_to_finish = 10**9
     clock = Clock()
     seen: list[tuple[int, int]] = []
-    original = mem.ongoing_reassignments
 
-    def partition_0_lands_on_the_third_poll() -> dict[TopicPartition, tuple[int, ...]]:
-        if len([c for c in mem.calls if c == "ongoing_reassignments"]) == 2 and ("orders", 0) in mem.ongoing:
-            mem.ongoing[("orders", 0)][1] = 1
-        return original()
+    def partition_0_lands_on_the_third_poll() -> None:
+        if mem.counts()["ongoing_reassignments"] == 2 and ("orders", 0) in mem.moving:
+            mem.polls_left[("orders", 0)] = 1
 
-    mem.ongoing_reassignments = partition_0_lands_on_the_third_poll  # type: ignore[method-assign]
+    mem.before["ongoing_reassignments"] = partition_0_lands_on_the_third_poll
     result = reassign(
         mem,
         moves,
@@ -413,7 +284,7 @@ def test_partitions_that_finish_within_the_timeout_count_as_done() -> None:
 
 def test_a_partition_already_moving_is_refused_and_the_rest_goes_ahead() -> None:
     mem = cluster(orders=[[1], [2]], billing=[[3]])
-    mem.ongoing[("orders", 1)] = [(2, 1), 10**9]
+    mem.start_move(("orders", 1), (2, 1))
     result, _, _ = run_reassign(
         mem, [action("orders", [(1, [2], [2, 3])]), action("billing", [(0, [3], [3, 1])])], throttle=5
     )
@@ -422,15 +293,15 @@ def test_a_partition_already_moving_is_refused_and_the_rest_goes_ahead() -> None
     assert refused.error.startswith("partition 1 is already being reassigned")
     assert "`kadmin reassignments cancel --topic orders`" in refused.error
     assert moved == Outcome(Target.topic("billing"), True)
-    assert mem.assignment[("billing", 0)] == (3, 1)
+    assert mem.assignment()[("billing", 0)] == (3, 1)
     # The other move's target was not replaced, and only billing was throttled.
-    assert mem.ongoing[("orders", 1)][0] == (2, 1)
+    assert mem.moving[("orders", 1)] == (2, 1)
     assert mem.elected == [(("billing", 0),)]
 
 
 def test_a_throttle_the_brokers_refuse_stops_everything_and_is_rolled_back() -> None:
     mem = cluster(orders=[[1]], billing=[[2]])
-    mem.refuse[Target.broker(3)] = "CLUSTER_AUTHORIZATION_FAILED: denied"
+    mem.refuse[("set_replication_throttle", Target.broker(3))] = "CLUSTER_AUTHORIZATION_FAILED: denied"
     result, _, _ = run_reassign(
         mem, [action("orders", [(0, [1], [1, 3])]), action("billing", [(0, [2], [2, 1])])], throttle=5
     )
@@ -439,17 +310,17 @@ def test_a_throttle_the_brokers_refuse_stops_everything_and_is_rolled_back() -> 
         "could not set the replication throttle (broker:3: CLUSTER_AUTHORIZATION_FAILED: denied); "
         "nothing was moved"
     )
-    assert "reassign_partitions" not in mem.calls
+    assert "reassign_partitions" not in methods(mem)
     # What brokers 1 and 2 and the topics accepted is taken back, once.
-    assert mem.calls.count("clear_replication_throttle") == 1
+    assert methods(mem).count("clear_replication_throttle") == 1
     assert result.throttle_removed
     assert mem.throttles_left() == {"brokers": {}, "topics": {}}
-    assert mem.assignment == {("orders", 0): (1,), ("billing", 0): (2,)}
+    assert mem.assignment() == {("orders", 0): (1,), ("billing", 0): (2,)}
 
 
 def test_a_topic_the_controller_refuses_fails_alone() -> None:
     mem = cluster(orders=[[1]], billing=[[2]])
-    mem.refuse[Target.topic("orders")] = "partition 0: InvalidReplicaAssignmentError"
+    mem.refuse[("reassign_partitions", Target.topic("orders"))] = "partition 0: InvalidReplicaAssignmentError"
     result, _, _ = run_reassign(
         mem, [action("orders", [(0, [1], [1, 9])]), action("billing", [(0, [2], [2, 1])])]
     )
@@ -462,11 +333,11 @@ def test_a_topic_the_controller_refuses_fails_alone() -> None:
 
 def test_when_nothing_starts_the_throttle_is_removed_again() -> None:
     mem = cluster(orders=[[1]])
-    mem.refuse[Target.topic("orders")] = "partition 0: UnknownTopicOrPartitionError"
+    mem.refuse[("reassign_partitions", Target.topic("orders"))] = "partition 0: UnknownTopicOrPartitionError"
     result, _, _ = run_reassign(mem, [action("orders", [(0, [1], [1, 2])])], throttle=5)
     assert not result.ok and result.throttle_removed
     assert mem.throttles_left() == {"brokers": {}, "topics": {}}
-    assert "elect_preferred_leaders" not in mem.calls
+    assert "elect_preferred_leaders" not in methods(mem)
 
 
 def test_a_move_that_ends_on_other_replicas_fails_after_the_metadata_grace() -> None:
@@ -485,7 +356,9 @@ def test_a_move_that_ends_on_other_replicas_fails_after_the_metadata_grace() -> 
 
 def test_a_failed_leader_election_is_a_note_not_a_failed_move() -> None:
     mem = cluster(orders=[[1]])
-    mem.election_errors["orders"] = "partition 0: PREFERRED_LEADER_NOT_AVAILABLE: not in sync"
+    mem.refuse[("elect_preferred_leaders", Target.topic("orders"))] = (
+        "partition 0: PREFERRED_LEADER_NOT_AVAILABLE: not in sync"
+    )
     result, _, _ = run_reassign(mem, [action("orders", [(0, [1], [2, 1])])])
     assert result.ok
     assert result.notes == (
@@ -498,13 +371,14 @@ def test_a_failed_leader_election_is_a_note_not_a_failed_move() -> None:
 
 
 def test_finish_with_nothing_moving_still_removes_leftover_throttles() -> None:
-    mem = cluster(orders=[[1, 2]])
+    mem = InMemoryCluster()
+    mem.add_topic("orders", 1, 2, {LEADER_THROTTLED_REPLICAS: "0:1", "retention.ms": "1000"})
     mem.broker_configs[2] = dict.fromkeys(THROTTLE_RATE_KEYS, "10")
-    mem.topic_configs["orders"] = {LEADER_THROTTLED_REPLICAS: "0:1", "retention.ms": "1000"}
     result = finish(mem)
     assert result.outcomes == () and result.throttle_removed
-    assert mem.throttles_left() == {"brokers": {}, "topics": {"orders": {"retention.ms": "1000"}}}
-    assert "elect_preferred_leaders" not in mem.calls
+    assert mem.throttles_left() == {"brokers": {}, "topics": {}}
+    assert mem.overrides("orders") == {"retention.ms": "1000"}
+    assert "elect_preferred_leaders" not in methods(mem)
 
 
 def test_cancel_one_topic_keeps_the_throttles_while_others_move() -> None:
@@ -518,8 +392,8 @@ def test_cancel_one_topic_keeps_the_throttles_while_others_move() -> None:
     result = cancel(mem, ["orders", "ghost"])
     assert result.outcomes == (Outcome(Target.topic("orders"), True),)
     assert result.completed == (("orders", 0),)
-    assert ("orders", 0) not in mem.ongoing and ("billing", 0) in mem.ongoing
-    assert mem.assignment[("orders", 0)] == (1,)
+    assert ("orders", 0) not in mem.moving and ("billing", 0) in mem.moving
+    assert mem.assignment()[("orders", 0)] == (1,)
     assert not result.throttle_removed
     assert result.notes == (
         "topic ghost: no reassignment in progress",
@@ -530,7 +404,7 @@ def test_cancel_one_topic_keeps_the_throttles_while_others_move() -> None:
     everything = cancel(mem)
     assert everything.outcomes == (Outcome(Target.topic("billing"), True),)
     assert everything.throttle_removed
-    assert mem.ongoing == {}
+    assert mem.moving == {}
     assert mem.throttles_left() == {"brokers": {}, "topics": {}}
 
 
@@ -558,9 +432,9 @@ def test_describe_shows_replicas_now_target_and_the_leaving_ones() -> None:
 
 
 @pytest.fixture
-def connected(monkeypatch: pytest.MonkeyPatch) -> list[MovingCluster]:
+def connected(monkeypatch: pytest.MonkeyPatch) -> list[InMemoryCluster]:
     """The commands' adapter factory, swapped for the fake the test puts in the list."""
-    holder: list[MovingCluster] = []
+    holder: list[InMemoryCluster] = []
     monkeypatch.setattr(reassign_cmds, "connect", lambda *args, **kwargs: holder[0])
     monkeypatch.setattr(zones_cmds, "connect", lambda *args, **kwargs: holder[0])
     monkeypatch.setenv("NO_COLOR", "1")
@@ -573,17 +447,18 @@ def run(*args: str) -> tuple[int, str, str]:
 
 
 def test_zones_lists_brokers_per_zone_and_partitions_that_are_not_zone_safe(
-    connected: list[MovingCluster],
+    connected: list[InMemoryCluster],
 ) -> None:
-    mem = MovingCluster(
-        {("orders", 0): (1, 2), ("orders", 1): (3, 1), ("solo", 0): (4,)},
-        brokers=(Broker(1, "zone-a"), Broker(2, "zone-a"), Broker(3, "zone-b"), Broker(4, None)),
+    mem = InMemoryCluster(
+        brokers=(Broker(1, "zone-a"), Broker(2, "zone-a"), Broker(3, "zone-b"), Broker(4, None))
     )
+    mem.place("orders", (1, 2), (3, 1))
+    mem.place("solo", (4,))
     connected.append(mem)
     code, out, _ = run("zones")
     assert code == 0
     assert out.splitlines() == [
-        "cluster moving: 4 brokers in 3 zones",
+        "cluster in-memory-cluster: 4 brokers in 3 zones",
         "",
         "ZONE       BROKER  REPLICAS  LEADERS",
         "zone-a     1       2         1",
@@ -615,14 +490,14 @@ def test_zones_lists_brokers_per_zone_and_partitions_that_are_not_zone_safe(
     ]
 
 
-def test_zones_of_a_zone_safe_cluster_passes_the_check(connected: list[MovingCluster]) -> None:
+def test_zones_of_a_zone_safe_cluster_passes_the_check(connected: list[InMemoryCluster]) -> None:
     connected.append(cluster(orders=[[1, 2], [2, 3], [3, 1]]))
     code, out, _ = run("zones", "--check")
     assert code == 0
     assert "every partition is zone-safe" in out
 
 
-def test_reassignments_list_wait_and_cancel(connected: list[MovingCluster]) -> None:
+def test_reassignments_list_wait_and_cancel(connected: list[InMemoryCluster]) -> None:
     mem = cluster(orders=[[1], [2]])
     mem.polls_to_finish = 10**9
     connected.append(mem)
@@ -659,7 +534,7 @@ def test_reassignments_list_wait_and_cancel(connected: list[MovingCluster]) -> N
     code, out, _ = run("reassignments", "cancel", "--topic", "orders")
     assert code == 0
     assert out.splitlines() == ["topic orders: cancelled (2 partitions)", "replication throttles removed"]
-    assert mem.ongoing == {} and mem.throttles_left() == {"brokers": {}, "topics": {}}
+    assert mem.moving == {} and mem.throttles_left() == {"brokers": {}, "topics": {}}
 
     mem.polls_to_finish = 2  # one poll by `wait` to find it, one while waiting
     reassign(mem, [action("orders", [(0, [1], [1, 3])])], ReassignOptions(throttle=5, wait=False))
@@ -667,11 +542,11 @@ def test_reassignments_list_wait_and_cancel(connected: list[MovingCluster]) -> N
     assert code == 0
     assert out.splitlines() == ["topic orders: finished (1 partition)", "replication throttles removed"]
     assert "moving replicas: 1/1 partitions done" in err
-    assert mem.assignment[("orders", 0)] == (1, 3)
+    assert mem.assignment()[("orders", 0)] == (1, 3)
 
 
 def test_reassignments_wait_exits_1_when_moves_outlast_the_timeout(
-    connected: list[MovingCluster], monkeypatch: pytest.MonkeyPatch
+    connected: list[InMemoryCluster], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     mem = cluster(orders=[[1]])
     mem.polls_to_finish = 10**9

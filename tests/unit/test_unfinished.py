@@ -3,14 +3,12 @@
 Moves left running and stray throttles are planned as `FinishMove` / `RemoveThrottle`
 actions and finished by apply; a call that raises becomes a failed outcome per
 target; a stop during a move cancels it and removes its throttle. Fakes of kadmin's
-own port only (`InMemoryCluster`, and `MovingCluster` whose moves land after a few polls).
+own port only (`InMemoryCluster`, its moves landing after a few polls where a test says so).
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
@@ -34,7 +32,6 @@ from kadmin.core.kafka_configs import (
 from kadmin.core.model import (
     Broker,
     ClusterSpec,
-    ClusterState,
     DesiredState,
     Location,
     Spread,
@@ -51,7 +48,7 @@ from kadmin.plan.leftovers import as_finished
 from kadmin.plan.planfile import plan_from_document, plan_to_document
 from kadmin.render.text import render_apply_report, render_plan
 from tests.fakes import InMemoryCluster
-from tests.unit.test_reassignment import Clock, MovingCluster, action, cluster
+from tests.unit.test_reassignment import Clock, action, cluster
 
 RATES = dict.fromkeys(THROTTLE_RATE_KEYS, "1000")
 
@@ -129,40 +126,32 @@ def test_a_moving_partition_is_planned_as_landed_so_it_is_not_moved_or_shrunk_ag
     assert [a.kind for a in plan.actions] == ["finish_move"]
 
 
-class MovingTopics(MovingCluster):
-    """`MovingCluster` with the topic writes a plan of moves and throttles never makes."""
-
-    def create_topics(self, actions: Sequence[object], *, validate_only: bool = False) -> list[Outcome]:
-        raise AssertionError("no topic is created here")
-
-    create_partitions = alter_configs = create_topics
-
-    def delete_topics(self, actions: Sequence[object]) -> list[Outcome]:
-        raise AssertionError("no topic is deleted here")
-
-
-def moving(**replicas: list[list[int]]) -> MovingTopics:
-    return MovingTopics(cluster(**replicas).assignment)
+def moving(**replicas: list[list[int]]) -> InMemoryCluster:
+    """`cluster(...)` where a topic write fails the test: a plan of moves and throttles makes none."""
+    mem = cluster(**replicas)
+    for method in ("create_topics", "create_partitions", "alter_configs", "delete_topics"):
+        mem.raise_on(method, AssertionError(f"no {method} here"))
+    return mem
 
 
 def test_apply_finishes_the_move_then_removes_every_throttle_and_elects_leaders() -> None:
     mem = moving(orders=[[1]])
-    mem.ongoing[("orders", 0)] = [(1, 2, 3), 2]
+    mem.start_move(("orders", 0), (1, 2, 3), polls=2)
     mem.broker_configs = {b: dict(RATES) for b in (1, 2, 3)}
-    mem.topic_configs["orders"] = {LEADER_THROTTLED_REPLICAS: "0:1", FOLLOWER_THROTTLED_REPLICAS: "0:2,0:3"}
+    mem.set_overrides("orders", {LEADER_THROTTLED_REPLICAS: "0:1", FOLLOWER_THROTTLED_REPLICAS: "0:2,0:3"})
     plan = Plan(
         (
             FinishMove("orders", (PartitionMove(0, (1, 2, 3), (1, 2, 3)),)),
             *(RemoveThrottle(MappingProxyType(RATES), broker=b) for b in (1, 2, 3)),
             RemoveThrottle(MappingProxyType({LEADER_THROTTLED_REPLICAS: "0:1"}), topic="orders"),
         ),
-        "moving",
+        mem.cluster_id,
         "fp",
     )
     clock = Clock()
-    report = apply_plan(plan, mem, sleep=clock.sleep, clock=clock)  # type: ignore[arg-type]
+    report = apply_plan(plan, mem, sleep=clock.sleep, clock=clock)
     assert report.ok, report.failed
-    assert mem.assignment[("orders", 0)] == (1, 2, 3)
+    assert mem.assignment()[("orders", 0)] == (1, 2, 3)
     assert mem.throttles_left() == {"brokers": {}, "topics": {}}
     assert mem.elected == [(("orders", 0),)]
     # Leaders are elected as soon as the move lands; the throttles go in the phase after.
@@ -171,20 +160,20 @@ def test_apply_finishes_the_move_then_removes_every_throttle_and_elects_leaders(
 
 def test_a_move_that_does_not_finish_in_time_keeps_its_throttle() -> None:
     mem = moving(orders=[[1]])
-    mem.ongoing[("orders", 0)] = [(1, 2), 1_000]
+    mem.start_move(("orders", 0), (1, 2), polls=1_000)
     mem.broker_configs = {1: dict(RATES)}
     plan = Plan(
         (
             FinishMove("orders", (PartitionMove(0, (1, 2), (1, 2)),)),
             RemoveThrottle(MappingProxyType(RATES), broker=1),
         ),
-        "moving",
+        mem.cluster_id,
         "fp",
     )
     clock = Clock()
     report = apply_plan(
         plan,
-        mem,  # type: ignore[arg-type]
+        mem,
         reassignment=ReassignOptions(timeout=5),
         sleep=clock.sleep,
         clock=clock,
@@ -214,9 +203,9 @@ def test_a_stop_while_moving_cancels_the_move_and_removes_its_throttle() -> None
     )
     assert not result.ok
     assert "apply was stopped while partition 0 moved; the move was cancelled" in result.outcomes[0].error
-    assert "cancel_reassignments" in mem.calls
-    assert mem.ongoing == {}
-    assert mem.assignment[("orders", 0)] == (1,)
+    assert "cancel_reassignments" in mem.methods()
+    assert mem.moving == {}
+    assert mem.assignment()[("orders", 0)] == (1,)
     assert mem.throttles_left() == {"brokers": {}, "topics": {}}
     assert stop.left_behind == ()
 
@@ -246,33 +235,11 @@ def test_a_stop_between_phases_reports_what_was_not_attempted() -> None:
 # --- one contract: a call that raises ends in outcomes --------------------------------
 
 
-@dataclass
-class BrokenCluster(InMemoryCluster):
-    """Raises, as the adapter does when no broker answers, from the methods named in `broken`."""
-
-    broken: tuple[str, ...] = ()
-
-    def _maybe_raise(self, method: str) -> None:
-        if method in self.broken:
-            raise ClusterError(f"could not {method}: no answer from 127.0.0.1:9 within 5 s", hint="check")
-
-    def alter_configs(self, actions: Sequence[AlterConfigs], *, validate_only: bool = False) -> list[Outcome]:
-        if not validate_only:
-            self._maybe_raise("alter_configs")
-        return super().alter_configs(actions, validate_only=validate_only)
-
-    def snapshot(self, topics: Collection[str] | None = None) -> ClusterState:
-        if topics is not None:  # the settle phase's read back
-            self._maybe_raise("snapshot")
-        return super().snapshot(topics)
-
-    def reassign_partitions(self, actions: Sequence[object]) -> list[Outcome]:  # type: ignore[override]
-        self._maybe_raise("reassign_partitions")
-        return super().reassign_partitions(actions)  # type: ignore[arg-type]
-
-
 def test_a_write_that_raises_becomes_an_outcome_per_target_and_later_phases_still_report() -> None:
-    mem = BrokenCluster(broken=("alter_configs",))
+    mem = InMemoryCluster()
+    mem.raise_on(
+        "alter_configs", ClusterError("could not alter configs: no answer from 127.0.0.1:9 within 5 s")
+    )
     mem.add_topic("a", 1, 1)
     mem.add_topic("b", 1, 1)
     plan = Plan(
@@ -297,7 +264,8 @@ def test_a_write_that_raises_becomes_an_outcome_per_target_and_later_phases_stil
 
 
 def test_a_read_back_that_raises_keeps_every_outcome() -> None:
-    mem = BrokenCluster(broken=("snapshot",))
+    mem = InMemoryCluster()
+    mem.raise_on("snapshot")  # the read back after the creates: the only read of this apply
     plan = Plan(tuple(CreateTopic(f"t{i}", 1, 1) for i in range(300)), mem.cluster_id, "fp")
     report = apply_plan(plan, mem, sleep=lambda _: None)
     assert len(report.results) == 300 and len(mem.topics) == 300
@@ -305,12 +273,11 @@ def test_a_read_back_that_raises_keeps_every_outcome() -> None:
 
 
 def test_a_reassignment_request_that_raises_still_removes_the_throttle() -> None:
-    class Broken(MovingCluster):
-        def reassign_partitions(self, actions: Sequence[object]) -> list[Outcome]:  # type: ignore[override]
-            self.calls.append("reassign_partitions")
-            raise ClusterError("could not connect for partition reassignment: timed out")
-
-    mem = Broken({("orders", 0): (1,)}, (Broker(1, "a"), Broker(2, "b")))
+    mem = InMemoryCluster(brokers=(Broker(1, "a"), Broker(2, "b")), polls_to_finish=2)
+    mem.place("orders", (1,))
+    mem.raise_on(
+        "reassign_partitions", ClusterError("could not connect for partition reassignment: timed out")
+    )
     clock = Clock()
     result = reassign(
         mem,
