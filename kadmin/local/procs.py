@@ -90,6 +90,7 @@ def spawn_owned(cmd: Sequence[str], log: Path, *, tie: Tie | None = None) -> Own
             start_new_session=True,
             preexec_fn=(lambda: _die_with(owner)) if tie is Tie.DEATH_SIGNAL else None,
         )
+    _await_exec(proc.pid, cmd)
     if tie is Tie.DEATH_SIGNAL:
         return Owned(proc)
     created = psutil.Process(proc.pid).create_time()
@@ -118,7 +119,26 @@ def spawn_detached(cmd: Sequence[str], log: Path) -> int:
         start_new_session=True,
         check=True,
     )
-    return int(launcher.stdout.strip())
+    pid = int(launcher.stdout.strip())
+    _await_exec(pid, cmd)
+    return pid
+
+
+def _await_exec(pid: int, cmd: Sequence[str]) -> None:
+    """Wait until `pid` runs `cmd`, so that looking it up by its command line finds it.
+
+    Popen returns once exec has begun, and a background job's pid is known before its
+    exec: for a moment the process shows an empty command line, or the shell's.
+    """
+    deadline = time.monotonic() + LAUNCH_TIMEOUT_S
+    while time.monotonic() < deadline:
+        try:
+            proc = psutil.Process(pid)
+            if proc.cmdline()[1:] == list(cmd[1:]) or proc.status() == psutil.STATUS_ZOMBIE:
+                return
+        except psutil.Error:
+            return
+        time.sleep(0.01)
 
 
 def is_cluster_process(pid: int, directory: Path | str) -> bool:
@@ -167,8 +187,9 @@ def terminate(
     shutdown, and once the quorum is gone it waits minutes for an answer.
     """
     procs = []
-    for pid in sorted(set(pids)):
-        if is_cluster_process(pid, directory):
+    mine = {o.pid for o in owned if o.proc.poll() is None}
+    for pid in sorted(set(pids) | mine):
+        if pid in mine or is_cluster_process(pid, directory):
             with contextlib.suppress(psutil.Error):
                 procs.append(psutil.Process(pid))
     for proc in procs:

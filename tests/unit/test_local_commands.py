@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 from kadmin.cli import app
 from kadmin.cli.connection import resolve_bootstrap
 from kadmin.core.errors import KadminError, LocalClusterError
-from kadmin.local import logs, state
+from kadmin.local import logs, procs, state
 from kadmin.local.cluster import NodeState, node_state
 from kadmin.local.config import cluster_marker, server_properties
 from kadmin.local.record import STATE_FILE, ClusterInfo, Node, check_heap, read_info, write_info
@@ -35,12 +35,12 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
-def fake_nodes(tmp_path: Path) -> Iterator[list[subprocess.Popen[bytes]]]:
-    started: list[subprocess.Popen[bytes]] = []
+def fake_nodes(tmp_path: Path) -> Iterator[list[procs.Owned]]:
+    started: list[procs.Owned] = []
     yield started
-    for proc in started:
-        proc.kill()
-        proc.wait(timeout=30)
+    for node in started:
+        node.proc.kill()
+        node.reap(timeout=30)
 
 
 def record(directory: Path, pids: list[int]) -> ClusterInfo:
@@ -54,10 +54,12 @@ def record(directory: Path, pids: list[int]) -> ClusterInfo:
     return info
 
 
-def start_fake(directory: Path, started: list[subprocess.Popen[bytes]]) -> int:
-    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)", cluster_marker(directory)])
-    started.append(proc)
-    return proc.pid
+def start_fake(directory: Path, started: list[procs.Owned]) -> int:
+    command = [sys.executable, "-c", "import time; time.sleep(600)", cluster_marker(directory)]
+    directory.mkdir(parents=True, exist_ok=True)
+    node = procs.spawn_owned(command, directory / f"fake-{len(started)}.log")
+    started.append(node)
+    return node.pid
 
 
 def ended_pid(directory: Path) -> int:
@@ -67,7 +69,7 @@ def ended_pid(directory: Path) -> int:
 
 
 def test_a_dead_node_is_shown_with_the_error_it_died_of_and_status_exits_1(
-    tmp_path: Path, home: Path, fake_nodes: list[subprocess.Popen[bytes]]
+    tmp_path: Path, home: Path, fake_nodes: list[procs.Owned]
 ) -> None:
     directory = tmp_path / "cluster"
     info = record(directory, [start_fake(directory, fake_nodes), ended_pid(directory), 0])
@@ -100,7 +102,7 @@ def test_a_node_killed_by_a_signal_is_dead_without_an_error_line(tmp_path: Path,
 
 
 def test_down_stops_every_node_keeps_the_record_and_clears_the_pointer(
-    tmp_path: Path, home: Path, fake_nodes: list[subprocess.Popen[bytes]]
+    tmp_path: Path, home: Path, fake_nodes: list[procs.Owned]
 ) -> None:
     directory = tmp_path / "cluster"
     info = record(directory, [start_fake(directory, fake_nodes) for _ in range(3)])
@@ -112,7 +114,7 @@ def test_down_stops_every_node_keeps_the_record_and_clears_the_pointer(
 
     assert result.exit_code == 0, result.output
     assert "Stopped the local cluster" in result.stdout
-    assert all(p.wait(timeout=30) is not None for p in fake_nodes)
+    assert all(node.proc.wait(timeout=30) is not None for node in fake_nodes)
     assert not (home / state.POINTER_FILE).exists()
     assert state.current() is None
     stopped = read_info(directory)
@@ -120,7 +122,7 @@ def test_down_stops_every_node_keeps_the_record_and_clears_the_pointer(
     assert [n.pid for n in stopped.nodes] == [0, 0, 0]
     assert stopped.cluster_id == info.cluster_id
     assert fake_nodes[-1].pid == stray
-    assert fake_nodes[-1].returncode == -signal.SIGTERM
+    assert fake_nodes[-1].proc.returncode == -signal.SIGTERM
 
     status = CliRunner().invoke(app, ["local", "status", "--dir", str(directory)])
     assert status.exit_code == 1
@@ -139,7 +141,7 @@ def test_down_of_another_directory_leaves_the_pointer(tmp_path: Path, home: Path
 
 
 def test_commands_that_fall_back_to_the_local_cluster_say_so_on_stderr(
-    tmp_path: Path, home: Path, fake_nodes: list[subprocess.Popen[bytes]], capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, home: Path, fake_nodes: list[procs.Owned], capsys: pytest.CaptureFixture[str]
 ) -> None:
     directory = tmp_path / "cluster"
     info = record(directory, [start_fake(directory, fake_nodes)])
@@ -162,9 +164,7 @@ def test_a_dangling_pointer_is_no_cluster(tmp_path: Path, home: Path) -> None:
         resolve_bootstrap(None)
 
 
-def test_node_states_follow_the_recorded_pid(
-    tmp_path: Path, fake_nodes: list[subprocess.Popen[bytes]]
-) -> None:
+def test_node_states_follow_the_recorded_pid(tmp_path: Path, fake_nodes: list[procs.Owned]) -> None:
     info = record(tmp_path, [start_fake(tmp_path, fake_nodes), ended_pid(tmp_path), 0])
 
     assert [node_state(info, n) for n in info.nodes] == [NodeState.RUNNING, NodeState.DEAD, NodeState.STOPPED]
@@ -237,7 +237,7 @@ def test_three_nodes_replicate_internal_topics_three_times_with_min_isr_2(tmp_pa
 
 
 def test_up_on_a_running_cluster_changes_nothing_and_says_when_heap_applies(
-    tmp_path: Path, home: Path, fake_nodes: list[subprocess.Popen[bytes]]
+    tmp_path: Path, home: Path, fake_nodes: list[procs.Owned]
 ) -> None:
     directory = tmp_path / "cluster"
     info = record(directory, [start_fake(directory, fake_nodes)])

@@ -133,10 +133,10 @@ def test_terminate_stops_owned_children_and_reaps_them(tmp_path: Path) -> None:
 
 
 def test_nothing_is_a_cluster_process_for_pid_zero_or_a_process_that_ended(tmp_path: Path) -> None:
-    ended = subprocess.Popen(sleeper(tmp_path))
+    ended = procs.spawn_owned(sleeper(tmp_path), tmp_path / "child.log")
     assert procs.is_cluster_process(ended.pid, tmp_path)
-    ended.kill()
-    ended.wait(timeout=30)
+    ended.proc.kill()
+    ended.reap(timeout=30)
 
     assert not procs.is_cluster_process(ended.pid, tmp_path)
     assert not procs.is_cluster_process(0, tmp_path)
