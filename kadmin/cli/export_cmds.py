@@ -16,6 +16,7 @@ import typer
 
 from kadmin.cli.app import BootstrapOption, CommandConfigOption, app, guarded, print_json, stderr, stdout
 from kadmin.cli.connection import connect
+from kadmin.cli.pinning import SpecOption, check_pinned, pinned_cluster
 from kadmin.core.errors import KadminError
 from kadmin.kafka.confluent import DEFAULT_TIMEOUT_S
 from kadmin.ops.export import CLUSTER_FILE, ExportedSpec, export_spec, spec_document, spec_files, to_yaml
@@ -54,6 +55,7 @@ def export(
     force: Annotated[
         bool, typer.Option("--force", help="Write into a --out directory that already holds spec files.")
     ] = False,
+    spec: SpecOption = None,
     bootstrap: BootstrapOption = None,
     command_config: CommandConfigOption = None,
     timeout: Annotated[
@@ -71,6 +73,7 @@ def export(
 
     \b
         kadmin export --out specs/ && kadmin plan specs/
+        kadmin export --out specs/ --force --spec specs/   # only from the cluster specs/ pins
     """
     pattern = _compile(topics)
     if out is not None and output is ExportFormat.json:
@@ -81,7 +84,10 @@ def export(
         )
     if out is not None:
         _check_target(out, force)
-    state = connect(bootstrap, command_config, timeout=timeout).snapshot()
+    cluster = pinned_cluster(spec)
+    admin = connect(bootstrap, command_config, spec_bootstrap=cluster.bootstrap, timeout=timeout)
+    check_pinned(admin, cluster)
+    state = admin.snapshot()
     exported = export_spec(state, topics=pattern)
     if out is not None:
         written = _write(out, exported)

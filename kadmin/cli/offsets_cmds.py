@@ -25,6 +25,7 @@ from kadmin.cli.app import (
     stdout,
 )
 from kadmin.cli.connection import connect
+from kadmin.cli.pinning import SpecOption, check_pinned, pinned_cluster
 from kadmin.core.durations import KAFKA_DATETIME, KAFKA_DURATION, parse_iso_datetime, parse_iso_duration
 from kadmin.core.errors import KadminError
 from kadmin.core.model import OffsetMode, ResetTo
@@ -75,6 +76,7 @@ def show(
         ShowFormat,
         typer.Option("--output", "-o", help="text, json, or csv (topic,partition,offset for --from-file)."),
     ] = ShowFormat.text,
+    spec: SpecOption = None,
     bootstrap: BootstrapOption = None,
     command_config: CommandConfigOption = None,
     timeout: TimeoutOption = DEFAULT_TIMEOUT_S,
@@ -88,7 +90,9 @@ def show(
     \b
         kadmin offsets show --group billing -o csv > billing.csv
     """
-    admin = connect(bootstrap, command_config, timeout=timeout)
+    cluster = pinned_cluster(spec)
+    admin = connect(bootstrap, command_config, spec_bootstrap=cluster.bootstrap, timeout=timeout)
+    check_pinned(admin, cluster)
     if group is None:
         _show_all(admin, output)
         return
@@ -154,17 +158,19 @@ def reset(
         Path, typer.Option("--backup-dir", help="Where --execute saves the current offsets first.")
     ] = DEFAULT_BACKUP_DIR,
     output: Annotated[OutputFormat, typer.Option("--output", "-o", help="text or json.")] = OutputFormat.text,
+    spec: SpecOption = None,
     bootstrap: BootstrapOption = None,
     command_config: CommandConfigOption = None,
     timeout: TimeoutOption = DEFAULT_TIMEOUT_S,
 ) -> None:
     """Plan (and with --execute, commit) new offsets for an inactive group.
 
-    Example (replay the last two hours of orders, after stopping the consumers):
+    Example (replay the last two hours of orders, after stopping the consumers; --spec
+    refuses any cluster but the one specs/ pins with cluster.id):
 
     \b
         kadmin offsets reset --group billing --topic orders --by-duration PT2H
-        kadmin offsets reset --group billing --topic orders --by-duration PT2H --execute
+        kadmin offsets reset --group billing --topic orders --by-duration PT2H --execute --spec specs/
     """
     to = _reset_to(
         group,
@@ -178,7 +184,9 @@ def reset(
         from_file=from_file,
     )
     scope = _scope(topic or [], all_topics, file_given=from_file is not None)
-    admin = connect(bootstrap, command_config, timeout=timeout)
+    cluster = pinned_cluster(spec)
+    admin = connect(bootstrap, command_config, spec_bootstrap=cluster.bootstrap, timeout=timeout)
+    check_pinned(admin, cluster)
     action = plan_group_reset(admin, group, scope, to, int(time.time() * 1000))
     outcome = execute_reset(admin, action, backup_dir=backup_dir) if execute and action.moves else None
     if output is OutputFormat.json:

@@ -96,3 +96,25 @@ def test_a_spec_pinned_to_another_cluster_is_refused_naming_both_ids(
     plan = run_kadmin("plan", str(pinned), "-o", "json", env=env)
     assert plan.code == 0, plan.stderr
     assert json.loads(plan.stdout)["cluster"]["id"] == actual
+
+
+def test_offsets_and_export_refuse_the_wrong_cluster_given_a_pinned_spec(
+    kafka_single: KafkaHandle, ns: Namespace, tmp_path: Path
+) -> None:
+    env = {"KADMIN_BOOTSTRAP_SERVER": kafka_single.bootstrap, "NO_COLOR": "1"}
+    actual = kafka_single.admin().snapshot([]).cluster_id
+    other = write_spec(tmp_path / "other.yaml", ns, cluster_id=OTHER_ID)
+    group = ns.group("billing")
+    commands = (
+        ("offsets", "show", "--group", group),
+        ("offsets", "reset", "--group", group, "--all-topics", "--to-earliest", "--execute"),
+        ("export", "--out", str(tmp_path / "exported")),
+    )
+    for command in commands:
+        result = run_kadmin(*command, "--spec", str(other), env=env)
+        assert result.code == 1, (command, result.stdout, result.stderr)
+        assert OTHER_ID in result.stderr and actual in result.stderr, result.stderr
+    assert not (tmp_path / "exported").exists()
+    ours = write_spec(tmp_path / "ours.yaml", ns, cluster_id=actual)
+    shown = run_kadmin("offsets", "show", "--group", group, "--spec", str(ours), env=env)
+    assert shown.code == 0, shown.stderr
