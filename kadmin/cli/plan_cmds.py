@@ -42,6 +42,7 @@ from kadmin.ops.saved_plan import check_saved_plan
 from kadmin.plan.planfile import save_plan
 from kadmin.render.json import apply_report_document, plan_document
 from kadmin.render.markdown import render_plan_markdown
+from kadmin.render.review import count
 from kadmin.render.text import render_apply_report, render_plan
 
 DEFAULT_BACKUP_DIR = Path("kadmin-backups")
@@ -73,6 +74,13 @@ PruneConfigsOption = Annotated[
     typer.Option(
         "--prune-configs",
         help="Remove topic-level config overrides the spec does not set (otherwise listed as drift).",
+    ),
+]
+DetailedOption = Annotated[
+    bool,
+    typer.Option(
+        "--detailed",
+        help="List every replica list of created topics, added partitions and moves (summarised otherwise).",
     ),
 ]
 TimeoutOption = Annotated[
@@ -111,6 +119,7 @@ def plan(
     ] = False,
     allow_delete: AllowDeleteOption = False,
     prune_configs: PruneConfigsOption = False,
+    detailed: DetailedOption = False,
     bootstrap: BootstrapOption = None,
     command_config: CommandConfigOption = None,
     timeout: TimeoutOption = DEFAULT_TIMEOUT_S,
@@ -127,14 +136,14 @@ def plan(
         kadmin apply plan.json
     """
     planned = _plan(specs, bootstrap, command_config, timeout, allow_delete, prune_configs)
-    _show_plan(planned.plan, output)
+    _show_plan(planned.plan, output, detailed)
     if out is not None:
         if planned.plan.applyable:
-            save_plan(planned.plan, out)
+            save_plan(planned.plan, out, document=plan_document(planned.plan))
             stderr().print(f"Plan saved to {out}; apply it with: kadmin apply {out}", markup=False)
         else:
             stderr().print(f"Plan not saved to {out}: it has refused changes.", markup=False)
-    _refuse(planned.plan)
+    _refuse(planned.plan, shown=True)
     if detailed_exitcode and not planned.plan.is_empty:
         raise typer.Exit(2)
 
@@ -156,6 +165,7 @@ def apply(
     output: Annotated[OutputFormat, typer.Option("--output", "-o", help="text or json.")] = OutputFormat.text,
     allow_delete: AllowDeleteOption = False,
     prune_configs: PruneConfigsOption = False,
+    detailed: DetailedOption = False,
     backup_dir: Annotated[
         Path, typer.Option("--backup-dir", help="Where offsets are saved before a declared offset reset.")
     ] = DEFAULT_BACKUP_DIR,
@@ -241,17 +251,17 @@ def apply(
         if specs:
             check_spec_hash(saved, specs, source=str(targets[0]))
         admin: ClusterAdmin = connect(bootstrap, command_config, timeout=timeout)
-        _refuse(saved)
+        _refuse(saved, shown=False)
         check_saved_plan(saved, admin, source=str(targets[0]))
         if output is OutputFormat.text:
-            render_plan(saved, stdout())
+            render_plan(saved, stdout(), detailed=detailed)
         the_plan = saved
     else:
         planned = _plan(targets, bootstrap, command_config, timeout, allow_delete, prune_configs)
         the_plan, admin = planned.plan, planned.admin
         if output is OutputFormat.text:
-            render_plan(the_plan, stdout())
-        _refuse(the_plan)
+            render_plan(the_plan, stdout(), detailed=detailed)
+        _refuse(the_plan, shown=output is OutputFormat.text)
         if not the_plan.is_empty and not auto_approve:
             _confirm(the_plan)
     if the_plan.is_empty:
@@ -304,19 +314,33 @@ def _plan(
     return planned
 
 
-def _show_plan(plan: Plan, output: PlanFormat) -> None:
+def _show_plan(plan: Plan, output: PlanFormat, detailed: bool) -> None:
     if output is PlanFormat.json:
         print_json(plan_document(plan))
     elif output is PlanFormat.markdown:
-        sys.stdout.write(render_plan_markdown(plan))
+        sys.stdout.write(render_plan_markdown(plan, detailed=detailed))
     else:
-        render_plan(plan, stdout())
+        render_plan(plan, stdout(), detailed=detailed)
 
 
-def _refuse(plan: Plan) -> None:
-    """Exit 1 with one located error per refusal: a plan with refusals is never applied."""
+def _refuse(plan: Plan, *, shown: bool) -> None:
+    """Exit 1: a plan with refusals is never applied.
+
+    When the plan was just printed, its refusals are in it, each said once with its
+    topics; stderr then only says why the command failed. Otherwise (a saved plan)
+    each refusal is reported as a located error.
+    """
     if plan.applyable:
         return
+    if shown:
+        report_error(
+            PlanError(
+                f"the plan has {count(len(plan.refusals), 'refused change')} (listed in the plan); "
+                "nothing was applied",
+                hint="resolve each one in the spec or the cluster, then plan again",
+            )
+        )
+        raise typer.Exit(1)
     for refusal in plan.refusals:
         report_error(
             PlanError(refusal.message, where=refusal.where or refusal.target.describe(), hint=refusal.hint)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from kadmin.core.actions import Action, Notice, Refusal, in_apply_order
+from kadmin.core.errors import Location
 
 FORMAT_VERSION = 1
 
@@ -38,6 +41,29 @@ class PlanInputs:
 
 
 @dataclass(frozen=True, slots=True)
+class DeleteCandidate:
+    """A managed topic the spec no longer names: deleted with ``--allow-delete`` (`enabled`),
+    otherwise only shown, so a review sees it either way.
+
+    `log_end_offsets` is the sum of its partitions' log-end offsets (0: never written),
+    None when it was not read.
+    """
+
+    topic: str
+    partitions: int
+    enabled: bool
+    log_end_offsets: int | None = None
+
+
+def _no_origins() -> Mapping[str, Mapping[str, Location]]:
+    return MappingProxyType({})
+
+
+def _no_racks() -> Mapping[int, str]:
+    return MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
 class Plan:
     """What apply would do, and what it was computed from.
 
@@ -64,6 +90,14 @@ class Plan:
     """Content hash of the spec files planned (`kadmin.spec.digest`): ties a saved plan to its specs."""
     inputs: PlanInputs | None = None
     """What the plan was computed from; None for plans made in memory (tests, the benchmark)."""
+    deletes: tuple[DeleteCandidate, ...] = ()
+    origins: Mapping[str, Mapping[str, Location]] = field(default_factory=_no_origins)
+    """Per topic acted on, where each field was written: ``topic`` (the topic's key),
+    ``partitions``, ``replication_factor``, ``placement``, ``configs.KEY``."""
+    broker_racks: Mapping[int, str] = field(default_factory=_no_racks)
+    """The zone (``broker.rack``) of each broker that has one, for placement summaries."""
+    only: tuple[str, ...] = ()
+    """The ``--topic`` patterns a partial plan was limited to; empty for a whole plan."""
 
     @property
     def identity(self) -> ClusterIdentity:

@@ -23,17 +23,11 @@ from kadmin.core.kafka_configs import CATALOG, REMOVED, ConfigType, TopicConfigK
 from kadmin.core.model import Assignment, ClusterState, ConfigSource, ObservedTopic, Spread, is_internal_topic
 from kadmin.plan import placement
 from kadmin.spec.configs import ConfigValueError, to_kafka
-from kadmin.spec.units import DURATION_UNITS_MS, SIZE_UNITS
+from kadmin.spec.units import format_duration_ms, format_size_bytes
 
 SPEC_VERSION = 1
 CLUSTER_FILE = "cluster.yaml"
 UNGROUPED_FILE = "topics.yaml"
-
-# Weeks are left out on purpose: retention is thought of in days ("7d", "30d"), and
-# a unit that changes when a value crosses a multiple of 7 would make diffs noisy.
-_DURATIONS = tuple((unit, ms) for unit, ms in DURATION_UNITS_MS.items() if unit not in ("w", "ms"))
-_BINARY_SIZES = tuple((u, n) for u, n in SIZE_UNITS.items() if u.endswith("iB"))
-_DECIMAL_SIZES = tuple((u, n) for u, n in SIZE_UNITS.items() if u != "B" and not u.endswith("iB"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,24 +196,13 @@ def duration(ms: int) -> int | str:
 
     Below a second, and for Kafka's sentinels (-1, Long.MAX_VALUE), the number stays.
     """
-    if ms < 1000:
-        return ms
-    for unit, factor in _DURATIONS:
-        if ms % factor == 0:
-            return f"{ms // factor}{unit}"
-    return ms
+    return format_duration_ms(ms) or ms
 
 
 def size(n: int) -> int | str:
     """The largest binary unit that states `n` bytes exactly (``1GiB``), else the largest
     decimal one (``500MB``); else the number."""
-    if n < 1000:
-        return n
-    for units in (_BINARY_SIZES, _DECIMAL_SIZES):
-        for unit, factor in sorted(units, key=lambda u: -u[1]):
-            if n % factor == 0:
-                return f"{n // factor}{unit}"
-    return n
+    return format_size_bytes(n) or n
 
 
 def _escape_variables(text: str) -> str:

@@ -121,6 +121,7 @@ def plan_cluster(
         actions=in_apply_order((*unfinished, *plan.actions)),
         fingerprint=fingerprint(observed, plan.topics_in_scope) if ongoing else plan.fingerprint,
     )
+    plan = _with_delete_sizes(admin, plan, observed)
     if not desired.offset_resets:
         return plan
     resets = read_spec_resets(admin, desired, epoch_ms(moment), observed=observed)
@@ -137,6 +138,25 @@ def plan_cluster(
     # two reads would otherwise be baked into the fingerprint and never make the plan stale.
     states = {g: resets.groups[g] for g in groups if g in resets.groups}
     return replace(combined, fingerprint=fingerprint(observed, combined.topics_in_scope, states))
+
+
+def _with_delete_sizes(admin: ClusterAdmin, plan: Plan, observed: ClusterState) -> Plan:
+    """Say whether each topic the plan deletes (or would) holds data: one batched read of
+    the log-end offsets of those topics only."""
+    if not plan.deletes:
+        return plan
+    partitions = [
+        (d.topic, p.id)
+        for d in plan.deletes
+        if d.topic in observed.topics
+        for p in observed.topics[d.topic].partitions
+    ]
+    marks = admin.watermarks(partitions)
+    written: dict[str, int] = {}
+    for (topic, _), mark in marks.items():
+        written[topic] = written.get(topic, 0) + mark.end
+    deletes = tuple(replace(d, log_end_offsets=written.get(d.topic)) for d in plan.deletes)
+    return replace(plan, deletes=deletes)
 
 
 def is_plan_file(path: Path) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from kadmin.core.actions import (
     Action,
@@ -39,7 +40,7 @@ from kadmin.core.model import (
     TopicSpec,
     is_internal_topic,
 )
-from kadmin.core.plan import Plan
+from kadmin.core.plan import DeleteCandidate, Plan
 from kadmin.core.targets import Target, TargetKind
 from kadmin.plan import placement
 from kadmin.plan.fingerprint import fingerprint
@@ -90,6 +91,7 @@ def diff(
             _update(spec, topic, prune_configs, found)
 
     unmanaged: list[str] = []
+    deletes: list[DeleteCandidate] = []
     managed = _compile_scope(desired.cluster)
     for name in sorted(observed.topics.keys() - desired.topics.keys()):
         topic = observed.topics[name]
@@ -97,12 +99,10 @@ def diff(
             continue
         if not any(pattern.fullmatch(name) for pattern in managed):
             unmanaged.append(name)
-        elif allow_delete:
+            continue
+        deletes.append(DeleteCandidate(name, len(topic.partitions), enabled=allow_delete))
+        if allow_delete:
             found.actions.append(DeleteTopic(name, len(topic.partitions)))
-        else:
-            found.notices.append(
-                Notice(Target.topic(name), "managed but not in the spec: would delete (pass --allow-delete)")
-            )
 
     actions = in_apply_order(found.actions)
     touched = [a.target for a in actions] + [r.target for r in found.refusals]
@@ -118,7 +118,22 @@ def diff(
         created_at=now,
         cluster_name=desired.cluster.name,
         topics_in_scope=topics_in_scope,
+        deletes=tuple(deletes),
+        origins=_origins(desired, scope),
+        broker_racks=MappingProxyType({b.id: b.rack for b in observed.brokers if b.rack is not None}),
     )
+
+
+def _origins(desired: DesiredState, topics: set[str]) -> Mapping[str, Mapping[str, Location]]:
+    """Where the fields of the topics the plan touches were written, for reviewers."""
+    found: dict[str, Mapping[str, Location]] = {}
+    for name in sorted(topics & desired.topics.keys()):
+        spec = desired.topics[name]
+        fields = dict(spec.origins)
+        if spec.origin is not None:
+            fields["topic"] = spec.origin
+        found[name] = MappingProxyType(fields)
+    return MappingProxyType(found)
 
 
 def _compile_scope(cluster: ClusterSpec) -> list[re.Pattern[str]]:

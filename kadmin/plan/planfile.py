@@ -11,6 +11,7 @@ inputs (`kadmin.ops.saved_plan`). This module imports only `kadmin.core`.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, assert_never
 
@@ -66,6 +67,21 @@ def plan_to_document(plan: Plan) -> dict[str, Any]:
         "refusals": [_refusal_to_document(r) for r in plan.refusals],
         "notices": [{"target": str(n.target), "message": n.message} for n in plan.notices],
         "unmanaged": list(plan.unmanaged),
+        "deletes": [
+            {
+                "topic": d.topic,
+                "partitions": d.partitions,
+                "enabled": d.enabled,
+                "log_end_offsets": d.log_end_offsets,
+            }
+            for d in plan.deletes
+        ],
+        "only": list(plan.only),
+        "broker_racks": {str(broker): rack for broker, rack in sorted(plan.broker_racks.items())},
+        "origins": {
+            topic: {name: _location_to_document(where) for name, where in sorted(fields.items())}
+            for topic, fields in sorted(plan.origins.items())
+        },
         "inputs": _inputs_to_document(plan.inputs),
     }
 
@@ -80,6 +96,10 @@ def _inputs_to_document(inputs: PlanInputs | None) -> dict[str, Any] | None:
         "prune_configs": inputs.prune_configs,
         "planned_at_ms": inputs.planned_at_ms,
     }
+
+
+def _location_to_document(where: Location) -> dict[str, Any]:
+    return {"file": where.file, "line": where.line, "column": where.column, "field": where.field}
 
 
 def action_to_document(action: Action) -> dict[str, Any]:
@@ -181,9 +201,7 @@ def _reset_to_document(to: ResetTo) -> dict[str, Any]:
 
 def _refusal_to_document(refusal: Refusal) -> dict[str, Any]:
     where = refusal.where
-    location = None
-    if isinstance(where, Location):
-        location = {"file": where.file, "line": where.line, "column": where.column, "field": where.field}
+    location = _location_to_document(where) if isinstance(where, Location) else None
     return {
         "target": str(refusal.target),
         "message": refusal.message,
@@ -196,9 +214,13 @@ def _refusal_to_document(refusal: Refusal) -> dict[str, Any]:
 # --- files -----------------------------------------------------------------------
 
 
-def save_plan(plan: Plan, path: Path) -> None:
-    """Write the plan document to `path`, byte for byte what `kadmin plan -o json` prints."""
-    text = json.dumps(plan_to_document(plan), indent=2, sort_keys=False) + "\n"
+def save_plan(plan: Plan, path: Path, *, document: Mapping[str, Any] | None = None) -> None:
+    """Write the plan document to `path`, byte for byte what `kadmin plan -o json` prints.
+
+    `document` is that printed document when the caller has one (it adds fields for
+    people, such as values in human units); the plan's own document otherwise.
+    """
+    text = json.dumps(document if document is not None else plan_to_document(plan), indent=2) + "\n"
     try:
         path.write_text(text, encoding="utf-8")
     except OSError as err:

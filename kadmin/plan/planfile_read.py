@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import NoReturn
 
@@ -33,7 +33,7 @@ from kadmin.core.actions import (
 )
 from kadmin.core.errors import KadminError, Location
 from kadmin.core.model import Assignment, OffsetMode, ResetTo, TopicPartition, frozen_map
-from kadmin.core.plan import FORMAT_VERSION, Plan, PlanInputs
+from kadmin.core.plan import FORMAT_VERSION, DeleteCandidate, Plan, PlanInputs
 from kadmin.core.targets import Target
 
 REWRITE_HINT = "write a fresh plan file with `kadmin plan --out FILE` and apply that"
@@ -140,7 +140,7 @@ def plan_from_document(document: object, source: str = "<plan document>") -> Pla
             hint=f"plan and apply with the same kadmin version, or {REWRITE_HINT}",
         )
     cluster_name = root.get("cluster_name")
-    return Plan(
+    plan = Plan(
         actions=tuple(_read_action(node) for node in root.get("actions").items()),
         cluster_id=root.get("cluster_id").as_str(),
         fingerprint=root.get("fingerprint").as_str(),
@@ -157,6 +157,59 @@ def plan_from_document(document: object, source: str = "<plan document>") -> Pla
         bootstrap=_optional_field(root, "cluster", "bootstrap"),
         spec_hash=_optional_field(root, "spec_hash"),
         inputs=_read_inputs(root),
+    )
+    return _with_review(plan, root)
+
+
+def _with_review(plan: Plan, root: _Node) -> Plan:
+    """The fields for reviewers (deletes, --topic patterns, racks, where fields were written);
+    plan files written before them lack them, and they read as empty."""
+    fields = root.as_object()
+    deletes = root.get("deletes").items() if "deletes" in fields else []
+    only = root.get("only").items() if "only" in fields else []
+    racks = root.get("broker_racks") if "broker_racks" in fields else root.child("broker_racks", {})
+    origins = root.get("origins") if "origins" in fields else root.child("origins", {})
+    return replace(
+        plan,
+        deletes=tuple(_read_delete(n) for n in deletes),
+        only=tuple(n.as_str() for n in only),
+        broker_racks=MappingProxyType(
+            {_broker_id(racks, key): racks.get(key).as_str() for key in racks.as_object()}
+        ),
+        origins=MappingProxyType(
+            {
+                topic: MappingProxyType(
+                    {name: _read_location(places.get(name)) for name in places.as_object()}
+                )
+                for topic in origins.as_object()
+                for places in (origins.get(topic),)
+            }
+        ),
+    )
+
+
+def _broker_id(racks: _Node, key: str) -> int:
+    if not key.isdigit():
+        racks.get(key).fail("expected a broker id as the key")
+    return int(key)
+
+
+def _read_delete(node: _Node) -> DeleteCandidate:
+    written = node.get("log_end_offsets")
+    return DeleteCandidate(
+        topic=node.get("topic").as_str(),
+        partitions=node.get("partitions").as_int(),
+        enabled=node.get("enabled").as_bool(),
+        log_end_offsets=None if written.is_null() else written.as_int(),
+    )
+
+
+def _read_location(node: _Node) -> Location:
+    return Location(
+        file=node.get("file").as_str(),
+        line=node.get("line").as_int(),
+        column=node.get("column").as_int(),
+        field=node.get("field").as_str(),
     )
 
 
@@ -307,17 +360,10 @@ def _read_reset_to(node: _Node) -> ResetTo:
 
 
 def _read_refusal(node: _Node) -> Refusal:
-    where: Location | str | None = None
     location = node.get("location")
-    if not location.is_null():
-        where = Location(
-            file=location.get("file").as_str(),
-            line=location.get("line").as_int(),
-            column=location.get("column").as_int(),
-            field=location.get("field").as_str(),
-        )
-    else:
-        where = _optional_str(node.get("where"))
+    where: Location | str | None = (
+        _read_location(location) if not location.is_null() else _optional_str(node.get("where"))
+    )
     return Refusal(
         target=node.get("target").as_target(),
         message=node.get("message").as_str(),

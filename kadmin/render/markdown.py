@@ -1,8 +1,10 @@
-"""The pull-request view of a plan: markdown with the body in a ``diff`` block.
+"""The pull-request view of a plan: markdown made to be read in a PR comment.
 
-It shows the same lines as the text view (`render.text.plan_lines`), with the
-change symbol moved to the first column, where GitHub's diff highlighting looks:
-``+`` green, ``-`` red, and ``!`` (an update) orange.
+A summary table first, then the changes in a ``diff`` block (the same lines as the
+text view, `render.text.plan_lines`, with the change symbol in the first column:
+``+`` create, ``~`` update; ``!`` is kept for refusals, which have their own
+section), then deletes and refusals in sections of their own. Long sections fold
+into ``<details>``.
 """
 
 from __future__ import annotations
@@ -11,59 +13,108 @@ import html
 import re
 
 from kadmin.core.plan import Plan
+from kadmin.render.review import count, refusal_groups, targets_text
 from kadmin.render.text import (
     NO_CHANGES,
     Line,
+    delete_lines,
     destructive_warning,
+    partial_line,
     plan_lines,
-    refusal_where,
     summary_lines,
 )
 
 COLLAPSE_AFTER = 30
-"""Bodies longer than this many lines are folded into a <details> element."""
+"""Sections longer than this many lines are folded into a <details> element."""
 
-_DIFF_MARK = {"+": "+", "-": "-", "~": "!", "!": "!", "": " "}
+LEGEND = "`+` create · `~` update · `-` delete · `!` refused"
 
 
-def render_plan_markdown(plan: Plan) -> str:
-    """The plan as a markdown comment: heading, warning, diff body, refusals, notices."""
+def render_plan_markdown(plan: Plan, *, detailed: bool = False) -> str:
+    """The plan as a markdown comment: title, cluster, summary table, changes, deletes,
+    refusals, notices."""
     counts = summary_lines(plan)
     empty = not plan.actions and not plan.refusals
     parts = [f"### {NO_CHANGES if empty else counts[0]}", _cluster_line(plan)]
+    partial = partial_line(plan)
+    if partial:
+        parts.append(f"> [!NOTE]\n> {_escape(partial)}")
     warning = destructive_warning(plan)
     if warning:
         parts.append(f"> [!WARNING]\n> {warning}")
-    if plan.actions:
-        body = [_diff_line(line) for line in plan_lines(plan)]
+    if not empty:
+        parts.append(_summary_table(plan))
+    body = [_diff_line(line) for line in plan_lines(plan, detailed=detailed)]
+    if body:
         block = _fenced("diff", body)
-        if len(body) > COLLAPSE_AFTER:
-            noun = "change" if len(plan.actions) == 1 else "changes"
-            summary = html.escape(f"Show {len(plan.actions)} {noun} ({len(body)} lines)")
-            block = f"<details><summary>{summary}</summary>\n\n{block}\n\n</details>"
-        parts.append(block)
+        changes = len([a for a in plan.actions if a.kind != "delete_topic"])
+        parts.append("#### Changes\n\n" + _folded(block, len(body), f"{count(changes, 'change')}"))
+    parts.extend(_deletes(plan))
     if plan.refusals:
         items = []
-        for refusal in sorted(plan.refusals, key=lambda r: (r.target, r.message)):
-            item = f"- **{_escape(refusal.target.describe())}**: {_escape(refusal.message)}"
-            where = refusal_where(refusal)
-            if where:
-                item += f" ({_code(where)})"
-            if refusal.hint:
-                item += f"<br>Hint: {_escape(refusal.hint)}"
+        for group in refusal_groups(plan.refusals):
+            item = f"- `!` **{_escape(targets_text(group.targets))}**: {_escape(group.message)}"
+            if len(group.targets) > 1:
+                item = f"- `!` {_escape(group.message)}<br>On {_escape(targets_text(group.targets))}"
+            if group.where:
+                item += f" ({_code(group.where)})"
+            if group.hint:
+                item += f"<br>Hint: {_escape(group.hint)}"
             items.append(item)
         parts.append(
-            "**Refused**: the plan cannot be applied until these are resolved.\n\n" + "\n".join(items)
+            "#### Refused\n\nThe plan cannot be applied until these are resolved.\n\n"
+            + _folded("\n".join(items), len(items), count(len(items), "refusal"))
         )
     if plan.notices:
         items = [
             f"- **{_escape(n.target.describe())}**: {_escape(n.message)}"
             for n in sorted(plan.notices, key=lambda n: (n.target, n.message))
         ]
-        parts.append("**Notices**\n\n" + "\n".join(items))
-    # Refused and unmanaged counts; an empty plan has no refusals, so at most the unmanaged one.
-    parts.append(" ".join(counts[1:]))
+        parts.append("#### Notices\n\n" + _folded("\n".join(items), len(items), count(len(items), "notice")))
+    if plan.unmanaged:
+        parts.append(counts[-1])
     return "\n\n".join(part for part in parts if part) + "\n"
+
+
+def _summary_table(plan: Plan) -> str:
+    summary = plan.summary()
+    would = sum(1 for d in plan.deletes if not d.enabled)
+    rows = [
+        ("`+`", "create", summary["create"]),
+        ("`~`", "update", summary["update"]),
+        ("`-`", "delete", summary["delete"]),
+    ]
+    if would:
+        rows.append(("", "would delete, not enabled", would))
+    if summary["refused"]:
+        rows.append(("`!`", "refused", summary["refused"]))
+    lines = ["| | Change | Count |", "|---|---|---:|", *(f"| {m} | {k} | {n} |" for m, k, n in rows)]
+    return "\n".join(lines) + f"\n\n{LEGEND}"
+
+
+def _deletes(plan: Plan) -> list[str]:
+    will, would = delete_lines(plan)
+    sections = []
+    for title, items in (
+        ("#### `-` Will delete (`--allow-delete`)", will),
+        ("#### Would delete, not enabled (kept; `--allow-delete` deletes them)", would),
+    ):
+        if items:
+            rows = "\n".join(f"- {_escape_first(item)}" for item in items)
+            sections.append(f"{title}\n\n" + _folded(rows, len(items), count(len(items), "topic")))
+    return sections
+
+
+def _escape_first(item: str) -> str:
+    name, _, rest = item.partition(": ")
+    return f"{_code(name)}: {_escape(rest)}"
+
+
+def _folded(block: str, lines: int, what: str) -> str:
+    if lines <= COLLAPSE_AFTER:
+        return block
+    summary = html.escape(f"Show {what} ({lines} lines)")
+    return f"<details><summary>{summary}</summary>\n\n{block}\n\n</details>"
 
 
 def _cluster_line(plan: Plan) -> str:
@@ -77,7 +128,9 @@ def _cluster_line(plan: Plan) -> str:
 
 
 def _diff_line(line: Line) -> str:
-    return f"{_DIFF_MARK[line.change]} {'    ' * line.depth}{line.text}"
+    where = f"  # {line.where}" if line.where else ""
+    mark = line.change if line.marked and line.change else " "
+    return f"{mark} {'    ' * line.depth}{line.text}{where}"
 
 
 def _fenced(language: str, lines: list[str]) -> str:

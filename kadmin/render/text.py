@@ -8,7 +8,6 @@ in `kadmin.render` print.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator, Sequence
 from typing import NamedTuple, assert_never
 
@@ -20,18 +19,30 @@ from kadmin.core.actions import (
     Action,
     AddPartitions,
     AlterConfigs,
+    ConfigChange,
     CreateTopic,
     DeleteTopic,
     FinishMove,
     OffsetMove,
     ReassignReplicas,
-    Refusal,
     RemoveThrottle,
     ResetOffsets,
 )
-from kadmin.core.errors import Location
-from kadmin.core.plan import Plan
+from kadmin.core.plan import DeleteCandidate, Plan
 from kadmin.kafka.port import Outcome
+from kadmin.render.review import (
+    DETAIL_LIMIT,
+    count,
+    layer_of,
+    placement_summary,
+    refusal_groups,
+    replicas,
+    shared_changes,
+    show_change,
+    show_value,
+    spot,
+    targets_text,
+)
 
 NO_CHANGES = "No changes. The cluster matches the spec."
 
@@ -44,8 +55,9 @@ class Line(NamedTuple):
 
     `change` is ``+``, ``~``, ``-`` or empty; `marked` says whether the symbol is
     shown (per-partition detail lines inherit their parent's change unmarked);
-    `header` marks a topic or group heading. A NamedTuple rather than a frozen
-    dataclass: a 10,000-topic plan has a few hundred thousand lines, and tuple
+    `header` marks a topic, group or shared-settings heading; `where` is the
+    ``file:line`` the change was written at, or empty. A NamedTuple rather than a
+    frozen dataclass: a 10,000-topic plan has tens of thousands of lines, and tuple
     construction is several times cheaper.
     """
 
@@ -54,103 +66,155 @@ class Line(NamedTuple):
     text: str
     marked: bool = True
     header: bool = False
+    where: str = ""
 
 
 # --- what to say -----------------------------------------------------------------
 
 
-def plan_lines(plan: Plan) -> list[Line]:
-    """The body of a plan: one heading per broker, then per topic, then per group, each sorted
-    by name, with the actions on it in apply order below."""
+def plan_lines(plan: Plan, *, detailed: bool = False) -> list[Line]:
+    """The body of a plan: changes shared through `defaults` or a profile first, then one
+    heading per topic and per group, each sorted by name, with its actions in apply order.
+
+    Deletes are not here: `delete_lines` gives them their own section. `detailed` lists
+    every replica list instead of placement summaries.
+    """
     brokers: dict[int, list[RemoveThrottle]] = {}
     topics: dict[str, list[Action]] = {}
     groups: dict[str, list[ResetOffsets]] = {}
+    configs: list[tuple[str, ConfigChange, bool]] = []
     for action in plan.ordered():
         if isinstance(action, ResetOffsets):
             groups.setdefault(action.group, []).append(action)
         elif isinstance(action, RemoveThrottle) and action.broker is not None:
             brokers.setdefault(action.broker, []).append(action)
-        elif action.topic is not None:
+        elif not isinstance(action, DeleteTopic) and action.topic is not None:
             topics.setdefault(action.topic, []).append(action)
+        if isinstance(action, CreateTopic):
+            configs.extend((action.topic, ConfigChange(k, None, v), True) for k, v in action.configs.items())
+        elif isinstance(action, AlterConfigs):
+            configs.extend((action.topic, change, False) for change in action.changes)
+    shared, covered = shared_changes(plan, configs)
+    created = {a.topic for a in plan.actions if isinstance(a, CreateTopic)}
     lines: list[Line] = []
     for broker in sorted(brokers):
         lines.append(Line(0, "~", f"broker {broker}", header=True))
-        for action in brokers[broker]:
-            lines.extend(_action_lines(action))
+        for throttle in brokers[broker]:
+            lines.extend(_throttle_lines(throttle))
+    for block in shared:
+        mark = "+" if block.creates else "~"
+        noun = "new topic" if block.creates else "topic"
+        lines.append(Line(0, mark, f"{block.layer}: {count(len(block.topics), noun)}", header=True))
+        for change, at, missed in block.changes:
+            but = f" (not on {', '.join(missed)})" if missed else ""
+            lines.append(Line(1, mark, show_change(change) + but, where=spot(at)))
+        every = block.creates and set(block.topics) == created
+        on = "on every new topic" if every else "on " + ", ".join(block.topics)
+        lines.append(Line(1, "", on, marked=False))
     for name in sorted(topics):
-        actions = topics[name]
-        change = (
-            "+"
-            if any(isinstance(a, CreateTopic) for a in actions)
-            else "-"
-            if any(isinstance(a, DeleteTopic) for a in actions)
-            else "~"
-        )
-        lines.append(Line(0, change, f"topic {name}", header=True))
-        for action in actions:
-            lines.extend(_action_lines(action))
+        view = _Topic(plan, name, covered, detailed)
+        body = [line for action in topics[name] for line in view.lines(action)]
+        creates = any(isinstance(a, CreateTopic) for a in topics[name])
+        if not body and not creates:
+            continue  # every change it has is shown under its profile or defaults
+        lines.extend(view.heading(topics[name]))
+        lines.extend(body)
     for name in sorted(groups):
         resets = groups[name]
         new = "" if all(r.group_exists for r in resets) else " (new group)"
         lines.append(Line(0, "~", f"group {_clean(name)}{new}", header=True))
         for reset in resets:
-            lines.extend(_action_lines(reset))
+            lines.extend(_reset_lines(reset))
     return lines
 
 
-def _action_lines(action: Action) -> Iterator[Line]:
-    match action:
-        case CreateTopic():
-            yield Line(1, "+", f"partitions: {action.partitions}")
-            yield Line(1, "+", f"replication_factor: {action.replication_factor}")
-            for key, value in sorted(action.configs.items()):
-                yield Line(1, "+", f"{key}: {_quote(value)}")
-            if action.assignment is not None:
-                yield Line(1, "+", "replicas:")
-                for pid, replicas in enumerate(action.assignment):
-                    yield Line(2, "+", f"p{pid}: {_replicas(replicas)}", marked=False)
-        case AddPartitions():
-            yield Line(1, "~", f"partitions: {action.before} → {action.after}")
-            for offset, replicas in enumerate(action.new_assignment or ()):
-                yield Line(2, "+", f"p{action.before + offset}: {_replicas(replicas)}")
-        case AlterConfigs():
-            for change in sorted(action.changes, key=lambda c: c.key):
-                if change.before is None and change.after is not None:
-                    yield Line(1, "+", f"{change.key}: {_quote(change.after)}")
-                elif change.after is None:
-                    yield Line(1, "-", f"{change.key}: {_quote(change.before)}")
-                else:
-                    yield Line(1, "~", f"{change.key}: {_quote(change.before)} → {_quote(change.after)}")
-        case ReassignReplicas():
-            yield Line(1, "~", f"replicas: {_clean(action.reason)}" if action.reason else "replicas:")
-            for pmove in sorted(action.moves, key=lambda m: m.partition):
-                text = f"p{pmove.partition}: {_replicas(pmove.before)} → {_replicas(pmove.after)}"
-                yield Line(2, "~", text, marked=False)
-        case DeleteTopic():
-            yield Line(1, "-", f"partitions: {action.partitions}")
-        case FinishMove():
-            yield Line(1, "~", "replicas: finish the move left running")
-            for pmove in sorted(action.moves, key=lambda m: m.partition):
-                text = f"p{pmove.partition}: {_replicas(pmove.before)} → {_replicas(pmove.after)}"
-                yield Line(2, "~", text, marked=False)
-        case RemoveThrottle():
-            for key, value in sorted(action.configs.items()):
-                yield Line(1, "-", f"{key}: {_quote(value)} (replication throttle left behind)")
-        case ResetOffsets():
-            reset_id = f" (reset id {action.reset_id})" if action.reset_id else ""
-            yield Line(1, "~", _clean(f"offsets: reset to {action.to}{reset_id}"))
-            for omove in sorted(action.moves, key=lambda m: (m.topic, m.partition)):
-                yield Line(2, "~", _offset_move(omove), marked=False)
-        case _:
-            assert_never(action)
+class _Topic:
+    """The lines of one topic's actions, knowing what is already shown in shared blocks."""
+
+    def __init__(self, plan: Plan, name: str, covered: set[tuple[str, str]], detailed: bool) -> None:
+        self.plan, self.name, self.covered, self.detailed = plan, name, covered, detailed
+        self.origins = plan.origins.get(name, {})
+
+    def spot(self, field_name: str) -> str:
+        return spot(self.origins.get(field_name))
+
+    def heading(self, actions: list[Action]) -> list[Line]:
+        create = next((a for a in actions if isinstance(a, CreateTopic)), None)
+        if create is None:
+            return [Line(0, "~", f"topic {self.name}", header=True, where=self.spot("topic"))]
+        summary = placement_summary(create.assignment, self.plan.broker_racks)
+        size = f"{count(create.partitions, 'partition')}, RF {create.replication_factor}"
+        text = f"topic {self.name}: {size}, {summary}"
+        return [Line(0, "+", text, header=True, where=self.spot("topic"))]
+
+    def config(self, mark: str, change: ConfigChange) -> Line:
+        where = self.origins.get(f"configs.{change.key}")
+        layer = layer_of(where)
+        text = show_change(change) + (f" (from {layer})" if layer else "")
+        if change.after is None:
+            text += " (not in the spec)"
+        return Line(1, mark, text, where=spot(where) if change.after is not None else "")
+
+    def lines(self, action: Action) -> Iterator[Line]:
+        match action:
+            case CreateTopic():
+                for key, value in sorted(action.configs.items()):
+                    if (self.name, key) not in self.covered:
+                        yield self.config("+", ConfigChange(key, None, value))
+                if self.detailed and action.assignment is not None:
+                    yield Line(1, "+", "replicas:")
+                    for pid, ids in enumerate(action.assignment):
+                        yield Line(2, "+", f"p{pid}: {replicas(ids)}", marked=False)
+            case AddPartitions():
+                new = action.new_assignment
+                placed = f" (new: {placement_summary(new, self.plan.broker_racks)})" if new else ""
+                text = f"partitions: {action.before} → {action.after}{placed}"
+                yield Line(1, "~", text, where=self.spot("partitions"))
+                if self.detailed:
+                    for offset, ids in enumerate(new or ()):
+                        yield Line(2, "+", f"p{action.before + offset}: {replicas(ids)}")
+            case AlterConfigs():
+                for change in sorted(action.changes, key=lambda c: c.key):
+                    if (self.name, change.key) in self.covered:
+                        continue
+                    mark = "+" if change.before is None else "-" if change.after is None else "~"
+                    yield self.config(mark, change)
+            case ReassignReplicas():
+                moves = sorted(action.moves, key=lambda m: m.partition)
+                reason = f"{_clean(action.reason)}, " if action.reason else ""
+                field_name = "placement" if action.reason.startswith("placement") else "replication_factor"
+                text = f"replicas: {reason}{count(len(moves), 'partition')} move"
+                yield Line(1, "~", text, where=self.spot(field_name))
+                shown = moves if self.detailed else moves[:DETAIL_LIMIT]
+                for pmove in shown:
+                    text = f"p{pmove.partition}: {replicas(pmove.before)} → {replicas(pmove.after)}"
+                    yield Line(2, "~", text, marked=False)
+                if len(shown) < len(moves):
+                    more = f"… {len(moves) - len(shown)} more (--detailed lists them)"
+                    yield Line(2, "~", more, marked=False)
+            case FinishMove():
+                yield Line(1, "~", "replicas: finish the move left running")
+                for pmove in sorted(action.moves, key=lambda m: m.partition):
+                    text = f"p{pmove.partition}: {replicas(pmove.before)} → {replicas(pmove.after)}"
+                    yield Line(2, "~", text, marked=False)
+            case RemoveThrottle():
+                yield from _throttle_lines(action)
+            case DeleteTopic() | ResetOffsets():
+                return
+            case _:
+                assert_never(action)
 
 
-def _quote(value: str | None) -> str:
-    return "(unset)" if value is None else json.dumps(value, ensure_ascii=False)
+def _throttle_lines(action: RemoveThrottle) -> Iterator[Line]:
+    for key, value in sorted(action.configs.items()):
+        yield Line(1, "-", f"{key}: {show_value(key, value)} (replication throttle left behind)")
 
 
-def _replicas(replicas: Iterable[int]) -> str:
-    return "[" + ", ".join(map(str, replicas)) + "]"
+def _reset_lines(action: ResetOffsets) -> Iterator[Line]:
+    reset_id = f" (reset id {action.reset_id})" if action.reset_id else ""
+    yield Line(1, "~", _clean(f"offsets: reset to {action.to}{reset_id}"))
+    for omove in sorted(action.moves, key=lambda m: (m.topic, m.partition)):
+        yield Line(2, "~", _offset_move(omove), marked=False)
 
 
 def _offset_move(move: OffsetMove) -> str:
@@ -162,16 +226,57 @@ def _offset_move(move: OffsetMove) -> str:
     return f"{head}{move.before} → {move.after} ({effect})"
 
 
+def delete_lines(plan: Plan) -> tuple[list[str], list[str]]:
+    """The topics that will be deleted and those that would be with ``--allow-delete``:
+    ``legacy.audit: 8 partitions, holds data (1234 messages written)``."""
+    will: list[str] = []
+    would: list[str] = []
+    known = {d.topic for d in plan.deletes}
+    # A plan file written before deletes were listed still has its DeleteTopic actions.
+    extra = [
+        DeleteCandidate(a.topic, a.partitions, enabled=True)
+        for a in plan.actions
+        if isinstance(a, DeleteTopic) and a.topic not in known
+    ]
+    for candidate in sorted((*plan.deletes, *extra), key=lambda d: d.topic):
+        (will if candidate.enabled else would).append(f"{candidate.topic}: {_delete_facts(candidate)}")
+    return will, would
+
+
+def _delete_facts(candidate: DeleteCandidate) -> str:
+    written = candidate.log_end_offsets
+    data = (
+        "data unknown"
+        if written is None
+        else "empty (never written)"
+        if written == 0
+        else f"holds data ({written} messages written)"
+    )
+    return f"{count(candidate.partitions, 'partition')}, {data}"
+
+
+WILL_DELETE = "Will delete (--allow-delete):"
+WOULD_DELETE = "Would delete, not enabled (kept; --allow-delete deletes them):"
+
+
 def destructive_warning(plan: Plan) -> str | None:
     """One sentence naming what the plan destroys, or None when nothing is destroyed."""
     deletes = sum(1 for a in plan.actions if isinstance(a, DeleteTopic))
     groups = len({a.group for a in plan.actions if isinstance(a, ResetOffsets)})
     parts = []
     if deletes:
-        parts.append(f"deletes {_count(deletes, 'topic')}")
+        parts.append(f"deletes {count(deletes, 'topic')}")
     if groups:
-        parts.append(f"resets offsets of {_count(groups, 'group')}")
+        parts.append(f"resets offsets of {count(groups, 'group')}")
     return f"This plan {' and '.join(parts)}." if parts else None
+
+
+def partial_line(plan: Plan) -> str | None:
+    """Said first when ``--topic`` limited the plan: the rest of the spec was not compared."""
+    if not plan.only:
+        return None
+    patterns = ", ".join(plan.only)
+    return f"Partial plan: only topics matching {patterns}; everything else in the spec was left out."
 
 
 def summary_lines(plan: Plan) -> list[str]:
@@ -183,23 +288,8 @@ def summary_lines(plan: Plan) -> list[str]:
     if counts["refused"]:
         lines.append(f"{counts['refused']} refused.")
     if counts["unmanaged"]:
-        lines.append(f"{_count(counts['unmanaged'], 'unmanaged topic')} left alone.")
+        lines.append(f"{count(counts['unmanaged'], 'unmanaged topic')} left alone.")
     return lines
-
-
-def refusal_where(refusal: Refusal) -> str | None:
-    """Where a refusal points, unless that only repeats its target."""
-    where = refusal.where
-    if where is None:
-        return None
-    text = str(where)
-    if not isinstance(where, Location) and text == refusal.target.describe():
-        return None
-    return text
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 # --- printing --------------------------------------------------------------------
@@ -259,11 +349,17 @@ class _Segments:
         return self.segments
 
 
-def render_plan(plan: Plan, console: Console) -> None:
-    """Print the plan: destructive warning, body, refusals, notices, closing counts."""
+def render_plan(plan: Plan, console: Console, *, detailed: bool = False) -> None:
+    """Print the plan: what it is limited to, destructive warning, body, deletes,
+    refusals, notices, closing counts. `detailed` lists every replica list."""
     out = _Output()
+    partial = partial_line(plan)
+    if partial:
+        out.styled(partial, "bold")
+        out.plain("\n\n")
     if not plan.actions and not plan.refusals:
         _write_notices(out, plan)
+        _write_deletes(out, plan)
         out.plain(NO_CHANGES + "\n")
         if plan.unmanaged:
             out.plain(summary_lines(plan)[-1] + "\n")
@@ -273,37 +369,62 @@ def render_plan(plan: Plan, console: Console) -> None:
     if warning:
         out.styled(warning, "bold red")
         out.plain("\n\n")
-    _write_lines(out, plan_lines(plan))
-    if plan.refusals:
-        if plan.actions:
-            out.plain("\n")
-        out.styled("Refused: the plan cannot be applied until these are resolved.", "bold")
+    body = plan_lines(plan, detailed=detailed)
+    _write_lines(out, body)
+    if body:
         out.plain("\n")
-        for refusal in sorted(plan.refusals, key=lambda r: (r.target, r.message)):
-            out.styled("!", CHANGE_STYLES["!"])
-            out.plain(f" {_clean(refusal.target.describe())}: {_clean(refusal.message)}\n")
-            where = refusal_where(refusal)
-            if where:
-                out.styled(f"    at {_clean(where)}", "dim")
-                out.plain("\n")
-            if refusal.hint:
-                out.styled(f"    hint: {_clean(refusal.hint)}", "dim")
-                out.plain("\n")
+    _write_deletes(out, plan)
+    _write_refusals(out, plan)
     _write_notices(out, plan)
     counts = summary_lines(plan)
-    out.plain("\n")
     out.styled(counts[0], "bold")
     out.plain("".join(f"\n{line}" for line in counts[1:]))
     out.print(console)
 
 
+def _write_deletes(out: _Output, plan: Plan) -> None:
+    will, would = delete_lines(plan)
+    for title, items, mark in ((WILL_DELETE, will, "-"), (WOULD_DELETE, would, "")):
+        if not items:
+            continue
+        out.styled(title, "bold red" if mark else "bold")
+        out.plain("\n")
+        for item in items:
+            if mark:
+                out.styled(mark, CHANGE_STYLES[mark])
+                out.plain(f" topic {_clean(item)}\n")
+            else:
+                out.plain(f"  topic {_clean(item)}\n")
+        out.plain("\n")
+
+
+def _write_refusals(out: _Output, plan: Plan) -> None:
+    if not plan.refusals:
+        return
+    out.styled("Refused: the plan cannot be applied until these are resolved.", "bold")
+    out.plain("\n")
+    for group in refusal_groups(plan.refusals):
+        out.styled("!", CHANGE_STYLES["!"])
+        if len(group.targets) == 1:
+            out.plain(f" {_clean(targets_text(group.targets))}: {_clean(group.message)}\n")
+        else:
+            out.plain(f" {_clean(group.message)}\n    on {_clean(targets_text(group.targets))}\n")
+        if group.where:
+            out.styled(f"    at {_clean(group.where)}", "dim")
+            out.plain("\n")
+        if group.hint:
+            out.styled(f"    hint: {_clean(group.hint)}", "dim")
+            out.plain("\n")
+    out.plain("\n")
+
+
 def _write_lines(out: _Output, lines: Iterable[Line]) -> None:
     # The hot loop of a large plan: plain text is gathered into one list and
-    # only the marks and headings become their own (shared) styled segments.
+    # only the marks, headings and locations become their own (shared) styled segments.
     marks = {change: Segment(change, _STYLES[style]) for change, style in CHANGE_STYLES.items()}
-    bold = _STYLES["bold"]
+    bold, dim = _STYLES["bold"], _STYLES["dim"]
     segments, plain = out.take()
-    for depth, change, text, marked, header in lines:
+    for depth, change, text, marked, header, where in lines:
         if marked and change:
             plain.append("    " * depth)
             segments.append(Segment("".join(plain)))
@@ -311,25 +432,28 @@ def _write_lines(out: _Output, lines: Iterable[Line]) -> None:
             if header:
                 segments.append(Segment(" "))
                 segments.append(Segment(text, bold))
-                plain = ["\n"]
+                plain = []
             else:
-                plain = [" ", text, "\n"]
+                plain = [" ", text]
         else:
-            plain.append("    " * depth + text + "\n")
+            plain.append("    " * depth + text)
+        if where:
+            segments.append(Segment("".join(plain)))
+            segments.append(Segment(f"  # {_clean(where)}", dim))
+            plain = ["\n"]
+        else:
+            plain.append("\n")
     out.give(segments, plain)
 
 
 def _write_notices(out: _Output, plan: Plan) -> None:
     if not plan.notices:
         return
-    if plan.actions or plan.refusals:
-        out.plain("\n")
     out.styled("Notices:", "bold")
     out.plain("\n")
     for notice in sorted(plan.notices, key=lambda n: (n.target, n.message)):
         out.plain(f"  {_clean(notice.target.describe())}: {_clean(notice.message)}\n")
-    if not plan.actions and not plan.refusals:
-        out.plain("\n")
+    out.plain("\n")
 
 
 _CONTROL_CHARACTERS: dict[int, str | None] = {
@@ -371,15 +495,15 @@ def _done(action: Action) -> str:
         case AddPartitions():
             return f"partitions {action.before} → {action.after}"
         case AlterConfigs():
-            return f"{_count(len(action.changes), 'config')} changed"
+            return f"{count(len(action.changes), 'config')} changed"
         case ReassignReplicas():
-            return f"reassignment of {_count(len(action.moves), 'partition')} submitted"
+            return f"reassignment of {count(len(action.moves), 'partition')} submitted"
         case DeleteTopic():
             return "deleted"
         case ResetOffsets():
-            return f"offsets reset on {_count(len(action.moves), 'partition')}"
+            return f"offsets reset on {count(len(action.moves), 'partition')}"
         case FinishMove():
-            return f"move of {_count(len(action.moves), 'partition')} finished"
+            return f"move of {count(len(action.moves), 'partition')} finished"
         case RemoveThrottle():
             return "replication throttle removed"
         case _:

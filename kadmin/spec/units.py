@@ -1,8 +1,9 @@
 """Human units in specs: durations for `*.ms` configs and sizes for `*.bytes` configs
 (ISO-8601 durations and date-times are `kadmin.core.durations`).
 
-Owns parsing only; every function returns a whole number or raises `UnitError` with a
-hint. The units, stated once:
+Owns the unit grammar both ways: parsing (a whole number, or `UnitError` with a hint)
+and formatting (the unit a person would write, for export and plan reviews). The
+units, stated once:
 
 - durations: ``ms``, ``s``, ``m`` (minutes), ``h``, ``d``, ``w``; whole numbers, and
   compounds such as ``1h30m`` (largest unit first).
@@ -77,3 +78,38 @@ def parse_size_bytes(text: str) -> int:
         hint = f"units are case-sensitive: did you mean {near[0]}?" if near else SIZE_HINT
         raise UnitError(f'has an unknown size unit "{unit}" (found "{text}")', hint)
     return int(number) * SIZE_UNITS[unit]
+
+
+# Weeks are left out on purpose: retention is thought of in days ("7d", "30d"), and
+# a unit that changes when a value crosses a multiple of 7 would make diffs noisy.
+_DURATIONS = tuple((unit, ms) for unit, ms in DURATION_UNITS_MS.items() if unit not in ("w", "ms"))
+_BINARY_SIZES = sorted(((u, n) for u, n in SIZE_UNITS.items() if u.endswith("iB")), key=lambda u: -u[1])
+_DECIMAL_SIZES = sorted(
+    ((u, n) for u, n in SIZE_UNITS.items() if u != "B" and not u.endswith("iB")), key=lambda u: -u[1]
+)
+
+
+def format_duration_ms(ms: int) -> str | None:
+    """The largest whole unit (``d``, ``h``, ``m``, ``s``) that states `ms` exactly: 604800000 → ``7d``.
+
+    None below a second, for a number no unit states exactly, and for Kafka's sentinels
+    (-1, Long.MAX_VALUE), which read best as they are.
+    """
+    if ms < 1000:
+        return None
+    for unit, factor in _DURATIONS:
+        if ms % factor == 0:
+            return f"{ms // factor}{unit}"
+    return None
+
+
+def format_size_bytes(n: int) -> str | None:
+    """The largest binary unit that states `n` bytes exactly (``1GiB``), else the largest
+    decimal one (``500MB``); None below 1000 bytes or when no unit states it exactly."""
+    if n < 1000:
+        return None
+    for units in (_BINARY_SIZES, _DECIMAL_SIZES):
+        for unit, factor in units:
+            if n % factor == 0:
+                return f"{n // factor}{unit}"
+    return None

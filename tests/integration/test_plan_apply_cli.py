@@ -73,11 +73,9 @@ def test_exit_codes_follow_terraform(kadmin: Kadmin, ns: Namespace, tmp_path: Pa
 
     shrink = kadmin("plan", write(tmp_path / "topics.yaml", ns, 1), "--detailed-exitcode")
     assert shrink.returncode == 1
-    assert re.search(
-        rf"error: {re.escape(str(spec))}:6:17: topics\.{re.escape(ns.topic('orders'))}\.partitions: "
-        r"cannot shrink partitions 2 → 1",
-        shrink.stderr,
-    ), shrink.stderr
+    assert f"! topic {ns.topic('orders')}: cannot shrink partitions 2 → 1" in shrink.stdout
+    assert f"    at {spec}:6:17: topics.{ns.topic('orders')}.partitions" in shrink.stdout
+    assert "error: the plan has 1 refused change (listed in the plan)" in shrink.stderr
     assert "Traceback" not in shrink.stderr
 
 
@@ -147,3 +145,41 @@ def test_an_unreachable_cluster_is_a_clear_error_within_the_timeout(kadmin: Kadm
     assert "127.0.0.1:1" in result.stderr and "hint:" in result.stderr
     assert "Traceback" not in result.stderr and result.stdout == ""
     assert elapsed < 20
+
+
+def test_deletes_are_in_the_review_with_partitions_and_data(
+    kadmin: Kadmin, ns: Namespace, tmp_path: Path, kafka_single: KafkaHandle
+) -> None:
+    both = tmp_path / "both.yaml"
+    both.write_text(
+        "version: 1\n"
+        "cluster:\n"
+        f"  manage: ['{re.escape(ns.prefix)}\\..*']\n"
+        "topics:\n"
+        f"  {ns.topic('orders')}: {{partitions: 1, replication_factor: 1}}\n"
+        f"  {ns.topic('full')}: {{partitions: 3, replication_factor: 1}}\n"
+        f"  {ns.topic('empty')}: {{partitions: 2, replication_factor: 1}}\n"
+    )
+    assert kadmin("apply", both, "--auto-approve").returncode == 0
+    producer = kafka_single.producer()
+    for i in range(5):
+        producer.produce(ns.topic("full"), value=b"x", partition=i % 3)
+    assert producer.flush(30) == 0
+    only_orders = write(tmp_path / "topics.yaml", ns, 1)
+
+    review = kadmin("plan", only_orders, "-o", "markdown", "--detailed-exitcode")
+    assert review.returncode == 0, review.stderr
+    assert (
+        "#### Would delete, not enabled (kept; `--allow-delete` deletes them)\n"
+        "\n"
+        f"- `{ns.topic('empty')}`: 2 partitions, empty (never written)\n"
+        f"- `{ns.topic('full')}`: 3 partitions, holds data (5 messages written)\n"
+    ) in review.stdout
+
+    deleting = kadmin("plan", only_orders, "--allow-delete")
+    assert deleting.returncode == 0, deleting.stderr
+    assert (
+        "Will delete (--allow-delete):\n"
+        f"- topic {ns.topic('empty')}: 2 partitions, empty (never written)\n"
+        f"- topic {ns.topic('full')}: 3 partitions, holds data (5 messages written)\n"
+    ) in deleting.stdout

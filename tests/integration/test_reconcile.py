@@ -30,7 +30,7 @@ from kadmin.core.actions import (
 )
 from kadmin.core.errors import StalePlanError
 from kadmin.core.model import DesiredState
-from kadmin.core.plan import Plan
+from kadmin.core.plan import DeleteCandidate, Plan
 from kadmin.core.targets import Target
 from kadmin.kafka.port import ClusterAdmin
 from kadmin.ops.apply import ApplyReport, apply_plan
@@ -283,9 +283,7 @@ def test_deletes_only_in_the_managed_scope_and_only_with_the_flag(rec: Reconcile
 
     careful = rec.plan(neither)
     assert not any(isinstance(a, DeleteTopic) for a in careful.actions)
-    assert Notice(
-        Target.topic(dropped), "managed but not in the spec: would delete (pass --allow-delete)"
-    ) in (careful.notices)
+    assert DeleteCandidate(dropped, 1, enabled=False, log_end_offsets=0) in careful.deletes
     assert other in careful.unmanaged
 
     plan = rec.plan(neither, allow_delete=True)

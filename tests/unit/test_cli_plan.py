@@ -63,16 +63,17 @@ def test_plan_shows_the_changes_and_detailed_exitcode_says_there_are_some(
     code, out, _ = run("plan", spec, "--detailed-exitcode")
     assert code == 2
     assert out.splitlines() == [
-        "+ topic t.orders",
-        "    + partitions: 3",
-        "    + replication_factor: 1",
-        '    + retention.ms: "86400000"',
+        f"+ topic t.orders: 3 partitions, RF 1, each partition in zone-a; leaders zone-a ×3  # {spec}:5",
+        f"    + retention.ms: 1d (86400000)  # {spec}:9",
+        "",
+        "Plan: 1 to create, 0 to update, 0 to delete.",
+    ]
+    code, out, _ = run("plan", spec, "--detailed")
+    assert out.splitlines()[2:6] == [
         "    + replicas:",
         "        p0: [1]",
         "        p1: [1]",
         "        p2: [1]",
-        "",
-        "Plan: 1 to create, 0 to update, 0 to delete.",
     ]
     assert run("plan", spec)[0] == 0
     assert mem.topics == {}
@@ -90,8 +91,11 @@ def test_a_partition_decrease_is_refused_at_the_specs_line(mem: InMemoryCluster,
     line = spec.read_text().splitlines().index("    partitions: 2") + 1
     code, out, err = run("plan", spec, "--detailed-exitcode", "--out", tmp_path / "plan.json")
     assert code == 1
-    assert f"error: {spec}:{line}:17: topics.t.orders.partitions: cannot shrink partitions 4 → 2" in err
     assert "! topic t.orders: cannot shrink partitions 4 → 2" in out
+    assert f"    at {spec}:{line}:17: topics.t.orders.partitions" in out
+    # Said once, in the plan; stderr only says why the command failed.
+    assert "cannot shrink" not in err
+    assert "error: the plan has 1 refused change (listed in the plan); nothing was applied" in err
     assert not (tmp_path / "plan.json").exists()
 
 
@@ -108,7 +112,15 @@ def test_plan_json_is_the_plan_document(mem: InMemoryCluster, tmp_path: Path) ->
             "target": "topic:t.orders",
             "topic": "t.orders",
             "destructive": False,
-            "changes": [{"key": "retention.ms", "before": "1000", "after": "86400000"}],
+            "changes": [
+                {
+                    "key": "retention.ms",
+                    "before": "1000",
+                    "after": "86400000",
+                    "before_human": "1s",
+                    "after_human": "1d",
+                }
+            ],
         }
     ]
 
@@ -117,7 +129,7 @@ def test_plan_markdown_for_pull_requests(mem: InMemoryCluster, tmp_path: Path) -
     code, out, _ = run("plan", write_spec(tmp_path), "-o", "markdown")
     assert code == 0
     assert out.startswith("### Plan: 1 to create, 0 to update, 0 to delete.\n")
-    assert "```diff\n+ topic t.orders\n" in out
+    assert "```diff\n+ topic t.orders: 3 partitions, RF 1," in out
 
 
 def test_deletes_only_in_the_managed_scope_and_only_with_the_flag(
@@ -131,12 +143,15 @@ def test_deletes_only_in_the_managed_scope_and_only_with_the_flag(
 
     code, out, _ = run("plan", spec, "--detailed-exitcode")
     assert code == 0
-    assert "topic t.legacy: managed but not in the spec: would delete (pass --allow-delete)" in out
+    assert (
+        "Would delete, not enabled (kept; --allow-delete deletes them):\n"
+        "  topic t.legacy: 2 partitions, empty" in out
+    )
     assert "1 unmanaged topic left alone." in out
 
     code, out, _ = run("apply", spec, "--allow-delete", "--auto-approve")
     assert code == 0, out
-    assert "- topic t.legacy" in out and "✓ topic t.legacy: deleted" in out
+    assert "- topic t.legacy: 2 partitions" in out and "✓ topic t.legacy: deleted" in out
     assert set(mem.topics) == {"t.orders", "someone.else", "__consumer_offsets"}
 
 
@@ -164,7 +179,7 @@ def test_apply_then_plan_again_shows_no_changes(mem: InMemoryCluster, tmp_path: 
     bigger = write_spec(tmp_path, partitions=5, retention="2d")
     code, out, _ = run("apply", bigger, "--auto-approve")
     assert code == 0, out
-    assert "~ partitions: 3 → 5" in out and '~ retention.ms: "86400000" → "172800000"' in out
+    assert "~ partitions: 3 → 5" in out and "~ retention.ms: 1d → 2d (86400000 → 172800000)" in out
     assert run("plan", bigger, "--detailed-exitcode")[0] == 0
 
 

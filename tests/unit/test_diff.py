@@ -34,6 +34,7 @@ from kadmin.core.model import (
     Static,
     TopicSpec,
 )
+from kadmin.core.plan import DeleteCandidate
 from kadmin.core.targets import Target
 from kadmin.plan.diff import diff
 from kadmin.plan.fingerprint import fingerprint
@@ -361,9 +362,10 @@ def test_unlisted_topics_are_unmanaged_or_would_be_deleted() -> None:
     plan = diff(desired(cluster=MANAGED), cluster(*EXTRA))
     assert plan.actions == ()
     assert plan.unmanaged == ("alpha", "audit-v2", "zeta")
-    assert plan.notices == (
-        Notice(Target.topic("audit"), "managed but not in the spec: would delete (pass --allow-delete)"),
-        Notice(Target.topic("orders.eu"), "managed but not in the spec: would delete (pass --allow-delete)"),
+    assert plan.notices == ()
+    assert plan.deletes == (
+        DeleteCandidate("audit", 2, enabled=False),
+        DeleteCandidate("orders.eu", 1, enabled=False),
     )
 
 
@@ -371,6 +373,10 @@ def test_allow_delete_deletes_managed_topics_only() -> None:
     plan = diff(desired(cluster=MANAGED), cluster(*EXTRA), allow_delete=True)
     assert plan.actions == (DeleteTopic("audit", 2), DeleteTopic("orders.eu", 1))
     assert plan.notices == ()
+    assert plan.deletes == (
+        DeleteCandidate("audit", 2, enabled=True),
+        DeleteCandidate("orders.eu", 1, enabled=True),
+    )
     assert plan.unmanaged == ("alpha", "audit-v2", "zeta")
 
 

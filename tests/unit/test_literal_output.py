@@ -133,7 +133,7 @@ def test_markdown_and_json_keep_hostile_names(name: str) -> None:
     markdown = render_plan_markdown(plan)
     # In the fenced diff the name is verbatim; in prose every markdown bracket is escaped.
     assert name in markdown
-    assert "[" not in markdown.split("**Notices**")[1].replace("\\[", "")
+    assert "[" not in markdown.split("#### Notices")[1].replace("\\[", "")
     assert json.dumps(name) in json.dumps(plan_document(plan))
 
 

@@ -48,6 +48,10 @@ TOP_LEVEL: dict[str, tuple[type, ...]] = {
     "notices": (list,),
     "unmanaged": (list,),
     "inputs": (dict, NoneType),
+    "deletes": (list,),
+    "only": (list,),
+    "broker_racks": (dict,),
+    "origins": (dict,),
 }
 COMMON = {"kind": (str,), "target": (str,), "destructive": (bool,)}
 PER_KIND: dict[str, dict[str, tuple[type, ...]]] = {
@@ -56,6 +60,7 @@ PER_KIND: dict[str, dict[str, tuple[type, ...]]] = {
         "partitions": (int,),
         "replication_factor": (int,),
         "configs": (dict,),
+        "configs_human": (dict,),
         "assignment": (list, NoneType),
     },
     "add_partitions": {
@@ -75,7 +80,13 @@ PER_KIND: dict[str, dict[str, tuple[type, ...]]] = {
         "moves": (list,),
     },
 }
-CONFIG_CHANGE = {"key": (str,), "before": (str, NoneType), "after": (str, NoneType)}
+CONFIG_CHANGE = {
+    "key": (str,),
+    "before": (str, NoneType),
+    "after": (str, NoneType),
+    "before_human": (str, NoneType),
+    "after_human": (str, NoneType),
+}
 PARTITION_MOVE = {"partition": (int,), "before": (list,), "after": (list,)}
 OFFSET_MODE = {"mode": (str,), "value": (int, NoneType), "text": (str,), "file_offsets": (list, NoneType)}
 OFFSET_MOVE = {
@@ -195,7 +206,13 @@ def test_document_values() -> None:
         "new_assignment": [[3, 1, 2]],
     }
     assert move["moves"] == [{"partition": 0, "before": [1], "after": [1, 2, 3]}]
-    assert alter["changes"][1] == {"key": "segment.ms", "before": "5", "after": None}
+    assert alter["changes"][1] == {
+        "key": "segment.ms",
+        "before": "5",
+        "after": None,
+        "before_human": "5",
+        "after_human": None,
+    }
     assert reset["destructive"] is True
     assert reset["mode"] == {
         "mode": "file",

@@ -64,63 +64,83 @@ def test_small_plan_in_a_diff_block_with_warning_refusals_and_notices() -> None:
         "> [!WARNING]\n"
         "> This plan deletes 1 topic and resets offsets of 1 group.\n"
         "\n"
+        "| | Change | Count |\n"
+        "|---|---|---:|\n"
+        "| `+` | create | 1 |\n"
+        "| `~` | update | 3 |\n"
+        "| `-` | delete | 1 |\n"
+        "| `!` | refused | 1 |\n"
+        "\n"
+        "`+` create · `~` update · `-` delete · `!` refused\n"
+        "\n"
+        "#### Changes\n"
+        "\n"
         "```diff\n"
-        "- topic audit\n"
-        "-     partitions: 4\n"
-        "! topic events\n"
-        "!     replicas: rf 1 → 3\n"
-        "!         p0: [1] → [1, 2, 3]\n"
-        '!     retention.ms: "1" → "2"\n'
-        '-     segment.ms: "5"\n'
-        "+ topic orders\n"
-        "+     partitions: 1\n"
-        "+     replication_factor: 3\n"
-        '+     cleanup.policy: "compact"\n'
-        "! group billing\n"
-        "!     offsets: reset to earliest (reset id r1)\n"
-        "!         orders/0: 120 → 0 (replays 120)\n"
+        "~ topic events\n"
+        "~     replicas: rf 1 → 3, 1 partition move\n"
+        "          p0: [1] → [1, 2, 3]\n"
+        "~     retention.ms: 1 → 2\n"
+        "-     segment.ms: 5 (not in the spec)\n"
+        "+ topic orders: 1 partition, RF 3, replicas placed by the brokers\n"
+        "+     cleanup.policy: compact\n"
+        "~ group billing\n"
+        "~     offsets: reset to earliest (reset id r1)\n"
+        "          orders/0: 120 → 0 (replays 120)\n"
         "```\n"
         "\n"
-        "**Refused**: the plan cannot be applied until these are resolved.\n"
+        "#### `-` Will delete (`--allow-delete`)\n"
         "\n"
-        "- **topic pay\\_ments**: cannot shrink partitions 12 → 6"
+        "- `audit`: 4 partitions, data unknown\n"
+        "\n"
+        "#### Refused\n"
+        "\n"
+        "The plan cannot be applied until these are resolved.\n"
+        "\n"
+        "- `!` **topic pay\\_ments**: cannot shrink partitions 12 → 6"
         " (`specs/t.yaml:4:5: topics.pay_ments.partitions`)<br>Hint: keep 12\n"
         "\n"
-        "**Notices**\n"
+        "#### Notices\n"
         "\n"
         "- **topic events**: min.insync.replicas set on the topic, kept\n"
         "\n"
-        "1 refused. 2 unmanaged topics left alone.\n"
+        "2 unmanaged topics left alone.\n"
     )
+
+
+def test_updates_are_never_marked_as_refused() -> None:
+    plan = plan_of(AlterConfigs("t", (ConfigChange("retention.ms", "86400000", "604800000"),)))
+    body = render_plan_markdown(plan).split("```diff\n")[1]
+    assert body.startswith("~ topic t\n~     retention.ms: 1d → 7d (86400000 → 604800000)\n```")
+    assert "!" not in body
 
 
 def test_long_plan_folds_into_details() -> None:
-    actions = [CreateTopic(f"t{i:02d}", 1, 1) for i in range(COLLAPSE_AFTER)]
+    count = COLLAPSE_AFTER + 1
+    actions = [CreateTopic(f"t{i:02d}", 1, 1) for i in range(count)]
     output = render_plan_markdown(plan_of(*actions))
-    lines = 3 * COLLAPSE_AFTER
-    assert output.startswith(
-        f"### Plan: {COLLAPSE_AFTER} to create, 0 to update, 0 to delete.\n"
+    assert (
+        "#### Changes\n"
         "\n"
-        "Cluster `c1`.\n"
-        "\n"
-        f"<details><summary>Show {COLLAPSE_AFTER} changes ({lines} lines)</summary>\n"
+        f"<details><summary>Show {count} changes ({count} lines)</summary>\n"
         "\n"
         "```diff\n"
-        "+ topic t00\n"
+        "+ topic t00: 1 partition, RF 1, replicas placed by the brokers\n"
+    ) in output
+    assert output.endswith(
+        "+ topic t30: 1 partition, RF 1, replicas placed by the brokers\n```\n\n</details>\n"
     )
-    assert output.endswith("+     replication_factor: 1\n```\n\n</details>\n")
 
 
 def test_short_plan_is_not_folded() -> None:
-    # Ten topics of three lines each: exactly the limit, still shown open.
-    output = render_plan_markdown(plan_of(*(CreateTopic(f"t{i}", 1, 1) for i in range(COLLAPSE_AFTER // 3))))
+    # One line per created topic: exactly the limit, still shown open.
+    output = render_plan_markdown(plan_of(*(CreateTopic(f"t{i}", 1, 1) for i in range(COLLAPSE_AFTER))))
     assert "<details>" not in output
-    assert "```diff\n+ topic t0\n" in output
+    assert "```diff\n+ topic t0: 1 partition" in output
 
 
 def test_fence_outlasts_backticks_in_values() -> None:
     output = render_plan_markdown(plan_of(AlterConfigs("t", (ConfigChange("k", None, "a```b"),))))
-    assert '````diff\n! topic t\n+     k: "a```b"\n````\n' in output
+    assert '````diff\n~ topic t\n+     k: "a```b"\n````\n' in output
 
 
 def test_refusal_text_cannot_inject_markup() -> None:
@@ -129,7 +149,8 @@ def test_refusal_text_cannot_inject_markup() -> None:
     )
     output = render_plan_markdown(plan)
     assert (
-        "- **topic t**: \\<script\\>x\\</script\\> \\*bold\\*<br>Hint: see \\[docs\\](http://x)\n" in output
+        "- `!` **topic t**: \\<script\\>x\\</script\\> \\*bold\\*<br>Hint: see \\[docs\\](http://x)\n"
+        in output
     )
     assert output.startswith("### Plan: 0 to create, 0 to update, 0 to delete.\n")
     assert "```" not in output

