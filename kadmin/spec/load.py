@@ -34,6 +34,7 @@ from typing import Any
 
 from kadmin.core.errors import KadminError, Location, SpecError
 from kadmin.core.model import DesiredState
+from kadmin.core.paths import path_problem
 from kadmin.spec import structure
 from kadmin.spec.findings import Findings
 from kadmin.spec.resolve import resolve
@@ -123,7 +124,10 @@ def spec_files(paths: Sequence[str | Path], findings: Findings) -> list[str]:
         elif path.is_file():
             found = [path]
         else:
-            findings.error(str(given), "does not exist", "give spec files, or directories that hold them")
+            message, hint = path_problem(path) or ("does not exist", "")
+            if message == "does not exist":
+                hint = "give spec files, or directories that hold them"
+            findings.error(str(given), message, hint)
             continue
         for file in found:
             real = os.path.realpath(file)
@@ -133,8 +137,20 @@ def spec_files(paths: Sequence[str | Path], findings: Findings) -> list[str]:
     return files
 
 
+MAX_FILE_BYTES = 64 * 1024 * 1024
+"""The largest spec file read: 10,000 topics with their configs take about 2 MiB."""
+
+
 def _read(file: str, findings: Findings) -> str | None:
     try:
+        size = os.stat(file).st_size
+        if size > MAX_FILE_BYTES:
+            findings.error(
+                file,
+                f"is {size / 2**20:.0f} MiB, more than a spec file may be ({MAX_FILE_BYTES // 2**20} MiB)",
+                "split it into several files in one directory",
+            )
+            return None
         return Path(file).read_text(encoding="utf-8")
     except UnicodeDecodeError as err:
         findings.add(

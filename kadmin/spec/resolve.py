@@ -59,7 +59,7 @@ def resolve(documents: Sequence[Document], files: Sequence[str], findings: Findi
         spec = _topic(name, doc, defaults, profiles, cluster, findings)
         if spec is not None:
             topics[name] = spec
-    _warn_collisions(sections.topics, findings)
+    _refuse_collisions(sections.topics, findings)
     resets = read_offset_resets(sections.resets, topics, findings)
     return DesiredState(
         topics=MappingProxyType(topics),
@@ -333,15 +333,16 @@ def _with_source(hint: str, other: Sourced[object] | None) -> str:
     return f"{hint} (the other value is set at {other.where})"
 
 
-def _warn_collisions(topics: dict[str, tuple[Document, Location]], findings: Findings) -> None:
+def _refuse_collisions(topics: dict[str, tuple[Document, Location]], findings: Findings) -> None:
     first: dict[str, tuple[str, Location]] = {}
     for name, (_doc, here) in topics.items():
         earlier = first.setdefault(collision_key(name), (name, here))
         if earlier[0] != name:
-            findings.warn(
+            findings.error(
                 here,
                 f"topic {name} collides with {earlier[0]} ({_spot(earlier[1])}) once '.' and '_' are "
                 "treated alike: Kafka's metric names cannot tell them apart, and a broker refuses the second",
+                "rename one of them: keep either '.' or '_' as the separator in these names",
             )
 
 

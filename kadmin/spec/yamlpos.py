@@ -6,7 +6,10 @@ plus a `Positions` map from each path to where it was written. Along the way it 
 what pyyaml would let slip by silently:
 
 - a key given twice in one mapping (pyyaml keeps the last one without a word);
-- merge keys (``<<``), non-text keys, explicit tags, recursive aliases.
+- merge keys (``<<``), non-text keys, explicit tags (``!!int "3"``), recursive aliases;
+- a document that expands to more than `MAX_VALUES` values, as an alias bomb ("billion
+  laughs": each alias repeating the one before) does from a few lines, or that nests
+  deeper than the parser can follow; both stop the walk instead of exhausting memory.
 
 Keys are always read as the text written (``2024:`` is the topic "2024", ``on:`` is
 "on"); scalar values follow YAML 1.1 as pyyaml's safe loader does, except that
@@ -17,6 +20,7 @@ ${N:-12}`` is the integer 12 while ``"${N:-12}"`` stays the text "12".
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -120,17 +124,51 @@ class Document:
         return not any(path[:n] in self.reported for n in range(len(path)))
 
 
+MAX_VALUES = 1_000_000
+"""Values (scalars, lists, mappings) one document may hold; 10,000 topics with a few configs each
+are about 100,000."""
+MAX_ALIAS_USES = 10_000
+"""Times one document may repeat a list or mapping through an alias (``*name``); an alias bomb of
+nine lines, each alias repeating the one before ten times, asks for 10**9."""
+
+# A node whose text starts with a tag (after an optional anchor) was tagged by its author.
+_EXPLICIT_TAG = re.compile(r"(?:&\S+\s+)?!")
+
+
+class _TooLarge(Exception):
+    """The walk of a document passed `MAX_VALUES` or `MAX_ALIAS_USES`; the message says which."""
+
+
 def read_yaml(file: str, text: str, env: Mapping[str, str]) -> tuple[list[Document], list[KadminError]]:
     """Every document in `text` (a file named `file`), and the problems met reading it."""
     documents: list[Document] = []
     problems: list[KadminError] = []
+    lines = text.splitlines()
     try:
         for root in yaml.compose_all(text, Loader=_Loader):
             if root is None:
                 continue
-            walker = _Walker(file, env, problems)
-            data = walker.walk(root, ())
+            walker = _Walker(file, env, problems, lines)
+            try:
+                data = walker.walk(root, ())
+            except _TooLarge as err:
+                problems.append(
+                    KadminError(
+                        str(err),
+                        where=Location(file, root.start_mark.line + 1, root.start_mark.column + 1),
+                        hint="share settings with profiles: and defaults:, or split the spec into files",
+                    )
+                )
+                continue
             documents.append(Document(file, data, walker.positions, walker.reported))
+    except RecursionError:
+        problems.append(
+            KadminError(
+                "nests lists or mappings too deeply to be a spec",
+                where=Location(file, 1, 1),
+                hint="a spec nests a few levels deep; check the file is the one you meant",
+            )
+        )
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -160,15 +198,37 @@ class _Walker:
 
     _constructor = SafeConstructor()
 
-    def __init__(self, file: str, env: Mapping[str, str], problems: list[KadminError]) -> None:
+    def __init__(
+        self, file: str, env: Mapping[str, str], problems: list[KadminError], lines: list[str]
+    ) -> None:
         self.positions = Positions(file)
         self.reported: set[Path] = set()
         self._env = env
         self._problems = problems
         self._active: set[int] = set()
+        self._lines = lines
+        self._count = 0
+        self._walked: set[int] = set()
+        self._alias_uses = 0
 
     def walk(self, node: Node, path: Path) -> Any:
+        self._count += 1
+        if self._count > MAX_VALUES:
+            raise _TooLarge(f"holds more than {MAX_VALUES:,} values")
+        if not isinstance(node, ScalarNode):
+            if id(node) in self._walked:
+                self._alias_uses += 1
+                if self._alias_uses > MAX_ALIAS_USES:
+                    raise _TooLarge(
+                        f"repeats lists or mappings through YAML aliases more than {MAX_ALIAS_USES:,} times "
+                        "(aliases that repeat each other expand exponentially)"
+                    )
+            self._walked.add(id(node))
         self.positions._values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if self._tagged(node):
+            hint = 'remove the tag: specs use plain YAML values (write 3, not !!int "3")'
+            self._report(path, f"has an explicit YAML tag ({node.tag.replace(_T, '!!')})", hint)
+            return None
         if isinstance(node, ScalarNode):
             return self._scalar(node, path)
         if id(node) in self._active:
@@ -243,6 +303,11 @@ class _Walker:
             path, f"has an unsupported YAML tag {tag}", "remove the tag; specs use plain YAML values"
         )
         return text
+
+    def _tagged(self, node: Node) -> bool:
+        mark = node.start_mark
+        line = self._lines[mark.line] if mark.line < len(self._lines) else ""
+        return bool(_EXPLICIT_TAG.match(line, mark.column))
 
     def _check_tag(self, node: Node, expected: str, path: Path) -> None:
         if node.tag != expected:
