@@ -22,6 +22,9 @@ def _isolated_kadmin_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     mp = pytest.MonkeyPatch()
     mp.setenv("KADMIN_HOME", str(tmp_path_factory.mktemp("kadmin-home")))
     mp.setenv("COLUMNS", "120")
+    # Clusters given by KADMIN_TEST_BOOTSTRAP* may serve several test runs at once: an apply there
+    # waits for another run's apply lock instead of failing. Lock tests pass --lock-timeout 0.
+    mp.setenv("KADMIN_LOCK_TIMEOUT", "120")
     mp.delenv("KADMIN_BOOTSTRAP_SERVER", raising=False)
     mp.delenv("NO_COLOR", raising=False)
     yield

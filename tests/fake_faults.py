@@ -39,6 +39,8 @@ PortMethod = Literal[
     "commit_offsets",
     "applied_resets",
     "record_reset",
+    "lock_records",
+    "append_lock_record",
 ]
 
 

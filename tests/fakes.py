@@ -28,6 +28,7 @@ from types import MappingProxyType
 from kadmin.core.actions import AddPartitions, AlterConfigs, CreateTopic, DeleteTopic, ReassignReplicas
 from kadmin.core.inspect import GroupListing, TopicConfigValue
 from kadmin.core.kafka_configs import lookup
+from kadmin.core.lock import LockRecord
 from kadmin.core.model import (
     AppliedReset,
     Broker,
@@ -85,6 +86,8 @@ class InMemoryCluster(FaultInjection):
     """Moves that end on other replicas than asked (someone replaced them)."""
     commits: list[tuple[str, dict[TopicPartition, int]]] = field(default_factory=list)
     elected: list[tuple[TopicPartition, ...]] = field(default_factory=list)
+    lock_log: list[LockRecord] = field(default_factory=list)
+    """The apply lock's records, in log order."""
     sizes: dict[TopicPartition, dict[int, int]] = field(default_factory=dict)
     """Bytes on disk of each replica, by partition then broker."""
     _hidden: dict[str, int] = field(default_factory=dict)
@@ -421,6 +424,15 @@ class InMemoryCluster(FaultInjection):
         if not error:
             self.ledger[record.id] = record
         return Outcome(Target.group(record.group), not error, error)
+
+    def lock_records(self) -> list[LockRecord]:
+        self._call("lock_records")
+        return list(self.lock_log)
+
+    def append_lock_record(self, record: LockRecord) -> str:
+        self._call("append_lock_record", (record.lock_id,))
+        self.lock_log.append(record)
+        return ""
 
     # --- plumbing ------------------------------------------------------------------
 

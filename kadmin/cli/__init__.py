@@ -17,6 +17,7 @@ _COMMAND_MODULES = (
     "offsets_cmds",
     "zones_cmds",
     "reassign_cmds",
+    "lock_cmds",
     "export_cmds",
     "inspect_cmds",
 )

@@ -7,7 +7,7 @@ Results go to stdout; warnings, progress and the confirmation prompt to stderr.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
@@ -28,8 +28,10 @@ from kadmin.cli.app import (
     stdout,
 )
 from kadmin.cli.connection import connect
+from kadmin.cli.interrupt import orderly_stop
+from kadmin.cli.lock_cmds import apply_lock
 from kadmin.core.errors import KadminError, PlanError
-from kadmin.core.model import DesiredState
+from kadmin.core.model import KADMIN_STATE_TOPIC, DesiredState
 from kadmin.core.plan import Plan
 from kadmin.kafka.confluent import DEFAULT_TIMEOUT_S
 from kadmin.kafka.port import ClusterAdmin
@@ -212,6 +214,34 @@ def apply(
             show_default=False,
         ),
     ] = None,
+    no_lock: Annotated[
+        bool,
+        typer.Option(
+            "--no-lock",
+            help=f"Do not take the cluster's apply lock (a record in {KADMIN_STATE_TOPIC}); "
+            "two applies may then run at once.",
+        ),
+    ] = False,
+    lock_timeout: Annotated[
+        float,
+        typer.Option(
+            "--lock-timeout",
+            metavar="SECONDS",
+            min=0.0,
+            max=86400.0,
+            envvar="KADMIN_LOCK_TIMEOUT",
+            help="How long to wait for another apply's lock before refusing.",
+        ),
+    ] = 0.0,
+    force_unlock: Annotated[
+        str | None,
+        typer.Option(
+            "--force-unlock",
+            metavar="LOCK_ID",
+            help="Break the apply lock with this id (the one a refused apply named), then apply.",
+            show_default=False,
+        ),
+    ] = None,
     bootstrap: BootstrapOption = None,
     command_config: CommandConfigOption = None,
     timeout: TimeoutOption = DEFAULT_TIMEOUT_S,
@@ -224,6 +254,10 @@ def apply(
     when everything else succeeded. Exit 1 if anything failed; running it again
     continues where it stopped.
 
+    Apply holds the cluster's apply lock while it runs: a second apply is refused,
+    naming the holder. SIGINT or SIGTERM stops it in order (a replica move in flight
+    is cancelled and its throttle removed); a second signal exits at once.
+
     Example:
 
     \b
@@ -231,8 +265,32 @@ def apply(
         kadmin plan specs/ --out plan.json && kadmin apply plan.json
         kadmin apply specs/ --throttle 50000000    # replica moves at most 50 MB/s per broker
         kadmin apply plan.json --specs specs/      # CI: only the plan of these very specs
+        kadmin apply specs/ --force-unlock 3f9c2a1b7d4e   # after the holder is gone for good
     """
     _one_plan_file_at_most(targets)
+    with apply_lock(not no_lock, force_unlock, lock_timeout) as locked:
+        _apply(
+            targets, locked, auto_approve, output, allow_delete, prune_configs, backup_dir,
+            ReassignOptions(throttle=throttle, wait=not no_wait, timeout=reassign_timeout),
+            specs, bootstrap, command_config, timeout, detailed,
+        )  # fmt: skip
+
+
+def _apply(
+    targets: list[Path],
+    locked: Callable[[ClusterAdmin], ClusterAdmin],
+    auto_approve: bool,
+    output: OutputFormat,
+    allow_delete: bool,
+    prune_configs: bool,
+    backup_dir: Path,
+    moving: ReassignOptions,
+    specs: list[Path] | None,
+    bootstrap: str | None,
+    command_config: str | None,
+    timeout: float,
+    detailed: bool,
+) -> None:
     if specs and not (len(targets) == 1 and is_plan_file(targets[0])):
         raise KadminError(
             "--specs checks a saved plan against spec files; here the specs are planned directly",
@@ -250,14 +308,14 @@ def apply(
         saved = read_plan_file(targets[0])
         if specs:
             check_spec_hash(saved, specs, source=str(targets[0]))
-        admin: ClusterAdmin = connect(bootstrap, command_config, timeout=timeout)
+        admin: ClusterAdmin = locked(connect(bootstrap, command_config, timeout=timeout))
         _refuse(saved, shown=False)
         check_saved_plan(saved, admin, source=str(targets[0]))
         if output is OutputFormat.text:
             render_plan(saved, stdout(), detailed=detailed)
         the_plan = saved
     else:
-        planned = _plan(targets, bootstrap, command_config, timeout, allow_delete, prune_configs)
+        planned = _plan(targets, bootstrap, command_config, timeout, allow_delete, prune_configs, locked)
         the_plan, admin = planned.plan, planned.admin
         if output is OutputFormat.text:
             render_plan(the_plan, stdout(), detailed=detailed)
@@ -268,8 +326,7 @@ def apply(
         if output is OutputFormat.json:
             print_json(_apply_document(the_plan, ApplyReport(())))
         return
-    moving = ReassignOptions(throttle=throttle, wait=not no_wait, timeout=reassign_timeout)
-    with _progress() as progress:
+    with orderly_stop(stderr()) as stop, _progress() as progress:
         report = apply_plan(
             the_plan,
             admin,
@@ -277,8 +334,16 @@ def apply(
             progress=progress,
             reassignment=moving,
             moves=_moves(progress),
+            stop=stop,
         )
     _show_report(the_plan, report, output)
+    if stop.requested:
+        left = "; ".join(stop.left_behind)
+        stderr().print(
+            "Apply was stopped" + (f"; left in the cluster: {left}" if left else "")
+            + ". `kadmin plan` shows what is still to do.",
+            markup=False,
+        )  # fmt: skip
     if not report.ok:
         raise typer.Exit(1)
 
@@ -304,9 +369,12 @@ def _plan(
     timeout: float,
     allow_delete: bool,
     prune_configs: bool,
+    opened: Callable[[ClusterAdmin], ClusterAdmin] = lambda admin: admin,
 ) -> Planned:
     def open_cluster(desired: DesiredState) -> ClusterAdmin:
-        return connect(bootstrap, command_config, spec_bootstrap=desired.cluster.bootstrap, timeout=timeout)
+        return opened(
+            connect(bootstrap, command_config, spec_bootstrap=desired.cluster.bootstrap, timeout=timeout)
+        )
 
     planned = plan_specs(specs, open_cluster, allow_delete=allow_delete, prune_configs=prune_configs)
     for warning in planned.desired.warnings:

@@ -35,6 +35,7 @@ from confluent_kafka.cimpl import NewPartitions, NewTopic
 from kadmin.core.actions import AddPartitions, AlterConfigs, CreateTopic, DeleteTopic, ReassignReplicas
 from kadmin.core.errors import ClusterError
 from kadmin.core.inspect import GroupListing, TopicConfigValue
+from kadmin.core.lock import LockRecord
 from kadmin.core.model import (
     AppliedReset,
     Broker,
@@ -366,6 +367,16 @@ class ConfluentAdmin:
         # kafka-python only after its timeout.
         self._check_connection()
         return inspect.replica_sizes(self.config, topics, brokers, self.timeout)
+
+    def lock_records(self) -> list[LockRecord]:
+        from kadmin.kafka import lock_log
+
+        return lock_log.lock_records(self.admin, self.config, self.timeout)
+
+    def append_lock_record(self, record: LockRecord) -> str:
+        from kadmin.kafka import lock_log
+
+        return lock_log.append_lock(self.admin, self.config, record, self.timeout)
 
     # --- consumer groups (kadmin.kafka.groups) ------------------------------------
 

@@ -83,14 +83,25 @@ def decode_reset(value: bytes) -> AppliedReset:
 
 def applied_resets(admin: AdminClient, config: Mapping[str, str], timeout: float) -> dict[str, AppliedReset]:
     """Every reset recorded so far, by id; empty when the ledger topic does not exist yet."""
+    records: dict[str, AppliedReset] = {}
+    for key, value, offset in read_records(admin, config, timeout):
+        _apply_record(records, key, value, offset)
+    return records
+
+
+def read_records(
+    admin: AdminClient, config: Mapping[str, str], timeout: float
+) -> list[tuple[bytes | None, bytes | None, int]]:
+    """Every record of the state topic up to its end now, in offset order: (key, value, offset).
+    Empty when the topic does not exist yet."""
     partitions = _ledger_partitions(admin, timeout)
     if not partitions:
-        return {}
+        return []
     marks = groups.watermarks(admin, [(KADMIN_STATE_TOPIC, p) for p in partitions], timeout)
     pending = {tp[1]: m.end for tp, m in marks.items() if m.end > m.start}
     if not pending:
-        return {}
-    records: dict[str, AppliedReset] = {}
+        return []
+    found: list[tuple[int, int, bytes | None, bytes | None]] = []
     consumer = Consumer(
         {
             **config,
@@ -119,7 +130,9 @@ def applied_resets(admin: AdminClient, config: Mapping[str, str], timeout: float
                     raise ClusterError(
                         f"could not read kadmin's ledger: {error.str()}", where=_WHERE, hint=_access_hint()
                     )
-                _apply_record(records, message.key(), message.value(), message.offset() or 0)
+                found.append(
+                    (message.partition() or 0, message.offset() or 0, message.key(), message.value())
+                )
             # Ask where each partition stands rather than wait for the offset before the end:
             # compaction leaves gaps in offsets.
             for position in consumer.position([KafkaPartition(KADMIN_STATE_TOPIC, p) for p in pending]):
@@ -127,7 +140,7 @@ def applied_resets(admin: AdminClient, config: Mapping[str, str], timeout: float
                     del pending[position.partition]
     finally:
         consumer.close()
-    return records
+    return [(key, value, offset) for _, offset, key, value in sorted(found, key=lambda r: (r[0], r[1]))]
 
 
 def record_reset(
@@ -135,6 +148,17 @@ def record_reset(
 ) -> Outcome:
     """Append `record` to the ledger (creating the topic on first use) and wait until it is durable."""
     target = Target.group(record.group)
+    error = append_record(admin, config, ledger_key(record.id), encode_reset(record), timeout)
+    if error:
+        return Outcome(target, False, f"reset {record.id} not recorded in {KADMIN_STATE_TOPIC}: {error}")
+    return Outcome(target, True)
+
+
+def append_record(
+    admin: AdminClient, config: Mapping[str, str], key: bytes, value: bytes | None, timeout: float
+) -> str:
+    """Append one record to the state topic (creating it on first use) and wait until every in-sync
+    replica has it; the error, or "" once it is durable."""
     _ensure_topic(admin, timeout)
     producer = Producer(
         {
@@ -154,19 +178,10 @@ def record_reset(
         if err is not None:
             failures.append(f"{err.name()}: {err.str()}")
 
-    producer.produce(
-        KADMIN_STATE_TOPIC, key=ledger_key(record.id), value=encode_reset(record), on_delivery=delivered
-    )
-    left = producer.flush(timeout)
-    if left:
-        return Outcome(
-            target, False, f"reset {record.id} not recorded in {KADMIN_STATE_TOPIC} within {timeout:g} s"
-        )
-    if failures:
-        return Outcome(
-            target, False, f"reset {record.id} not recorded in {KADMIN_STATE_TOPIC}: {failures[0]}"
-        )
-    return Outcome(target, True)
+    producer.produce(KADMIN_STATE_TOPIC, key=key, value=value, on_delivery=delivered)
+    if producer.flush(timeout):
+        return f"not written within {timeout:g} s"
+    return failures[0] if failures else ""
 
 
 def _access_hint() -> str:

@@ -23,6 +23,7 @@ from kadmin.core.inspect import GroupListing, TopicConfigValue
 from kadmin.core.kafka_configs import FOLLOWER_THROTTLED_REPLICAS as FOLLOWER_THROTTLED_REPLICAS
 from kadmin.core.kafka_configs import LEADER_THROTTLED_REPLICAS as LEADER_THROTTLED_REPLICAS
 from kadmin.core.kafka_configs import THROTTLE_RATE_KEYS as THROTTLE_RATE_KEYS
+from kadmin.core.lock import LockRecord
 from kadmin.core.model import AppliedReset, ClusterState, GroupState, TopicPartition, Watermarks
 from kadmin.core.targets import Target
 
@@ -149,4 +150,12 @@ class ClusterAdmin(Protocol):
 
     def record_reset(self, record: AppliedReset) -> Outcome:
         """Add a carried-out reset to the ledger, so the same spec never applies it twice."""
+        ...
+
+    def lock_records(self) -> list[LockRecord]:
+        """The apply lock's records, in the order the cluster keeps them (kadmin's state topic)."""
+        ...
+
+    def append_lock_record(self, record: LockRecord) -> str:
+        """Append a record to the apply lock's log, durably; the error, or "" once written."""
         ...

@@ -211,8 +211,17 @@ def test_apply_of_an_empty_plan_asks_nothing(mem: InMemoryCluster, tmp_path: Pat
     mem.calls.clear()
     code, out, _ = run("apply", write_spec(tmp_path))
     assert (code, out.strip()) == (0, "No changes. The cluster matches the spec.")
-    # Reads only: the snapshot, and the moves and throttles an interrupted apply could have left.
-    assert mem.methods() == ["snapshot", "ongoing_reassignments", "broker_throttles"]
+    # Reads only (the snapshot, and the moves and throttles an interrupted apply could have
+    # left), inside the apply lock, taken before planning and released after.
+    assert mem.methods() == [
+        "lock_records",
+        "append_lock_record",
+        "lock_records",
+        "snapshot",
+        "ongoing_reassignments",
+        "broker_throttles",
+        "append_lock_record",
+    ]
 
 
 def test_a_preflight_rejection_changes_nothing_and_exits_1(mem: InMemoryCluster, tmp_path: Path) -> None:
@@ -277,8 +286,13 @@ def test_a_stale_saved_plan_is_refused_naming_the_change(mem: InMemoryCluster, t
     assert f"error: {plan_file}: the cluster changed since this plan was computed" in err
     assert "topic t.orders: retention.ms is '5000', the plan expected '1000'" in err
     assert mem.overrides("t.orders") == {"retention.ms": "5000"}
-    reads = ("snapshot", "describe_groups", "ongoing_reassignments", "broker_throttles")
-    assert [m for m in mem.methods() if m not in reads] == []
+    # Nothing written but the apply lock's claim and release.
+    reads = ("snapshot", "describe_groups", "ongoing_reassignments", "broker_throttles", "lock_records")
+    assert [m for m in mem.methods() if m not in reads] == [
+        "append_lock_record",
+        "append_lock_record",
+    ]
+    assert [r.op for r in mem.lock_log] == ["claim", "release"]
 
 
 def test_planning_options_on_a_saved_plan_are_an_error(mem: InMemoryCluster, tmp_path: Path) -> None:
