@@ -47,8 +47,6 @@ ENV_PROPERTIES = (
 )
 """Client properties settable as environment variables: ``sasl.username`` -> ``KADMIN_SASL_USERNAME``."""
 
-SECRET_WORDS = ("password", "secret", "key.pem", "token", "jaas")
-
 _JAVA_ONLY = {
     "ssl.truststore.location": "convert the truststore to PEM and set ssl.ca.location",
     "ssl.truststore.password": "librdkafka reads the CA as PEM (ssl.ca.location) and needs no password",
@@ -241,8 +239,3 @@ def check_bootstrap(servers: str) -> None:
         where=where,
         hint="check the host in --bootstrap-server, KADMIN_BOOTSTRAP_SERVER or the spec's cluster.bootstrap",
     )
-
-
-def redact(config: dict[str, str]) -> dict[str, str]:
-    """A copy safe to print: secret values replaced."""
-    return {k: ("***" if any(w in k for w in SECRET_WORDS) else v) for k, v in config.items()}

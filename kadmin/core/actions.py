@@ -59,10 +59,6 @@ class ConfigChange:
     before: str | None
     after: str | None
 
-    @property
-    def is_delete(self) -> bool:
-        return self.after is None
-
 
 @dataclass(frozen=True, slots=True)
 class AlterConfigs:

@@ -279,12 +279,6 @@ def lookup(name: str) -> TopicConfigKey | None:
     return CATALOG.get(name)
 
 
-def suggest(name: str) -> str | None:
-    """The known config name closest to a misspelt one, if any is close."""
-    match = difflib.get_close_matches(name, list(CATALOG), n=1, cutoff=0.6)
-    return match[0] if match else None
-
-
 def check(key: TopicConfigKey, value: str) -> ConfigProblem | None:
     """Whether `value`, in Kafka's string form, is one Kafka accepts for `key`."""
     match key.type:

@@ -1,15 +1,17 @@
-"""How Kafka's answers become kadmin's: the error inside a `KafkaException`, its text, and
-per-target outcomes of a batch of futures. Shared by every module of the adapter.
+"""How Kafka's answers become kadmin's: the error inside a `KafkaException`, its text, the
+`ClusterError` a failed call raises (`cluster_error`, `no_answer`), and per-target outcomes of
+a batch of futures. Shared by every module of the adapter: none unpacks an exception itself.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from concurrent.futures import Future
 from typing import Any
 
 from confluent_kafka import KafkaError, KafkaException
 
+from kadmin.core.errors import ClusterError
 from kadmin.core.targets import Target
 from kadmin.kafka.port import Outcome
 
@@ -22,6 +24,20 @@ REACH_HINT = (
     "check the address (--bootstrap-server, KADMIN_BOOTSTRAP_SERVER) and that the brokers are up; "
     "for a local cluster run `kadmin local up`"
 )
+
+
+AUTHENTICATION_CODES = frozenset({KafkaError._AUTHENTICATION, KafkaError.SASL_AUTHENTICATION_FAILED})
+AUTHORIZATION_CODES = frozenset(
+    {
+        KafkaError.TOPIC_AUTHORIZATION_FAILED,
+        KafkaError.CLUSTER_AUTHORIZATION_FAILED,
+        KafkaError.GROUP_AUTHORIZATION_FAILED,
+    }
+)
+ACL_HINT = (
+    "grant kadmin's principal the ACLs it needs (Describe, DescribeConfigs, Create, Alter, AlterConfigs)"
+)
+GENERIC_HINT = "check the broker logs; run again with --debug for details"
 
 
 def kafka_error(err: KafkaException) -> KafkaError | None:
@@ -55,3 +71,53 @@ def outcomes(pending: Iterable[tuple[Target, Future[Any]]], timeout: float) -> l
         except TimeoutError:
             results.append(Outcome(target, False, f"no answer within {timeout:.0f} s"))
     return results
+
+
+def cluster_error(
+    err: KafkaException,
+    what: str,
+    where: str | None,
+    *,
+    peer: str = "",
+    denied: str = ACL_HINT,
+    hints: Mapping[int, str] | None = None,
+    otherwise: str = GENERIC_HINT,
+) -> ClusterError:
+    """The error for a call that failed: ``could not WHAT: ...`` with what to do about it.
+
+    An unreachable `peer` (the bootstrap address; the cluster if empty), a failed TLS
+    handshake or failed authentication get their standard hint; a refused authorization
+    gets `denied` (the ACLs this call needs); other codes the hint `hints` gives them, or
+    `otherwise`.
+    """
+    code = error_code(err)
+    text = error_text(err)
+    if code in UNREACHABLE_CODES:
+        return ClusterError(
+            f"could not {what}: cannot reach {peer or 'the cluster'} ({text})", where=where, hint=REACH_HINT
+        )
+    if code == KafkaError._SSL:
+        return ClusterError(
+            f"could not {what}: TLS handshake failed ({text})",
+            where=where,
+            hint="check ssl.ca.location (the CA that signed the brokers' certificates) and the listener's "
+            "security.protocol",
+        )
+    if code in AUTHENTICATION_CODES:
+        return ClusterError(
+            f"could not {what}: authentication failed ({text})",
+            where=where,
+            hint="check the credentials in --command-config / KADMIN_* settings",
+        )
+    if code in AUTHORIZATION_CODES:
+        return ClusterError(f"could not {what}: not authorized ({text})", where=where, hint=denied)
+    hint = (hints or {}).get(code, otherwise) if code is not None else otherwise
+    return ClusterError(f"could not {what}: {text}", where=where, hint=hint)
+
+
+def no_answer(what: str, where: str | None, timeout: float, *, peer: str = "") -> ClusterError:
+    """The error for a call that got no answer within `timeout` seconds."""
+    source = f" from {peer}" if peer else ""
+    return ClusterError(
+        f"could not {what}: no answer{source} within {timeout:g} s", where=where, hint=REACH_HINT
+    )

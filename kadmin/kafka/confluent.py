@@ -49,15 +49,15 @@ from kadmin.core.model import (
     Watermarks,
     is_internal_topic,
 )
+from kadmin.core.secret_properties import is_secret
 from kadmin.core.targets import Target
-from kadmin.kafka.answers import REACH_HINT, UNREACHABLE_CODES, error_code, error_text, outcomes
+from kadmin.kafka.answers import AUTHENTICATION_CODES, cluster_error, error_code, no_answer, outcomes
 from kadmin.kafka.kip455 import ReassignmentClient
 from kadmin.kafka.port import ClusterAdmin, Outcome, ReplicationThrottle
 
 DEFAULT_TIMEOUT_S = 30.0
 _POLL_S = 0.2
-_HANDSHAKE_ERRORS = (KafkaError._AUTHENTICATION, KafkaError.SASL_AUTHENTICATION_FAILED, KafkaError._SSL)
-_SECRET_PROPERTIES = ("sasl.password", "ssl.key.password", "ssl.keystore.password", "sasl.oauthbearer")
+_HANDSHAKE_ERRORS = AUTHENTICATION_CODES | {KafkaError._SSL}
 
 # librdkafka logs every failed connection attempt; kadmin reports failures itself.
 _quiet = logging.getLogger("kadmin.librdkafka")
@@ -207,9 +207,7 @@ class ConfluentAdmin:
             except KafkaException as err:
                 if error_code(err) == KafkaError.UNKNOWN_TOPIC_OR_PART:
                     continue  # deleted between the metadata read and this one
-                raise _cluster_error(
-                    err, f"describe configs of topic {resource.name}", self.bootstrap
-                ) from None
+                raise self._error(err, f"describe configs of topic {resource.name}") from None
             # Only the topic's own overrides are kept. Everything else is inherited from
             # broker or cluster defaults (on Kafka 4.x `min.insync.replicas` shows up on
             # every topic with a broker source, KIP-966) and is never drift; dropping it
@@ -408,7 +406,7 @@ class ConfluentAdmin:
         try:
             return fn()
         except KafkaException as err:
-            raise _cluster_error(err, what, self.bootstrap) from None
+            raise self._error(err, what) from None
 
     def _result(self, future: Future[Any], what: str) -> Any:
         deadline = time.monotonic() + self.timeout
@@ -416,15 +414,22 @@ class ConfluentAdmin:
             try:
                 return future.result(timeout=min(_POLL_S, max(0.0, deadline - time.monotonic())))
             except KafkaException as err:
-                raise _cluster_error(err, what, self.bootstrap) from None
+                raise self._error(err, what) from None
             except TimeoutError:
                 self._client.poll(0)  # serves error_cb
                 if self._handshake_error is not None:
-                    raise _cluster_error(
-                        KafkaException(self._handshake_error), what, self.bootstrap
-                    ) from None
+                    raise self._error(KafkaException(self._handshake_error), what) from None
                 if time.monotonic() >= deadline:
-                    raise _unreachable(what, self.bootstrap, self.timeout) from None
+                    raise no_answer(
+                        what, self._where, self.timeout, peer=self.bootstrap or "the cluster"
+                    ) from None
+
+    @property
+    def _where(self) -> str | None:
+        return f"cluster {self.bootstrap}" if self.bootstrap else None
+
+    def _error(self, err: KafkaException, what: str) -> ClusterError:
+        return cluster_error(err, what, self._where, peer=self.bootstrap)
 
     def _outcomes(
         self, futures: Mapping[Any, Future[Any]], targets: Iterable[Target], *, key: Any
@@ -436,50 +441,9 @@ class ConfluentAdmin:
 def _scrub(text: str, config: Mapping[str, str]) -> str:
     """`text` with the value of every secret property replaced, for messages that quote values."""
     for key, value in config.items():
-        if value and len(value) >= 3 and key.startswith(_SECRET_PROPERTIES):
+        if value and len(value) >= 3 and is_secret(key):
             text = text.replace(value, "***")
     return text
-
-
-def _unreachable(what: str, bootstrap: str, timeout: float) -> ClusterError:
-    return ClusterError(
-        f"could not {what}: no answer from {bootstrap or 'the cluster'} within {timeout:.0f} s",
-        where=f"cluster {bootstrap}" if bootstrap else None,
-        hint=REACH_HINT,
-    )
-
-
-def _cluster_error(err: KafkaException, what: str, bootstrap: str) -> ClusterError:
-    code = error_code(err)
-    if code in UNREACHABLE_CODES:
-        return ClusterError(
-            f"could not {what}: cannot reach {bootstrap or 'the cluster'} ({error_text(err)})",
-            where=f"cluster {bootstrap}" if bootstrap else None,
-            hint=REACH_HINT,
-        )
-    if code == KafkaError._SSL:
-        return ClusterError(
-            f"could not {what}: TLS handshake failed ({error_text(err)})",
-            where=f"cluster {bootstrap}" if bootstrap else None,
-            hint="check ssl.ca.location (the CA that signed the brokers' certificates) and the listener's "
-            "security.protocol",
-        )
-    if code in (KafkaError._AUTHENTICATION, KafkaError.SASL_AUTHENTICATION_FAILED):
-        return ClusterError(
-            f"could not {what}: authentication failed ({error_text(err)})",
-            where=f"cluster {bootstrap}" if bootstrap else None,
-            hint="check the credentials in --command-config / KADMIN_* settings",
-        )
-    if code in (KafkaError.TOPIC_AUTHORIZATION_FAILED, KafkaError.CLUSTER_AUTHORIZATION_FAILED):
-        return ClusterError(
-            f"could not {what}: not authorized ({error_text(err)})",
-            where=f"cluster {bootstrap}" if bootstrap else None,
-            hint="grant kadmin's principal the ACLs it needs "
-            "(Describe, DescribeConfigs, Create, Alter, AlterConfigs)",
-        )
-    return ClusterError(
-        f"could not {what}: {error_text(err)}", where=f"cluster {bootstrap}" if bootstrap else None
-    )
 
 
 def _implements_port(admin: ConfluentAdmin) -> ClusterAdmin:

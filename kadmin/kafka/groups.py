@@ -23,7 +23,12 @@ from confluent_kafka.admin._listoffsets import OffsetSpec
 from kadmin.core.errors import ClusterError
 from kadmin.core.model import ConsumerGroupState, GroupMember, GroupState, TopicPartition, Watermarks
 from kadmin.core.targets import Target
-from kadmin.kafka.answers import REACH_HINT, UNREACHABLE_CODES, error_code, error_text, kafka_error
+from kadmin.kafka.answers import (
+    UNREACHABLE_CODES,
+    cluster_error,
+    kafka_error,
+    no_answer,
+)
 from kadmin.kafka.port import Outcome
 
 # confluent-kafka's names for group states; a state it adds later reads as Unknown.
@@ -167,7 +172,7 @@ def _describe_result(future: Future[Any], group: str, timeout: float) -> Any | N
             return None
         raise _cluster_error(err, f"describe group {group}", f"group {group}") from None
     except TimeoutError:
-        raise _timed_out(f"describe group {group}", f"group {group}", timeout) from None
+        raise no_answer(f"describe group {group}", f"group {group}", timeout) from None
 
 
 def _committed_result(future: Future[Any], group: str, timeout: float) -> dict[TopicPartition, int]:
@@ -179,7 +184,7 @@ def _committed_result(future: Future[Any], group: str, timeout: float) -> dict[T
             return {}
         raise _cluster_error(err, f"read committed offsets of group {group}", f"group {group}") from None
     except TimeoutError:
-        raise _timed_out(f"read committed offsets of group {group}", f"group {group}", timeout) from None
+        raise no_answer(f"read committed offsets of group {group}", f"group {group}", timeout) from None
     # A partition without a commit comes back as OFFSET_INVALID (-1001).
     return {
         (tp.topic, tp.partition): tp.offset
@@ -213,7 +218,7 @@ def _gather_offsets(
                 continue
             raise _cluster_error(err, f"{what} of {kafka_tp.topic}[{kafka_tp.partition}]", where) from None
         except TimeoutError:
-            raise _timed_out(what, where, timeout) from None
+            raise no_answer(what, where, timeout) from None
     return offsets
 
 
@@ -227,18 +232,18 @@ def _refusal_text(error: KafkaError | None, err: KafkaException | None) -> str:
     return f"{error.name()}: {error.str()}"
 
 
+_GROUP_ACLS = "grant kadmin's principal Describe and Read on the group and Describe on its topics"
+_COORDINATOR_MOVING = "the group coordinator is starting or moving; try again in a few seconds"
+
+
 def _cluster_error(err: KafkaException, what: str, where: str) -> ClusterError:
-    code = error_code(err)
-    if code in UNREACHABLE_CODES:
-        hint = REACH_HINT
-    elif code in (KafkaError.GROUP_AUTHORIZATION_FAILED, KafkaError.TOPIC_AUTHORIZATION_FAILED):
-        hint = "grant kadmin's principal Describe and Read on the group and Describe on its topics"
-    elif code in (KafkaError.COORDINATOR_NOT_AVAILABLE, KafkaError.COORDINATOR_LOAD_IN_PROGRESS):
-        hint = "the group coordinator is starting or moving; try again in a few seconds"
-    else:
-        hint = "check the broker logs; run again with --debug for details"
-    return ClusterError(f"could not {what}: {error_text(err)}", where=where, hint=hint)
-
-
-def _timed_out(what: str, where: str, timeout: float) -> ClusterError:
-    return ClusterError(f"could not {what}: no answer within {timeout:g} s", where=where, hint=REACH_HINT)
+    return cluster_error(
+        err,
+        what,
+        where,
+        denied=_GROUP_ACLS,
+        hints={
+            KafkaError.COORDINATOR_NOT_AVAILABLE: _COORDINATOR_MOVING,
+            KafkaError.COORDINATOR_LOAD_IN_PROGRESS: _COORDINATOR_MOVING,
+        },
+    )

@@ -24,7 +24,7 @@ from kadmin.core.errors import ClusterError
 from kadmin.core.inspect import GroupListing, TopicConfigValue
 from kadmin.core.model import ConfigSource, ConsumerGroupState, TopicPartition
 from kadmin.kafka import kip455
-from kadmin.kafka.answers import REACH_HINT, UNREACHABLE_CODES, error_code, error_text
+from kadmin.kafka.answers import REACH_HINT, cluster_error, error_code, no_answer
 from kadmin.kafka.groups import _STATES
 
 _CONFIG_BATCH = 1000
@@ -191,16 +191,12 @@ def _entries(future: Future[Any], what: str, timeout: float) -> dict[str, Any] |
     return entries
 
 
+_INSPECT_ACLS = "grant kadmin's principal Describe and DescribeConfigs on the cluster and its topics"
+
+
 def _cluster_error(err: KafkaException, what: str) -> ClusterError:
-    code = error_code(err)
-    if code in UNREACHABLE_CODES:
-        hint = REACH_HINT
-    elif code in (KafkaError.CLUSTER_AUTHORIZATION_FAILED, KafkaError.TOPIC_AUTHORIZATION_FAILED):
-        hint = "grant kadmin's principal Describe and DescribeConfigs on the cluster and its topics"
-    else:
-        hint = "check the broker logs; run again with --debug for details"
-    return ClusterError(f"could not {what}: {error_text(err)}", where="cluster", hint=hint)
+    return cluster_error(err, what, "cluster", denied=_INSPECT_ACLS)
 
 
 def _timed_out(what: str, timeout: float) -> ClusterError:
-    return ClusterError(f"could not {what}: no answer within {timeout:g} s", where="cluster", hint=REACH_HINT)
+    return no_answer(what, "cluster", timeout)

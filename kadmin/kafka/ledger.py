@@ -24,6 +24,7 @@ from kadmin.core.errors import ClusterError
 from kadmin.core.model import KADMIN_STATE_TOPIC, AppliedReset, TopicPartition
 from kadmin.core.targets import Target
 from kadmin.kafka import groups
+from kadmin.kafka.answers import cluster_error, error_code, no_answer
 from kadmin.kafka.port import Outcome
 
 KEY_PREFIX = "offset-reset/"
@@ -217,21 +218,12 @@ def _ledger_partitions(admin: AdminClient, timeout: float) -> list[int]:
     try:
         description = future.result(timeout=timeout)
     except KafkaException as err:
-        error = err.args[0] if err.args else None
-        if isinstance(error, KafkaError) and error.code() in (
-            KafkaError.UNKNOWN_TOPIC_OR_PART,
-            KafkaError._UNKNOWN_TOPIC,
-        ):
+        if error_code(err) in (KafkaError.UNKNOWN_TOPIC_OR_PART, KafkaError._UNKNOWN_TOPIC):
             return []
-        raise ClusterError(
-            f"could not describe kadmin's ledger: {err}", where=_WHERE, hint=_access_hint()
-        ) from None
+        hint = _access_hint()
+        raise cluster_error(err, "describe kadmin's ledger", _WHERE, denied=hint, otherwise=hint) from None
     except TimeoutError:
-        raise ClusterError(
-            f"could not describe kadmin's ledger: no answer within {timeout:g} s",
-            where=_WHERE,
-            hint="check that the brokers are up",
-        ) from None
+        raise no_answer("describe kadmin's ledger", _WHERE, timeout) from None
     return sorted(p.id for p in description.partitions)
 
 
@@ -249,12 +241,11 @@ def _ensure_topic(admin: AdminClient, timeout: float) -> None:
     try:
         future.result(timeout=timeout)
     except KafkaException as err:
-        error = err.args[0] if err.args else None
-        if isinstance(error, KafkaError) and error.code() == KafkaError.TOPIC_ALREADY_EXISTS:
+        if error_code(err) == KafkaError.TOPIC_ALREADY_EXISTS:
             return  # another kadmin created it in the meantime
-        raise ClusterError(
-            f"could not create kadmin's ledger topic: {err}",
-            where=_WHERE,
-            hint="create it by hand (1 partition, cleanup.policy=compact) "
-            f"or grant Create on {KADMIN_STATE_TOPIC}",
+        create = (
+            f"create it by hand (1 partition, cleanup.policy=compact) or grant Create on {KADMIN_STATE_TOPIC}"
+        )
+        raise cluster_error(
+            err, "create kadmin's ledger topic", _WHERE, denied=create, otherwise=create
         ) from None

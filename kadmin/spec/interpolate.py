@@ -27,10 +27,6 @@ class InterpolationError(ValueError):
         self.hint = hint
 
 
-def has_variables(text: str) -> bool:
-    return "${" in text
-
-
 def expand(text: str, env: Mapping[str, str]) -> str:
     """`text` with every `${...}` replaced; raises `InterpolationError` on the first bad one."""
     out: list[str] = []

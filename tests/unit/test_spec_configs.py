@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kadmin.core.kafka_configs import CATALOG, REMOVED, ConfigType, canonical, check, suggest
+from kadmin.core.kafka_configs import CATALOG, REMOVED, ConfigType, canonical, check
 from kadmin.spec.configs import ConfigValueError, to_kafka
 
 
@@ -118,11 +118,6 @@ def test_the_catalog_has_kafka_4_topic_configs_and_not_the_removed_ones() -> Non
 def test_every_default_passes_its_own_check() -> None:
     for key in CATALOG.values():
         assert check(key, key.default) is None, key.name
-
-
-def test_suggest_finds_close_names_only() -> None:
-    assert suggest("retention.mss") == "retention.ms"
-    assert suggest("min.isr") is None
 
 
 @pytest.mark.parametrize(
