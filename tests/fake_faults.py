@@ -33,6 +33,8 @@ PortMethod = Literal[
     "topic_configs",
     "broker_values",
     "replica_sizes",
+    "read_messages",
+    "write_messages",
     "describe_groups",
     "watermarks",
     "offsets_for_times",

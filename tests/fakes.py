@@ -21,7 +21,8 @@ Kafka's protocol.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+import zlib
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
@@ -29,6 +30,7 @@ from kadmin.core.actions import AddPartitions, AlterConfigs, CreateTopic, Delete
 from kadmin.core.inspect import GroupListing, TopicConfigValue
 from kadmin.core.kafka_configs import lookup
 from kadmin.core.lock import LockRecord
+from kadmin.core.messages import Delivery, Message, ReadRequest, Record
 from kadmin.core.model import (
     AppliedReset,
     Broker,
@@ -90,6 +92,8 @@ class InMemoryCluster(FaultInjection):
     """The apply lock's records, in log order."""
     sizes: dict[TopicPartition, dict[int, int]] = field(default_factory=dict)
     """Bytes on disk of each replica, by partition then broker."""
+    log: dict[TopicPartition, list[Message]] = field(default_factory=dict)
+    """Messages written with `write_messages`, by partition; offsets are list indexes."""
     _hidden: dict[str, int] = field(default_factory=dict)
     _origin: dict[TopicPartition, tuple[int, ...]] = field(default_factory=dict)
 
@@ -216,6 +220,40 @@ class InMemoryCluster(FaultInjection):
             for tp, by_broker in self.sizes.items()
             if topics is None or tp[0] in topics
         }
+
+    def read_messages(self, request: ReadRequest) -> Iterator[Message]:
+        self._call("read_messages", (request.topic,))
+        if request.group is not None:
+            committed = self.groups[request.group].committed if request.group in self.groups else {}
+            count = len(self.topics[request.topic].partitions)
+            starts = {
+                (request.topic, p): committed.get(
+                    (request.topic, p),
+                    0 if request.from_beginning else len(self.log.get((request.topic, p), [])),
+                )
+                for p in range(count)
+            }
+        else:
+            starts = dict(request.positions)
+        read = [m for tp, start in sorted(starts.items()) for m in self.log.get(tp, [])[start:]]
+        yield from read[: request.limit]
+
+    def write_messages(self, topic: str, records: Sequence[Record], *, acks: str = "all") -> list[Delivery]:
+        self._call("write_messages", (Target.topic(topic),))
+        count = len(self.topics[topic].partitions)
+        out = []
+        for r in records:
+            partition = r.partition if r.partition is not None else zlib.crc32(r.key or b"") % count
+            refused = self._refused("write_messages", Target.topic(topic), False)
+            if partition >= count or refused:
+                out.append(
+                    Delivery(r.line, partition, None, refused or "_UNKNOWN_PARTITION: Unknown partition")
+                )
+                continue
+            entries = self.log.setdefault((topic, partition), [])
+            entries.append(Message(topic, partition, len(entries), 0, "create", r.key, r.value, r.headers))
+            out.append(Delivery(r.line, partition, len(entries) - 1))
+        return out
 
     def describe_groups(self, groups: Collection[str]) -> dict[str, GroupState]:
         self._call("describe_groups", tuple(sorted(groups)))

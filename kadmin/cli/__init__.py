@@ -20,6 +20,7 @@ _COMMAND_MODULES = (
     "lock_cmds",
     "export_cmds",
     "inspect_cmds",
+    "messages_cmds",
 )
 
 for _name in _COMMAND_MODULES:

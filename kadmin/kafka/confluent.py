@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import deque
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from typing import Any, cast
 
@@ -36,6 +36,7 @@ from kadmin.core.actions import AddPartitions, AlterConfigs, CreateTopic, Delete
 from kadmin.core.errors import ClusterError
 from kadmin.core.inspect import GroupListing, TopicConfigValue
 from kadmin.core.lock import LockRecord
+from kadmin.core.messages import Delivery, Message, ReadRequest, Record
 from kadmin.core.model import (
     AppliedReset,
     Broker,
@@ -375,6 +376,22 @@ class ConfluentAdmin:
         from kadmin.kafka import lock_log
 
         return lock_log.append_lock(self.admin, self.config, record, self.timeout)
+
+    # --- messages: the console consumer and producer (kadmin.kafka.messages) ---------
+
+    def read_messages(self, request: ReadRequest) -> Iterator[Message]:
+        from kadmin.kafka import messages
+
+        self._check_connection()
+        return messages.read_messages(self.config, request, _quiet)
+
+    def write_messages(self, topic: str, records: Sequence[Record], *, acks: str = "all") -> list[Delivery]:
+        from kadmin.kafka import messages
+
+        self._check_connection()
+        return messages.write_messages(
+            self.config, topic, records, acks=acks, timeout=self.timeout, log=_quiet
+        )
 
     # --- consumer groups (kadmin.kafka.groups) ------------------------------------
 

@@ -8,7 +8,7 @@ in-memory fake in the tests.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -24,6 +24,7 @@ from kadmin.core.kafka_configs import FOLLOWER_THROTTLED_REPLICAS as FOLLOWER_TH
 from kadmin.core.kafka_configs import LEADER_THROTTLED_REPLICAS as LEADER_THROTTLED_REPLICAS
 from kadmin.core.kafka_configs import THROTTLE_RATE_KEYS as THROTTLE_RATE_KEYS
 from kadmin.core.lock import LockRecord
+from kadmin.core.messages import Delivery, Message, ReadRequest, Record
 from kadmin.core.model import AppliedReset, ClusterState, GroupState, TopicPartition, Watermarks
 from kadmin.core.targets import Target
 
@@ -128,6 +129,15 @@ class ClusterAdmin(Protocol):
 
         `brokers` None asks every live broker; `topics` None means every topic.
         """
+        ...
+
+    def read_messages(self, request: ReadRequest) -> Iterator[Message]:
+        """Messages as they arrive (per partition in offset order), until the request's limit
+        or idle time; commits offsets only when the request names a group."""
+        ...
+
+    def write_messages(self, topic: str, records: Sequence[Record], *, acks: str = "all") -> list[Delivery]:
+        """Write `records` in order; one `Delivery` per record, in the same order."""
         ...
 
     def describe_groups(self, groups: Collection[str]) -> dict[str, GroupState]:

@@ -341,9 +341,14 @@ _CONNECTION_VARIABLES = {
 
 
 def run_kadmin(
-    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float = 120.0
+    *args: str,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    timeout: float = 120.0,
+    input: str | None = None,
 ) -> CliRun:
-    """``python -m kadmin ARGS`` in a subprocess, with no connection settings but those in `env`."""
+    """``python -m kadmin ARGS`` in a subprocess, with no connection settings but those in `env`;
+    `input` is written to its stdin."""
     environment = {k: v for k, v in os.environ.items() if k not in _CONNECTION_VARIABLES}
     environment.update(env or {})
     started = time.monotonic()
@@ -354,6 +359,7 @@ def run_kadmin(
         capture_output=True,
         text=True,
         timeout=timeout,
+        input=input,
         check=False,
     )
     return CliRun(tuple(args), done.returncode, done.stdout, done.stderr, time.monotonic() - started)
