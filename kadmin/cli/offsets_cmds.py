@@ -90,6 +90,8 @@ def show(
     \b
         kadmin offsets show --group billing -o csv > billing.csv
     """
+    if group is not None:
+        _check_group(group)
     cluster = pinned_cluster(spec)
     admin = connect(bootstrap, command_config, spec_bootstrap=cluster.bootstrap, timeout=timeout)
     check_pinned(admin, cluster)
@@ -149,7 +151,11 @@ def reset(
     ] = None,
     from_file: Annotated[
         Path | None,
-        typer.Option("--from-file", metavar="CSV", help="To the offsets in a topic,partition,offset file."),
+        typer.Option(
+            "--from-file",
+            metavar="CSV",
+            help="To the offsets in a topic,partition,offset file; with --topic, only those topics' rows.",
+        ),
     ] = None,
     execute: Annotated[
         bool, typer.Option("--execute", help="Commit the offsets; without it, a dry run.")
@@ -172,6 +178,7 @@ def reset(
         kadmin offsets reset --group billing --topic orders --by-duration PT2H
         kadmin offsets reset --group billing --topic orders --by-duration PT2H --execute --spec specs/
     """
+    _check_group(group)
     to = _reset_to(
         group,
         to_earliest=to_earliest,
@@ -218,6 +225,16 @@ def _show_all(admin: ClusterAdmin, output: ShowFormat) -> None:
 
 
 # --- options -----------------------------------------------------------------------
+
+
+def _check_group(group: str) -> None:
+    # An empty group id is no group: librdkafka raises a ValueError on it, Kafka's tool a usage error.
+    if not group.strip():
+        raise KadminError(
+            f"names no consumer group (found {group!r})",
+            where="--group",
+            hint="pass the group's id, e.g. --group billing (`kadmin offsets show` lists them all)",
+        )
 
 
 def _reset_to(

@@ -56,13 +56,18 @@ def partitions_in_scope(
 ) -> tuple[TopicPartition, ...]:
     """The partitions a reset touches.
 
-    A file names its own partitions (Kafka ignores --topic with --from-file). No topics
-    means every partition the group has committed offsets for (--all-topics). A topic
-    with an empty tuple means all its partitions. Unknown topics and partitions are a
-    `PlanError`, as Kafka refuses them (UnknownTopicOrPartitionException).
+    A file names its own partitions; with topics as well, only the file's rows for those
+    topics (and partitions) count. Kafka's tool ignores --topic with --from-file and
+    writes every row, which resets what the operator did not name. No topics means every
+    partition the group has committed offsets for (--all-topics). A topic with an empty
+    tuple means all its partitions. Unknown topics and partitions are a `PlanError`, as
+    Kafka refuses them (UnknownTopicOrPartitionException).
     """
     if to.mode is OffsetMode.FILE:
-        return tuple(sorted(to.file_offsets or {}))
+        rows = sorted(to.file_offsets or {})
+        if not topics:
+            return tuple(rows)
+        return _file_rows_in(rows, topics, to.text)
     if not topics:
         return tuple(sorted(group.committed))
     chosen: set[TopicPartition] = set()
@@ -83,6 +88,25 @@ def partitions_in_scope(
             )
         chosen.update((topic, p) for p in (wanted or range(count)))
     return tuple(sorted(chosen))
+
+
+def _file_rows_in(
+    rows: list[TopicPartition], topics: Mapping[str, tuple[int, ...]], file: str
+) -> tuple[TopicPartition, ...]:
+    chosen = tuple((t, p) for t, p in rows if t in topics and (not topics[t] or p in topics[t]))
+    hint = "name only topics and partitions the file lists, or leave out --topic for the whole file"
+    for topic, wanted in topics.items():
+        have = {p for t, p in chosen if t == topic}
+        if not have:
+            raise PlanError(f"{file} has no offsets for topic {topic}", where=f"topic {topic}", hint=hint)
+        missing = sorted(set(wanted) - have)
+        if missing:
+            raise PlanError(
+                f"{file} has no offset for partition {', '.join(map(str, missing))} of topic {topic}",
+                where=f"topic {topic}",
+                hint=hint,
+            )
+    return chosen
 
 
 def compute_reset(

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import CliRun, KafkaHandle, Namespace
+from .test_offsets import cli, prepare
 
 Kadmin = Callable[..., CliRun]
 
@@ -151,3 +152,27 @@ def test_a_bootstrap_that_is_not_kafka_is_reported(
     assert done.code == 1, done.stdout + done.stderr
     assert f"cluster {silent_server}: could not connect" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_reset_from_file_with_topic_writes_only_that_topics_rows(
+    kafka_single: KafkaHandle, ns: Namespace, tmp_path: Path
+) -> None:
+    layout = prepare(kafka_single.bootstrap, ns.topic("orders"), ns.group("billing"))
+    other = ns.topic("never-named")
+    rows = tmp_path / "rows.csv"
+    rows.write_text(f"{layout.topic},0,2\n{layout.topic},1,3\n{other},0,1\n")
+    b = ("--bootstrap-server", layout.bootstrap, "--backup-dir", str(tmp_path / "b"))
+
+    code, out, err = cli(
+        "reset", "-g", layout.group, "--from-file", str(rows), "--topic", f"{layout.topic}:0", "--execute", *b
+    )
+    assert code == 0, err
+    assert "committed 1 offset(s)" in out
+    assert layout.committed() == {0: 2, 1: 7}
+
+    code, _, err = cli(
+        "reset", "-g", layout.group, "--from-file", str(rows), "--topic", ns.topic("audit"), *b
+    )
+    assert code == 1
+    assert f"{rows} has no offsets for topic {ns.topic('audit')}" in err
+    assert layout.committed() == {0: 2, 1: 7}

@@ -116,6 +116,18 @@ def test_from_file_uses_the_file_rows_clamped() -> None:
     }
 
 
+def test_from_file_with_topics_keeps_only_their_rows() -> None:
+    rows = {("orders", 0): 3, ("orders", 2): 12, ("payments", 0): 5}
+    target = ResetTo(OffsetMode.FILE, text="b.csv", file_offsets=rows)
+    assert partitions_in_scope(group(), target, None, {}) == (("orders", 0), ("orders", 2), ("payments", 0))
+    assert partitions_in_scope(group(), target, {"orders": ()}, {}) == (("orders", 0), ("orders", 2))
+    assert partitions_in_scope(group(), target, {"orders": (2,)}, {}) == (("orders", 2),)
+    with pytest.raises(PlanError, match=r"b\.csv has no offsets for topic audit"):
+        partitions_in_scope(group(), target, {"audit": ()}, {})
+    with pytest.raises(PlanError, match=r"b\.csv has no offset for partition 1 of topic orders"):
+        partitions_in_scope(group(), target, {"orders": (1, 2)}, {})
+
+
 def test_unknown_partition_is_a_plan_error() -> None:
     with pytest.raises(PlanError, match="partition 7 of topic orders does not exist"):
         compute_reset(group(), ResetTo(OffsetMode.EARLIEST), [("orders", 7)], MARKS)
