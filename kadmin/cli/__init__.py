@@ -10,6 +10,8 @@ from importlib import import_module
 
 from kadmin.cli.app import app
 
+__all__ = ["app", "main"]
+
 _COMMAND_MODULES = (
     "spec_cmds",
     "plan_cmds",

@@ -56,7 +56,8 @@ class KafkaHandle:
         return ConfluentAdmin(self.config(), timeout=timeout)
 
     def raw_admin(self) -> AdminClient:
-        return AdminClient(self.config())
+        settings: dict[str, str | int | float | bool] = {**self.config()}
+        return AdminClient(settings)
 
     def producer(self, **extra: Any) -> Producer:
         return Producer({"bootstrap.servers": self.bootstrap, "linger.ms": 5, **extra})

@@ -6,6 +6,7 @@ started once for this module; the shared session clusters are never stopped.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -18,6 +19,7 @@ import pytest
 from confluent_kafka import ConsumerGroupTopicPartitions, TopicPartition
 from confluent_kafka.admin import NewTopic
 
+from kadmin.core.model import ObservedTopic
 from kadmin.local.cluster import LocalCluster
 from tests.integration.conftest import CliRun, KafkaHandle, Namespace, eventually
 
@@ -116,6 +118,10 @@ def outage_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KafkaHa
         cluster.stop()
 
 
+def shown(kafka: KafkaHandle, name: str) -> ObservedTopic:
+    return kafka.admin().snapshot([name]).topics[name]
+
+
 def _stop_broker(pid: int, timeout: float = 60.0) -> None:
     os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
@@ -138,7 +144,7 @@ def test_a_stopped_broker_shows_as_under_replicated_and_offline_partitions(
     raw = outage_cluster.raw_admin()
     for name, broker in (("only-on-3", 3), ("only-on-1", 1)):
         raw.create_topics([NewTopic(name, 1, replica_assignment=[[broker]])])[name].result(timeout=30)
-        eventually(lambda name=name: outage_cluster.admin().snapshot([name]).topics[name])
+        eventually(functools.partial(shown, outage_cluster, name))
     env = {"KADMIN_BOOTSTRAP_SERVER": outage_cluster.info.nodes[0].bootstrap}
 
     before = kadmin("topics", "--under-replicated", "-o", "json", env=env)

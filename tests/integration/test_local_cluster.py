@@ -57,7 +57,7 @@ def test_messages_flow_through_a_replicated_topic(kafka_3zones: KafkaHandle, ns3
         for _ in range(100):
             msg = consumer.poll(0.5)
             if msg is not None and msg.error() is None:
-                received.append(msg.value())
+                received.append(msg.value() or b"")
             if len(received) == len(sent):
                 break
     finally:
@@ -80,7 +80,7 @@ def consume_all(kafka: KafkaHandle, topic: str, group: str, count: int) -> list[
         for _ in range(120):
             msg = consumer.poll(0.5)
             if msg is not None and msg.error() is None:
-                received.append(msg.value())
+                received.append(msg.value() or b"")
             if len(received) >= count:
                 break
     finally:

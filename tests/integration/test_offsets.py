@@ -114,7 +114,9 @@ def resume_points(layout: Layout) -> dict[int, int]:
             if message is None:
                 continue
             assert message.error() is None, message.error()
-            first.setdefault(message.partition(), message.offset())
+            partition, offset = message.partition(), message.offset()
+            assert partition is not None and offset is not None
+            first.setdefault(partition, offset)
     finally:
         consumer.close()
     return first

@@ -6,6 +6,7 @@ themselves, the topic and broker configs the throttle used, and the next plan.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
@@ -82,7 +83,7 @@ class Zones3:
         assert len(creates) == len(topics) and plan.applyable
         assert all(o.ok for o in self.admin.create_topics(creates)), "create failed"
         for action in creates:
-            eventually(lambda a=action: self._shown(a))
+            eventually(functools.partial(self._shown, action))
 
     def _shown(self, action: CreateTopic) -> None:
         topic = self.admin.snapshot([action.topic]).topics[action.topic]
@@ -120,7 +121,7 @@ class Zones3:
                 for message in consumer.consume(500, timeout=1.0):
                     error = message.error()
                     if error is None:
-                        got[message.key()] = message.value()
+                        got[message.key() or b""] = message.value() or b""
                     elif error.code() != KafkaError._PARTITION_EOF:
                         raise AssertionError(f"consume failed: {error}")
         finally:

@@ -6,7 +6,7 @@ namespace, with `cluster.manage` limited to it so no test touches another's topi
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -51,7 +51,7 @@ class Reconciler:
 
     def spec(
         self,
-        topics: dict[str, dict[str, Any] | None],
+        topics: Mapping[str, Mapping[str, Any] | None],
         *,
         profiles: dict[str, Any] | None = None,
         manage: str = r"\..*",

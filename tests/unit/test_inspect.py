@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from typing import Any
 
 import pytest
@@ -19,13 +20,21 @@ from kadmin.core.model import (
     ClusterState,
     ConfigEntry,
     ConfigSource,
+    ConsumerGroupState,
     GroupMember,
     GroupState,
     ObservedTopic,
     Partition,
     Watermarks,
 )
-from kadmin.ops.inspect import describe_topic, read_groups, read_topics, select_topics, topic_health
+from kadmin.ops.inspect import (
+    TopicHealth,
+    describe_topic,
+    read_groups,
+    read_topics,
+    select_topics,
+    topic_health,
+)
 from kadmin.render.inspect import groups_lines, human_bytes, topic_detail_lines, topics_document, topics_lines
 from tests.fakes import InMemoryCluster
 
@@ -90,7 +99,10 @@ def test_filters_keep_what_they_say() -> None:
     down = topic("payments", Partition(0, (3,), (), None))
     internal = ObservedTopic("__consumer_offsets", (Partition(0, (1,), (1,), 1),), internal=True)
     all_ = topic_health(state(healthy, lagging, down, internal), {1: 1})
-    names = lambda ts: [t.name for t in ts]  # noqa: E731
+
+    def names(topics: Iterable[TopicHealth]) -> list[str]:
+        return [t.name for t in topics]
+
     assert names(select_topics(all_, under_replicated=True)) == ["orders.b", "payments"]
     assert names(select_topics(all_, unavailable=True)) == ["payments"]
     assert names(select_topics(all_, match=re.compile(r"^orders\."))) == ["orders.a", "orders.b"]
@@ -113,8 +125,9 @@ def test_groups_show_the_exact_lag_from_one_describe_and_one_read_of_log_ends() 
     mem = InMemoryCluster()
     mem.add_topic("orders", partitions=2)
     member = GroupMember("m-1", "billing-app", "/10.0.0.1", (("orders", 0), ("orders", 1)))
-    mem.groups["billing"] = GroupState("billing", "Stable", (member,), {("orders", 0): 40, ("orders", 1): 7})
-    mem.groups["idle"] = GroupState("idle", "Empty", (), {("orders", 0): 100})
+    committed = {("orders", 0): 40, ("orders", 1): 7}
+    mem.groups["billing"] = GroupState("billing", ConsumerGroupState.STABLE, (member,), committed)
+    mem.groups["idle"] = GroupState("idle", ConsumerGroupState.EMPTY, (), {("orders", 0): 100})
     mem.marks.update({("orders", 0): Watermarks(0, 100), ("orders", 1): Watermarks(0, 10)})
     groups = {g.group: g for g in read_groups(mem)}
     assert groups["billing"].lag == 60 + 3
@@ -135,7 +148,7 @@ def test_describing_a_missing_topic_names_it_and_says_how_to_find_one() -> None:
 def test_describing_a_topic_shows_each_configs_source_and_its_consumers() -> None:
     mem = InMemoryCluster()
     mem.add_topic("orders", partitions=2, rf=3, overrides={"retention.ms": "1000"})
-    mem.groups["billing"] = GroupState("billing", "Empty", (), {("orders", 1): 5})
+    mem.groups["billing"] = GroupState("billing", ConsumerGroupState.EMPTY, (), {("orders", 1): 5})
     mem.marks[("orders", 1)] = Watermarks(0, 9)
     detail = describe_topic(mem, "orders")
     text = "\n".join(topic_detail_lines(detail))
@@ -185,7 +198,8 @@ def run(*args: str) -> tuple[int, str, str]:
 
 def test_names_from_the_cluster_are_printed_as_they_are(mem: InMemoryCluster) -> None:
     mem.add_topic("[prod]orders:fire:")
-    mem.groups["[bold]billing"] = GroupState("[bold]billing", "Empty", (), {("[prod]orders:fire:", 0): 0})
+    committed = {("[prod]orders:fire:", 0): 0}
+    mem.groups["[bold]billing"] = GroupState("[bold]billing", ConsumerGroupState.EMPTY, (), committed)
     code, out, _ = run("topics")
     assert code == 0 and "[prod]orders:fire:" in out
     code, out, _ = run("groups")
@@ -212,8 +226,8 @@ def test_groups_describe_of_an_unknown_group_is_an_error_with_a_hint(mem: InMemo
 
 def test_offsets_show_without_a_group_shows_every_group(mem: InMemoryCluster) -> None:
     mem.add_topic("orders")
-    mem.groups["a"] = GroupState("a", "Empty", (), {("orders", 0): 1})
-    mem.groups["b"] = GroupState("b", "Empty", (), {("orders", 0): 2})
+    mem.groups["a"] = GroupState("a", ConsumerGroupState.EMPTY, (), {("orders", 0): 1})
+    mem.groups["b"] = GroupState("b", ConsumerGroupState.EMPTY, (), {("orders", 0): 2})
     mem.marks[("orders", 0)] = Watermarks(0, 5)
     code, out, _ = run("offsets", "show", "-o", "json")
     assert code == 0

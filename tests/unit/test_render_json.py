@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType, NoneType
 from typing import Any
@@ -108,7 +109,7 @@ NOTICE = {"target": (str,), "message": (str,)}
 SUMMARY = {"create": (int,), "update": (int,), "delete": (int,), "refused": (int,), "unmanaged": (int,)}
 
 
-def assert_shape(value: object, shape: dict[str, tuple[type, ...]], where: str) -> None:
+def assert_shape(value: object, shape: Mapping[str, tuple[type, ...]], where: str) -> None:
     assert isinstance(value, dict), where
     assert set(value) == set(shape), f"{where}: keys {sorted(value)} != {sorted(shape)}"
     for key, types in shape.items():

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from kadmin.core.errors import SpecError
+from kadmin.core.errors import Location, SpecError
 from kadmin.spec.load import load_specs
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "specs"
@@ -58,6 +58,6 @@ def test_valid_spec_loads_with_exactly_its_expected_warnings(case: Path) -> None
 def test_problems_come_sorted_by_file_line_and_column() -> None:
     with pytest.raises(SpecError) as caught:
         load_specs([str(DATA / "invalid" / "offsets-entries.yaml")], env=ENV)
-    spots = [(p.where.line, p.where.column) for p in caught.value.problems if not isinstance(p.where, str)]
+    spots = [(p.where.line, p.where.column) for p in caught.value.problems if isinstance(p.where, Location)]
     assert spots == sorted(spots)
     assert len(spots) == len(caught.value.problems) == 15

@@ -23,7 +23,7 @@ from kadmin.core.actions import (
     PartitionMove,
     RemoveThrottle,
 )
-from kadmin.core.errors import ClusterError
+from kadmin.core.errors import ClusterError, Location
 from kadmin.core.kafka_configs import (
     FOLLOWER_THROTTLED_REPLICAS,
     LEADER_THROTTLED_REPLICAS,
@@ -33,7 +33,6 @@ from kadmin.core.model import (
     Broker,
     ClusterSpec,
     DesiredState,
-    Location,
     Spread,
     TopicSpec,
 )

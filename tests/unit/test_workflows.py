@@ -52,7 +52,7 @@ def load(path: Path) -> dict[Any, Any]:
 
 def triggers(workflow: dict[Any, Any]) -> dict[str, Any]:
     # YAML 1.1 reads the key `on` as the boolean True.
-    on: dict[str, Any] = workflow.get("on", workflow.get(True))
+    on: dict[str, Any] = workflow.get("on") or workflow[True]
     return on
 
 
