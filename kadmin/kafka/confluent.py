@@ -10,13 +10,16 @@ The first use of the client checks the connection: librdkafka retries a failed
 SASL or TLS handshake forever and reports it only through `error_cb`, so without
 this check a wrong password would look like an unreachable cluster after the timeout.
 The same check runs before the kafka-python client of the reassignment calls is made.
-An adapter holds connections until `close` (or the end of a ``with`` block).
+An adapter holds connections until `close` (or the end of a ``with`` block); at
+exit, every adapter still open is closed (see `_close_all`).
 """
 
 from __future__ import annotations
 
+import atexit
 import logging
 import time
+import weakref
 from collections import deque
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
@@ -72,6 +75,35 @@ _CONFIG_IN_FLIGHT = 2
 _TOPIC_SOURCE: int = KafkaConfigSource.DYNAMIC_TOPIC_CONFIG.value
 
 
+class _Handshake:
+    """The first handshake failure `error_cb` reports. A holder apart from the adapter, so that the
+    client does not reference its adapter: no cycle, and the adapter is freed when dropped."""
+
+    __slots__ = ("error",)
+
+    def __init__(self) -> None:
+        self.error: KafkaError | None = None
+
+    def __call__(self, err: KafkaError) -> None:
+        # Called from poll(); only the first handshake failure matters.
+        if self.error is None and err.code() in _HANDSHAKE_ERRORS:
+            self.error = err
+
+
+_OPEN: weakref.WeakSet[ConfluentAdmin] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_all() -> None:
+    # Destroying a librdkafka handle completes the requests still in flight by calling back into
+    # Python from librdkafka's own thread. When that happens during interpreter shutdown (an error
+    # such as NOT_COORDINATOR on one group leaves the futures of the others pending, and the
+    # command exits), the process can crash with a segfault. Destroy every handle while Python is
+    # still whole.
+    for adapter in list(_OPEN):
+        adapter.close()
+
+
 def connect(config: Mapping[str, str], *, timeout: float = DEFAULT_TIMEOUT_S) -> ConfluentAdmin:
     """An adapter for the cluster that `config` (librdkafka properties) points at."""
     return ConfluentAdmin(config, timeout=timeout)
@@ -84,11 +116,12 @@ class ConfluentAdmin:
         self.config = dict(config)
         self.timeout = timeout
         self.bootstrap = self.config.get("bootstrap.servers", "")
-        self._handshake_error: KafkaError | None = None
+        self._handshake = _Handshake()
         self._checked = False
         self._kip455 = ReassignmentClient(self.config, timeout=timeout)
         self.closed = False
-        settings: dict[str, Any] = {**self.config, "logger": _quiet, "error_cb": self._on_error}
+        self._client: AdminClient | None = None
+        settings: dict[str, Any] = {**self.config, "logger": _quiet, "error_cb": self._handshake}
         try:
             self._client = AdminClient(settings)
         except (KafkaException, ValueError, TypeError) as err:
@@ -97,16 +130,23 @@ class ConfluentAdmin:
                 where=f"cluster {self.bootstrap}" if self.bootstrap else None,
                 hint="check the librdkafka properties given by --command-config and KADMIN_* variables",
             ) from None
+        _OPEN.add(self)
 
     @property
     def admin(self) -> AdminClient:
         """The client, once the cluster has answered it (checked on first use)."""
         self._check_connection()
+        return self._open_client()
+
+    def _open_client(self) -> AdminClient:
+        # A handle used after librdkafka destroyed it would crash the process: refuse instead.
+        if self._client is None:
+            raise RuntimeError("the cluster adapter was used after it was closed")
         return self._client
 
     def _check_connection(self) -> None:
         if not self._checked:
-            self._result(self._client.describe_cluster(request_timeout=self.timeout), "connect")
+            self._result(self._open_client().describe_cluster(request_timeout=self.timeout), "connect")
             self._checked = True
 
     def _reassignments(self) -> ReassignmentClient:
@@ -119,23 +159,20 @@ class ConfluentAdmin:
         return self._kip455
 
     def close(self) -> None:
-        """Release the connections of this adapter (the kafka-python client, if one was made).
-
-        librdkafka's AdminClient has no close of its own; it is freed with the adapter.
+        """Release the connections of this adapter: the kafka-python client, if one was made, and
+        librdkafka's handle, destroyed now (requests still in flight end with an error) rather than
+        whenever the adapter is collected. Using the adapter afterwards raises RuntimeError.
         """
         self.closed = True
         self._kip455.close()
+        self._client = None
+        _OPEN.discard(self)
 
     def __enter__(self) -> ConfluentAdmin:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-    def _on_error(self, err: KafkaError) -> None:
-        # Called from poll(); only the first handshake failure matters.
-        if self._handshake_error is None and err.code() in _HANDSHAKE_ERRORS:
-            self._handshake_error = err
 
     # --- reads ---------------------------------------------------------------------
 
@@ -433,9 +470,9 @@ class ConfluentAdmin:
             except KafkaException as err:
                 raise self._error(err, what) from None
             except TimeoutError:
-                self._client.poll(0)  # serves error_cb
-                if self._handshake_error is not None:
-                    raise self._error(KafkaException(self._handshake_error), what) from None
+                self._open_client().poll(0)  # serves error_cb
+                if self._handshake.error is not None:
+                    raise self._error(KafkaException(self._handshake.error), what) from None
                 if time.monotonic() >= deadline:
                     raise no_answer(
                         what, self._where, self.timeout, peer=self.bootstrap or "the cluster"

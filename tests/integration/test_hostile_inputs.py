@@ -4,10 +4,14 @@ bootstrap address that is wrong, unreachable or not Kafka is reported, never a h
 
 from __future__ import annotations
 
+import gc
 import json
 import re
 import socket
+import subprocess
+import sys
 import threading
+import weakref
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -176,3 +180,55 @@ def test_reset_from_file_with_topic_writes_only_that_topics_rows(
     assert code == 1
     assert f"{rows} has no offsets for topic {ns.topic('audit')}" in err
     assert layout.committed() == {0: 2, 1: 7}
+
+
+def test_an_adapter_is_unusable_after_close_and_freed_without_the_garbage_collector(
+    kafka_single: KafkaHandle,
+) -> None:
+    admin = kafka_single.admin()
+    assert admin.snapshot([]).cluster_id
+    admin.close()
+    with pytest.raises(RuntimeError, match="used after it was closed"):
+        admin.snapshot([])
+    fresh = kafka_single.admin()
+    fresh.snapshot([])
+    alive = weakref.ref(fresh)
+    gc.disable()
+    try:
+        del fresh
+        # No reference cycle through error_cb: the handle is destroyed here, not at some later collection.
+        assert alive() is None
+    finally:
+        gc.enable()
+
+
+EXIT_WITH_REQUESTS_IN_FLIGHT = """
+import sys
+from confluent_kafka import ConsumerGroupTopicPartitions
+from kadmin.kafka.confluent import ConfluentAdmin
+
+admin = ConfluentAdmin({"bootstrap.servers": sys.argv[1]}, timeout=10)
+admin.snapshot([])
+raw = admin.admin
+groups = [f"kadmin-exit-{i}" for i in range(20)]
+pending = [raw.describe_consumer_groups(groups, request_timeout=10)]
+for g in groups:
+    pending.append(raw.list_consumer_group_offsets([ConsumerGroupTopicPartitions(g)], request_timeout=10))
+print("leaving with", len(pending), "requests in flight")
+"""
+
+
+def test_exiting_with_requests_in_flight_does_not_crash(kafka_single: KafkaHandle, tmp_path: Path) -> None:
+    script = tmp_path / "exit_early.py"
+    script.write_text(EXIT_WITH_REQUESTS_IN_FLIGHT)
+    for _ in range(3):
+        done = subprocess.run(
+            [sys.executable, str(script), kafka_single.bootstrap],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        # A negative code is a signal (-11: SIGSEGV).
+        assert done.returncode == 0, (done.returncode, done.stderr[-2000:])
+        assert "leaving with 21 requests in flight" in done.stdout
