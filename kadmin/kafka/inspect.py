@@ -15,7 +15,7 @@ from collections.abc import Collection, Mapping
 from concurrent.futures import Future
 from typing import Any, cast
 
-from confluent_kafka import KafkaError, KafkaException
+from confluent_kafka import ConsumerGroupType, KafkaError, KafkaException
 from confluent_kafka.admin import AdminClient
 from confluent_kafka.admin._config import ConfigResource
 from confluent_kafka.admin._config import ConfigSource as KafkaConfigSource
@@ -44,7 +44,10 @@ def list_groups(admin: AdminClient, timeout: float) -> list[GroupListing]:
     """Every consumer group, sorted by name; the listing's own errors (a coordinator that did
     not answer) fail the read rather than silently shorten the list."""
     try:
-        answer = admin.list_consumer_groups(request_timeout=timeout).result(timeout=timeout)
+        # Kafka 4 lists share and streams groups too unless asked for consumer groups only,
+        # and a consumer-group describe answers those with an error; its own tool filters likewise.
+        kinds = {ConsumerGroupType.CONSUMER, ConsumerGroupType.CLASSIC}
+        answer = admin.list_consumer_groups(request_timeout=timeout, types=kinds).result(timeout=timeout)
     except KafkaException as err:
         raise _cluster_error(err, "list consumer groups") from None
     except TimeoutError:
