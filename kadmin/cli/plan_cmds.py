@@ -42,6 +42,7 @@ from kadmin.ops.reassignment import DEFAULT_TIMEOUT_S as REASSIGN_TIMEOUT_S
 from kadmin.ops.reassignment import MoveProgress, ReassignOptions
 from kadmin.ops.saved_plan import check_saved_plan
 from kadmin.plan.planfile import save_plan
+from kadmin.render.drift import cluster_name
 from kadmin.render.json import apply_report_document, plan_document
 from kadmin.render.markdown import render_plan_markdown
 from kadmin.render.review import count
@@ -429,7 +430,8 @@ def _confirm(plan: Plan) -> None:
             hint="review the plan, then pass --auto-approve; or save it with "
             "`kadmin plan SPEC --out plan.json` and run `kadmin apply plan.json`",
         )
-    question = "Apply this change?" if count == 1 else f"Apply these {count} changes?"
+    changes = "this change" if count == 1 else f"these {count} changes"
+    question = f"Apply {changes} to cluster {cluster_name(plan.identity)}?"
     answer = stderr().input(f"{question} [y/N] ", markup=False)
     if answer.strip().lower() not in ("y", "yes"):
         stderr().print("Apply cancelled; nothing was changed.", markup=False)

@@ -35,7 +35,8 @@ def render_plan_markdown(plan: Plan, *, detailed: bool = False) -> str:
     refusals, notices."""
     counts = summary_lines(plan)
     empty = not plan.actions and not plan.refusals
-    parts = [f"### {NO_CHANGES if empty else counts[0]}", _cluster_line(plan)]
+    title = NO_CHANGES if empty else counts[0]
+    parts = [f"### {_escape(plan.cluster_name or plan.cluster_id)}: {title}", _cluster_line(plan)]
     partial = partial_line(plan)
     if partial:
         parts.append(f"> [!NOTE]\n> {_escape(partial)}")
@@ -100,7 +101,7 @@ def _deletes(plan: Plan) -> list[str]:
         ("#### Would delete, not enabled (kept; `--allow-delete` deletes them)", would),
     ):
         if items:
-            rows = "\n".join(f"- {_escape_first(item)}" for item in items)
+            rows = "\n".join(f"- topic {_escape_first(item)}" for item in items)
             sections.append(f"{title}\n\n" + _folded(rows, len(items), count(len(items), "topic")))
     return sections
 
@@ -123,8 +124,9 @@ def _cluster_line(plan: Plan) -> str:
         if plan.cluster_name
         else _code(plan.cluster_id)
     )
+    via = f" via {_code(plan.bootstrap)}" if plan.bootstrap else ""
     when = f", planned at {plan.created_at}" if plan.created_at else ""
-    return f"Cluster {name}{when}."
+    return f"Cluster {name}{via}{when}."
 
 
 def _diff_line(line: Line) -> str:

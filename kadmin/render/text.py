@@ -30,6 +30,7 @@ from kadmin.core.actions import (
 )
 from kadmin.core.plan import DeleteCandidate, Plan
 from kadmin.kafka.port import Outcome
+from kadmin.render.drift import cluster_name
 from kadmin.render.review import (
     DETAIL_LIMIT,
     count,
@@ -259,6 +260,12 @@ WILL_DELETE = "Will delete (--allow-delete):"
 WOULD_DELETE = "Would delete, not enabled (kept; --allow-delete deletes them):"
 
 
+def cluster_line(plan: Plan) -> str:
+    """Which cluster the plan is about: ``Cluster prod-eu (MkU3…) via kafka-1:9092, planned at …``."""
+    when = f", planned at {plan.created_at}" if plan.created_at else ""
+    return f"Cluster {cluster_name(plan.identity)}{when}."
+
+
 def destructive_warning(plan: Plan) -> str | None:
     """One sentence naming what the plan destroys, or None when nothing is destroyed."""
     deletes = sum(1 for a in plan.actions if isinstance(a, DeleteTopic))
@@ -353,6 +360,8 @@ def render_plan(plan: Plan, console: Console, *, detailed: bool = False) -> None
     """Print the plan: what it is limited to, destructive warning, body, deletes,
     refusals, notices, closing counts. `detailed` lists every replica list."""
     out = _Output()
+    out.styled(_clean(cluster_line(plan)), "bold")
+    out.plain("\n\n")
     partial = partial_line(plan)
     if partial:
         out.styled(partial, "bold")

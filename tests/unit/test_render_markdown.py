@@ -27,10 +27,11 @@ def plan_of(*actions: Action, **fields: object) -> Plan:
 
 
 def test_empty_plan() -> None:
-    assert render_plan_markdown(plan_of(cluster_name="prod", created_at="2026-01-01T00:00:00Z")) == (
-        "### No changes. The cluster matches the spec.\n"
+    plan = plan_of(cluster_name="prod", bootstrap="k1:9092", created_at="2026-01-01T00:00:00Z")
+    assert render_plan_markdown(plan) == (
+        "### prod: No changes. The cluster matches the spec.\n"
         "\n"
-        "Cluster `prod` (`c1`), planned at 2026-01-01T00:00:00Z.\n"
+        "Cluster `prod` (`c1`) via `k1:9092`, planned at 2026-01-01T00:00:00Z.\n"
     )
 
 
@@ -57,7 +58,7 @@ def test_small_plan_in_a_diff_block_with_warning_refusals_and_notices() -> None:
         unmanaged=("a", "b"),
     )
     assert render_plan_markdown(plan) == (
-        "### Plan: 1 to create, 3 to update, 1 to delete.\n"
+        "### c1: Plan: 1 to create, 3 to update, 1 to delete.\n"
         "\n"
         "Cluster `c1`.\n"
         "\n"
@@ -90,7 +91,7 @@ def test_small_plan_in_a_diff_block_with_warning_refusals_and_notices() -> None:
         "\n"
         "#### `-` Will delete (`--allow-delete`)\n"
         "\n"
-        "- `audit`: 4 partitions, data unknown\n"
+        "- topic `audit`: 4 partitions, data unknown\n"
         "\n"
         "#### Refused\n"
         "\n"
@@ -152,5 +153,5 @@ def test_refusal_text_cannot_inject_markup() -> None:
         "- `!` **topic t**: \\<script\\>x\\</script\\> \\*bold\\*<br>Hint: see \\[docs\\](http://x)\n"
         in output
     )
-    assert output.startswith("### Plan: 0 to create, 0 to update, 0 to delete.\n")
+    assert output.startswith("### c1: Plan: 0 to create, 0 to update, 0 to delete.\n")
     assert "```" not in output

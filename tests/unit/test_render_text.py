@@ -33,11 +33,24 @@ def plan_of(*actions: Action, **fields: object) -> Plan:
 
 
 def text_of(plan: Plan) -> str:
+    """The plan below its first line, which names the cluster (checked here)."""
     console = Console(file=io.StringIO(), width=100, color_system=None)
     render_plan(plan, console)
     output = console.file.getvalue()  # type: ignore[attr-defined]
     assert isinstance(output, str)
-    return output
+    header = f"Cluster {plan.cluster_id}.\n\n"
+    assert output.startswith(header), output
+    return output.removeprefix(header)
+
+
+def test_the_first_line_names_the_cluster_by_spec_name_id_and_bootstrap() -> None:
+    plan = plan_of(cluster_name="prod-eu", bootstrap="kafka-1:9092", created_at="2026-01-02T03:04:05Z")
+    console = Console(file=io.StringIO(), width=100, color_system=None)
+    render_plan(plan, console)
+    assert console.file.getvalue().startswith(  # type: ignore[attr-defined]
+        "Cluster prod-eu (c1) via kafka-1:9092, planned at 2026-01-02T03:04:05Z.\n\n"
+        "No changes. The cluster matches the spec.\n"
+    )
 
 
 def test_empty_plan() -> None:
@@ -294,8 +307,8 @@ def test_ten_thousand_topics_render_one_summary_line_per_created_topic() -> None
     console = Console(file=io.StringIO(), width=100, force_terminal=True, color_system="truecolor")
     render_plan(plan, console)
     output = console.file.getvalue()  # type: ignore[attr-defined]
-    # A created topic: its summary and its one config; an update: heading and change.
-    assert output.count("\n") == 5_000 * 2 + 5_000 * 2 + 2
+    # The cluster line; a created topic: its summary and its one config; an update: heading and change.
+    assert output.count("\n") == 2 + 5_000 * 2 + 5_000 * 2 + 2
 
 
 def test_apply_report() -> None:
