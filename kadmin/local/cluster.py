@@ -213,6 +213,13 @@ class LocalCluster:
         """Options that only shape a new cluster must not contradict the recorded one."""
         where = f"local cluster {self.directory}"
         hint = "leave the option out to start the recorded cluster, or use another --dir for a new one"
+        if existing.kafka_version != KAFKA_VERSION:
+            # KIP-1170: storage is not forward-compatible, and an older broker may not read newer storage.
+            raise LocalClusterError(
+                f"the cluster was made with Kafka {existing.kafka_version}; this kadmin runs {KAFKA_VERSION}",
+                where=where,
+                hint="use another --dir for a new cluster, or delete this directory",
+            )
         if self.node_count is not None and self.node_count != len(existing.nodes):
             raise LocalClusterError(
                 f"this directory holds a {len(existing.nodes)}-node cluster, not {self.node_count} nodes",

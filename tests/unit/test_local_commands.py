@@ -6,6 +6,7 @@ all that process handling looks at; real clusters are in tests/integration/test_
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import signal
 import subprocess
@@ -249,3 +250,39 @@ def test_up_on_a_running_cluster_changes_nothing_and_says_when_heap_applies(
     assert "--heap applies to nodes as they start" in result.stdout
     assert read_info(directory) == info
     assert state.remembered_dir() == directory.resolve()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--nodes", "3"], "this directory holds a 1-node cluster, not 3 nodes"),
+        (["--sasl"], "the recorded cluster has no SASL listener"),
+    ],
+)
+def test_up_refuses_options_that_contradict_the_recorded_cluster(
+    tmp_path: Path, home: Path, args: list[str], message: str
+) -> None:
+    directory = tmp_path / "cluster"
+    info = record(directory, [0])
+    (Path(info.nodes[0].dir) / "data").mkdir()
+    (Path(info.nodes[0].dir) / "data" / "meta.properties").write_text("formatted\n")
+
+    result = CliRunner().invoke(app, ["local", "up", "--dir", str(directory), *args])
+
+    assert result.exit_code == 1
+    assert message in result.output
+    assert "use another --dir for a new one" in result.output
+    assert read_info(directory) == info
+
+
+def test_up_refuses_a_cluster_made_by_another_kafka_version(tmp_path: Path, home: Path) -> None:
+    directory = tmp_path / "cluster"
+    info = record(directory, [0])
+    write_info(dataclasses.replace(info, kafka_version="3.9.0"))
+    (Path(info.nodes[0].dir) / "data").mkdir()
+    (Path(info.nodes[0].dir) / "data" / "meta.properties").write_text("formatted\n")
+
+    result = CliRunner().invoke(app, ["local", "up", "--dir", str(directory)])
+
+    assert result.exit_code == 1
+    assert "the cluster was made with Kafka 3.9.0; this kadmin runs 4.4.0" in result.output
