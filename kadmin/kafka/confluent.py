@@ -149,7 +149,7 @@ class ConfluentAdmin:
             self._result(self._open_client().describe_cluster(request_timeout=self.timeout), "connect")
             self._checked = True
 
-    def _reassignments(self) -> ReassignmentClient:
+    def _kafka_python(self) -> ReassignmentClient:
         """The kafka-python side of this adapter, after librdkafka has checked the connection:
         kafka-python retries a rejected SASL or TLS handshake silently until its timeout, where
         librdkafka reports it at once."""
@@ -337,13 +337,13 @@ class ConfluentAdmin:
         return self._outcomes(futures, (a.target for a in actions), key=lambda a: a)
 
     def reassign_partitions(self, actions: Sequence[ReassignReplicas]) -> list[Outcome]:
-        return self._reassignments().alter(actions)
+        return self._kafka_python().alter(actions)
 
     def ongoing_reassignments(self) -> dict[TopicPartition, tuple[int, ...]]:
-        return self._reassignments().ongoing()
+        return self._kafka_python().ongoing()
 
     def cancel_reassignments(self, partitions: Collection[TopicPartition]) -> list[Outcome]:
-        return self._reassignments().cancel(partitions)
+        return self._kafka_python().cancel(partitions)
 
     def set_replication_throttle(self, throttle: ReplicationThrottle) -> list[Outcome]:
         from kadmin.kafka import kip455 as reassign
@@ -399,10 +399,8 @@ class ConfluentAdmin:
     ) -> dict[TopicPartition, dict[int, int]]:
         from kadmin.kafka import inspect
 
-        # As for the reassignment client: librdkafka reports a rejected handshake at once,
-        # kafka-python only after its timeout.
-        self._check_connection()
-        return inspect.replica_sizes(self.config, topics, brokers, self.timeout)
+        client = self._kafka_python().client()
+        return inspect.replica_sizes(client, topics, brokers, bootstrap=self.bootstrap)
 
     def lock_records(self) -> list[LockRecord]:
         from kadmin.kafka import lock_log

@@ -10,8 +10,7 @@ Every future is awaited with the timeout; Kafka errors become `ClusterError`s.
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Collection, Mapping
+from collections.abc import Collection
 from concurrent.futures import Future
 from typing import Any, cast
 
@@ -23,7 +22,6 @@ from confluent_kafka.admin._config import ConfigSource as KafkaConfigSource
 from kadmin.core.errors import ClusterError
 from kadmin.core.inspect import GroupListing, TopicConfigValue
 from kadmin.core.model import ConfigSource, ConsumerGroupState, TopicPartition
-from kadmin.kafka import kip455
 from kadmin.kafka.answers import REACH_HINT, cluster_error, error_code, no_answer
 from kadmin.kafka.groups import _STATES
 
@@ -126,38 +124,26 @@ def broker_configs(admin: AdminClient, keys: Collection[str], timeout: float) ->
 
 
 def replica_sizes(
-    config: Mapping[str, str],
-    topics: Collection[str] | None,
-    brokers: Collection[int] | None,
-    timeout: float,
+    client: Any, topics: Collection[str] | None, brokers: Collection[int] | None, *, bootstrap: str
 ) -> dict[TopicPartition, dict[int, int]]:
     """Bytes of each replica on disk, from one DescribeLogDirs per broker.
 
+    `client` is the adapter's kafka-python admin client (`ReassignmentClient.client`), whose
+    request timeout is kadmin's.
     A replica being moved between two directories of one broker appears twice; the
     future copy (`is_future_key`) is left out, as it is not yet the replica.
     """
     request = None if topics is None else sorted(set(topics))
     if request is not None and not request:
         return {}
-    with warnings.catch_warnings():
-        # kafka-python's protocol schemas load through a resources API deprecated since 3.11.
-        warnings.simplefilter("ignore", DeprecationWarning)
-        from kafka.admin import KafkaAdminClient
-    client = None
     try:
-        client = KafkaAdminClient(**kip455.kafka_python_config(config, timeout))
         answers = client.describe_log_dirs(
             topic_partitions=request, brokers=None if brokers is None else sorted(brokers)
         )
     except Exception as err:  # kafka-python raises its own error family and asyncio timeouts
         raise ClusterError(
-            f"could not read log directory sizes: {err}",
-            where=f"cluster {config.get('bootstrap.servers', '')}",
-            hint=REACH_HINT,
+            f"could not read log directory sizes: {err}", where=f"cluster {bootstrap}", hint=REACH_HINT
         ) from None
-    finally:
-        if client is not None:
-            client.close()
     sizes: dict[TopicPartition, dict[int, int]] = {}
     for answer in answers:
         broker = int(answer["broker"])

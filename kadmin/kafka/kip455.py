@@ -3,7 +3,8 @@ preferred leader election after them.
 
 The moves use the one admin call confluent-kafka lacks (KIP-455's
 AlterPartitionReassignments / ListPartitionReassignments), through one kafka-python
-client per adapter (`ReassignmentClient`); the librdkafka-style properties kadmin is
+client per adapter (`ReassignmentClient`, whose client also serves the DescribeLogDirs
+of `kafka.inspect`); the librdkafka-style properties kadmin is
 given are translated to kafka-python's keyword arguments, so one `--command-config`
 serves both clients, and a security property kafka-python cannot honour is an error
 rather than dropped. Throttle configs and leader elections go through confluent-kafka's
@@ -177,8 +178,13 @@ class ReassignmentClient:
             result[(tp.topic, tp.partition)] = tuple(r for r in state["replicas"] if r not in removing)
         return result
 
+    def client(self) -> Any:
+        """kafka-python's admin client itself, for the adapter's other calls confluent-kafka
+        lacks (DescribeLogDirs); made on first use, like the reassignment calls'."""
+        return self._connected()
+
     def close(self) -> None:
-        """Close the client, if one was made; the adapter's reassignment calls end here."""
+        """Close the client, if one was made; the adapter's kafka-python calls end here."""
         self._closed = True
         client, self._client = self._client, None
         if client is not None:
