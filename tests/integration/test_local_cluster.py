@@ -19,7 +19,7 @@ from kadmin.core.errors import LocalClusterError
 from kadmin.local.cluster import LocalCluster, running_nodes
 from kadmin.local.record import read_info
 
-from .conftest import KafkaHandle, Namespace, eventually
+from .conftest import KafkaHandle, Namespace, eventually, run_kadmin
 
 
 def test_three_zone_cluster_places_rf3_replicas_in_three_racks(
@@ -137,12 +137,22 @@ def test_local_down_then_up_keeps_the_cluster_its_topics_and_messages(tmp_path: 
         assert restarted.cluster_id == info.cluster_id
         assert restarted.bootstrap == info.bootstrap
         assert sorted(eventually(lambda: consume_all(kafka, topic, "reader", len(sent)))) == sorted(sent)
+
+        # Without -b, commands use the cluster `kadmin local up` started, and say so.
+        zones = run_kadmin("zones", "-o", "json")
+        assert zones.code == 0, zones.stderr
+        notice = f"using the local cluster started by `kadmin local up` at {info.bootstrap} ({info.dir})"
+        assert zones.stderr.splitlines() == [notice]
     finally:
         down = runner.invoke(app, ["local", "down", "--dir", str(directory)])
     assert down.exit_code == 0, down.output
     gone = runner.invoke(app, ["local", "status", "--dir", str(directory)])
     assert gone.exit_code == 1
     assert "No local cluster is running" in gone.output
+    # `local down` removed the default it had set: no command follows it to a stopped cluster.
+    orphan = run_kadmin("zones")
+    assert orphan.code == 1
+    assert "no cluster to talk to" in orphan.stderr
 
 
 def test_a_killed_node_is_reported_by_status_and_restarted_by_up(tmp_path: Path) -> None:
