@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from types import MappingProxyType
 
 import pytest
@@ -463,13 +462,10 @@ def test_internal_topics_in_the_cluster_are_never_touched() -> None:
     assert plan.notices == ()
 
 
-def test_ten_thousand_topics_diff_quickly() -> None:
+def test_ten_thousand_topics_diff_to_exactly_the_missing_ones() -> None:
+    # How fast this is, bench/plan_scale.py measures; here only what comes out.
     specs = [spec(f"t{i:05d}", 3, 3, {"retention.ms": "1000"}) for i in range(10_000)]
     topics = [observed(s.name, *SPREAD3, overrides={"retention.ms": "1000"}) for s in specs[:9_000]]
-    want, state = desired(*specs), cluster(*topics)
-    started = time.perf_counter()
-    plan = diff(want, state)
-    elapsed = time.perf_counter() - started
+    plan = diff(desired(*specs), cluster(*topics))
     assert plan.by_kind() == {"create_topic": 1_000}
-    # Linear work is a fraction of a second; anything quadratic in topics would take minutes.
-    assert elapsed < 3.0
+    assert {a.topic for a in plan.actions} == {f"t{i:05d}" for i in range(9_000, 10_000)}
