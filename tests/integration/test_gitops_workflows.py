@@ -132,6 +132,10 @@ def spec_repo(tmp_path: Path, ns: Namespace, kafka: KafkaHandle, allow_delete: b
         "apply", "specs/", "--auto-approve", env={"KADMIN_BOOTSTRAP_SERVER": kafka.bootstrap}, cwd=path
     )
     assert applied.code == 0, applied.stderr
+    producer = kafka.producer()
+    for n in range(3):
+        producer.produce(ns.topic("b"), value=f"m{n}".encode())
+    assert producer.flush(30) == 0
     # The pull request: add c, change a, remove b (in two commits, so a rebase rewrites both).
     git(path, "checkout", "-q", "-b", "feature")
     repo.write({"a": (2, "1d"), "b": (1, "1d"), "c": (1, "1d")})
@@ -176,15 +180,15 @@ def test_the_pull_request_comment_names_every_change_including_the_delete(
     assert job.ok, job.log
     body = plan_comment(repo)
     a, b, c = ns.topic("a"), ns.topic("b"), ns.topic("c")
-    assert f"+ topic {c}" in body
-    assert f"topic {a}" in body and "(86400000 → 172800000)" in body
-    delete_lines = [line for line in body.splitlines() if b in line]
-    assert any(line.startswith(f"- topic `{b}`: 1 partition") for line in delete_lines), body
-    if allow_delete:
-        assert "#### `-` Will delete (`--allow-delete`)" in body
-        assert "Changes to apply on merge." in body
-    else:
-        assert "#### Would delete, not enabled" in body
+    lines = body.splitlines()
+    assert any(line.startswith(f"~ topic {a}") for line in lines), body
+    assert any("retention.ms: 1d → 2d (86400000 → 172800000)" in line for line in lines), body
+    assert any(line.startswith(f"+ topic {c}: 1 partition, RF 1") for line in lines), body
+    # The delete has its own section, with the partition count and whether the topic holds data.
+    heading = "#### `-` Will delete (`--allow-delete`)" if allow_delete else "#### Would delete, not enabled"
+    (at,) = [i for i, line in enumerate(lines) if line.startswith(heading)]
+    assert lines[at + 2] == f"- topic `{b}`: 1 partition, holds data (3 messages written)", body
+    assert "Changes to apply on merge." in body
     assert "kadmin plan" in job.summary or c in job.summary
     # The install step installs our distribution from the pinned commit, nothing else.
     pip_log = (repo.github.root / "pip.log").read_text()
@@ -196,7 +200,7 @@ def test_the_pull_request_comment_names_every_change_including_the_delete(
     repo.commit("specs: three days")
     git(repo.path, "checkout", "-q", "main")
     assert repo.plan_pull_request().ok
-    assert "(86400000 → 259200000)" in plan_comment(repo)
+    assert "retention.ms: 1d → 3d (86400000 → 259200000)" in plan_comment(repo)
     assert topics(kafka_single, ns).keys() == {"a", "b"}  # planning changed nothing
 
 
