@@ -35,10 +35,8 @@ from kadmin.ops.reassignment import (
     MoveProgress,
     ReassignmentResult,
     ReassignOptions,
-    cancel,
-    describe,
-    finish,
 )
+from kadmin.ops.running_moves import cancel, describe, finish
 from kadmin.render.zones import (
     reassignment_result_document,
     reassignments_document,

@@ -47,6 +47,10 @@ class KadminError(Exception):
         text = f"{self.where}: {self.message}" if self.where else self.message
         return f"{text} — {self.hint}" if self.hint else text
 
+    def with_hint(self) -> str:
+        """``message (hint)``: the error as one outcome's text, where `where` is already the target."""
+        return f"{self.message} ({self.hint})" if self.hint else self.message
+
 
 class SpecError(KadminError):
     """One or more problems in spec files; `problems` holds every one found."""

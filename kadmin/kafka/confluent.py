@@ -1,10 +1,10 @@
 """`ConfluentAdmin`: the `ClusterAdmin` seam over confluent-kafka's AdminClient.
 
-The one place kadmin talks to a cluster (with `groups`, `ledger` and `kip455`
-beside it in this package). Reads are batched: one metadata request for every
-topic, one describe of the cluster and one DescribeConfigs for all topics in
-scope, issued together. Writes take a batch of one action kind and answer per
-target. Every wait is bounded by `timeout`.
+The one place kadmin talks to a cluster (with `groups`, `ledger`, `inspect`, `overrides`
+and `kip455` beside it in this package). Reads are batched: one metadata request for
+every topic and one describe of the cluster, issued together, and the topics' overrides
+in bounded DescribeConfigs batches (`overrides`). Writes take a batch of one action
+kind and answer per target. Every wait is bounded by `timeout`.
 
 The first use of the client checks the connection: librdkafka retries a failed
 SASL or TLS handshake forever and reports it only through `error_cb`, so without
@@ -20,10 +20,9 @@ import atexit
 import logging
 import time
 import weakref
-from collections import deque
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
-from typing import Any, cast
+from typing import Any
 
 from confluent_kafka import KafkaError, KafkaException
 from confluent_kafka.admin import AdminClient
@@ -32,7 +31,6 @@ from confluent_kafka.admin._config import (
     ConfigResource,
 )
 from confluent_kafka.admin._config import ConfigEntry as KafkaConfigEntry
-from confluent_kafka.admin._config import ConfigSource as KafkaConfigSource
 from confluent_kafka.cimpl import NewPartitions, NewTopic
 
 from kadmin.core.actions import AddPartitions, AlterConfigs, CreateTopic, DeleteTopic, ReassignReplicas
@@ -44,8 +42,6 @@ from kadmin.core.model import (
     AppliedReset,
     Broker,
     ClusterState,
-    ConfigEntry,
-    ConfigSource,
     GroupState,
     ObservedTopic,
     Partition,
@@ -55,8 +51,9 @@ from kadmin.core.model import (
 )
 from kadmin.core.secret_properties import is_secret
 from kadmin.core.targets import Target
-from kadmin.kafka.answers import AUTHENTICATION_CODES, cluster_error, error_code, no_answer, outcomes
+from kadmin.kafka.answers import AUTHENTICATION_CODES, cluster_error, no_answer, outcomes
 from kadmin.kafka.kip455 import ReassignmentClient
+from kadmin.kafka.overrides import read_overrides
 from kadmin.kafka.port import ClusterAdmin, Outcome, ReplicationThrottle
 
 DEFAULT_TIMEOUT_S = 30.0
@@ -67,12 +64,6 @@ _HANDSHAKE_ERRORS = AUTHENTICATION_CODES | {KafkaError._SSL}
 _quiet = logging.getLogger("kadmin.librdkafka")
 _quiet.addHandler(logging.NullHandler())
 _quiet.propagate = False
-
-_CONFIG_BATCH = 1000
-_CONFIG_IN_FLIGHT = 2
-
-# ConfigEntry.source arrives as a plain int from librdkafka, though typed as the enum.
-_TOPIC_SOURCE: int = KafkaConfigSource.DYNAMIC_TOPIC_CONFIG.value
 
 
 class _Handshake:
@@ -180,7 +171,7 @@ class ConfluentAdmin:
         cluster_future = self.admin.describe_cluster(request_timeout=self.timeout)
         metadata = self._call("read topic metadata", lambda: self.admin.list_topics(timeout=self.timeout))
         names = sorted(metadata.topics) if topics is None else sorted(set(topics) & set(metadata.topics))
-        configs = self._read_configs(names)
+        configs = read_overrides(self.admin, names, self.timeout, self._error)
         described = self._result(cluster_future, "describe the cluster")
         brokers = tuple(
             sorted(
@@ -206,56 +197,6 @@ class ConfluentAdmin:
             )
         controller = described.controller.id if described.controller is not None else None
         return ClusterState(described.cluster_id or "", brokers, observed, controller)
-
-    def _read_configs(self, names: Sequence[str]) -> dict[str, Mapping[str, ConfigEntry]]:
-        """Topic overrides of `names`, in batches of `_CONFIG_BATCH` with two in flight.
-
-        confluent-kafka turns a DescribeConfigs answer into Python objects for every
-        entry of every topic (about 37 each, synonyms included) as soon as it arrives;
-        one request for 10,000 topics would hold ~370,000 of them at once. Batches with
-        a bounded number in flight keep memory flat and the broker busy.
-        """
-        out: dict[str, Mapping[str, ConfigEntry]] = {}
-        in_flight: deque[dict[ConfigResource, Future[Any]]] = deque()
-        for start in range(0, len(names), _CONFIG_BATCH):
-            in_flight.append(self._describe_configs(names[start : start + _CONFIG_BATCH]))
-            if len(in_flight) >= _CONFIG_IN_FLIGHT:
-                out.update(self._collect_configs(in_flight.popleft()))
-        while in_flight:
-            out.update(self._collect_configs(in_flight.popleft()))
-        return out
-
-    def _describe_configs(self, names: Sequence[str]) -> dict[ConfigResource, Future[Any]]:
-        if not names:
-            return {}
-        resources = [ConfigResource(ConfigResource.Type.TOPIC, n) for n in names]
-        futures: dict[ConfigResource, Future[Any]] = self._call(
-            "describe topic configs",
-            lambda: self.admin.describe_configs(resources, request_timeout=self.timeout),
-        )
-        return futures
-
-    def _collect_configs(
-        self, futures: Mapping[ConfigResource, Future[Any]]
-    ) -> dict[str, Mapping[str, ConfigEntry]]:
-        out: dict[str, Mapping[str, ConfigEntry]] = {}
-        for resource, future in futures.items():
-            try:
-                entries: dict[str, KafkaConfigEntry] = future.result(timeout=self.timeout)
-            except KafkaException as err:
-                if error_code(err) == KafkaError.UNKNOWN_TOPIC_OR_PART:
-                    continue  # deleted between the metadata read and this one
-                raise self._error(err, f"describe configs of topic {resource.name}") from None
-            # Only the topic's own overrides are kept. Everything else is inherited from
-            # broker or cluster defaults (on Kafka 4.x `min.insync.replicas` shows up on
-            # every topic with a broker source, KIP-966) and is never drift; dropping it
-            # here keeps a 10,000-topic snapshot to a few MB instead of ~370,000 entries.
-            out[resource.name] = {
-                key: ConfigEntry(e.value, ConfigSource.TOPIC, bool(e.is_sensitive))
-                for key, e in entries.items()
-                if int(cast(int, e.source)) == _TOPIC_SOURCE
-            }
-        return out
 
     # --- writes --------------------------------------------------------------------
 

@@ -277,7 +277,7 @@ class _Run:
             try:
                 done = execute_reset(self.admin, action, backup_dir=self.backup_dir)
             except KadminError as err:
-                outcomes.append(Outcome(action.target, False, _error_text(err)))
+                outcomes.append(Outcome(action.target, False, err.with_hint()))
                 continue
             if done.backup is not None:
                 self.backups.append(done.backup)
@@ -306,7 +306,7 @@ class _Run:
             # The writes were acknowledged; only the read back failed. Say so per target.
             self._unconfirmed(
                 {id(a) for a in actions},
-                f"accepted, but the cluster could not be read back to confirm it ({_error_text(err)}); "
+                f"accepted, but the cluster could not be read back to confirm it ({err.with_hint()}); "
                 "run `kadmin plan` again to see whether it converged",
             )
             return
@@ -341,11 +341,7 @@ def _answers(batch: Sequence[A], run: Callable[[Sequence[A]], list[Outcome]]) ->
     try:
         return run(batch)
     except KadminError as err:
-        return [Outcome(a.target, False, _error_text(err)) for a in batch]
-
-
-def _error_text(err: KadminError) -> str:
-    return f"{err.message} ({err.hint})" if err.hint else err.message
+        return [Outcome(a.target, False, err.with_hint()) for a in batch]
 
 
 def _only(batch: Sequence[Action], kind: type[A]) -> list[A]:

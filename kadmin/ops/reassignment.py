@@ -4,38 +4,35 @@ Owns the steps Kafka's own reassignment tool leaves to the operator: refuse
 partitions that are already moving, set the replication throttle, start every move
 in one request, wait (bounded, with progress) until the moves are done and the
 replicas are where the plan put them, remove the throttle, and run a preferred
-leader election for the moved partitions. Also finishing moves left running
-(`finish`, after ``--no-wait``), cancelling them (`cancel`) and describing them
-(`describe`). Never prints and never imports a Kafka client: progress goes to a
-callback, and results are values.
+leader election for the moved partitions; and, for apply, following moves a plan found
+left running (`finish_moves`). The throttle's layout is `kadmin.ops.throttles`, the wait
+`kadmin.ops.move_wait`, moves already running in the cluster `kadmin.ops.running_moves`.
+Never prints and never imports a Kafka client: progress goes to a callback, and results
+are values.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass, field
-from types import MappingProxyType
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
 from kadmin.core.actions import FinishMove, ReassignReplicas
 from kadmin.core.errors import KadminError
-from kadmin.core.model import ClusterState, TopicPartition
+from kadmin.core.model import TopicPartition
 from kadmin.core.targets import Target
 from kadmin.kafka.port import (
-    FOLLOWER_THROTTLED_REPLICAS,
-    LEADER_THROTTLED_REPLICAS,
     ClusterAdmin,
     Outcome,
-    ReplicationThrottle,
 )
 from kadmin.ops.move_wait import METADATA_GRACE_S as METADATA_GRACE_S
 from kadmin.ops.move_wait import MoveProgress as MoveProgress
 from kadmin.ops.move_wait import Waited, await_moves, partitions_text
 from kadmin.ops.stopping import StopRequest
+from kadmin.ops.throttles import clear_throttles, throttle_for
 
 DEFAULT_TIMEOUT_S = 600.0
 POLL_INTERVAL_S = 0.5
-_THROTTLED_REPLICAS = (LEADER_THROTTLED_REPLICAS, FOLLOWER_THROTTLED_REPLICAS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,73 +70,6 @@ class ReassignmentResult:
         return all(o.ok for o in self.outcomes)
 
 
-@dataclass(frozen=True, slots=True)
-class Throttles:
-    """Replication throttles in place: rates on brokers, throttled-replica lists on topics."""
-
-    brokers: Mapping[int, Mapping[str, str]] = field(default_factory=lambda: MappingProxyType({}))
-    topics: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: MappingProxyType({}))
-
-    def __bool__(self) -> bool:
-        return bool(self.brokers or self.topics)
-
-
-@dataclass(frozen=True, slots=True)
-class OngoingMove:
-    """One partition being moved: its replicas now and the replicas it moves to.
-
-    While a move copies, Kafka lists the target replicas followed by the ones being
-    removed, so `replicas` holds both.
-    """
-
-    topic: str
-    partition: int
-    replicas: tuple[int, ...]
-    target_replicas: tuple[int, ...]
-
-    @property
-    def removing(self) -> tuple[int, ...]:
-        return tuple(b for b in self.replicas if b not in self.target_replicas)
-
-
-@dataclass(frozen=True, slots=True)
-class Reassignments:
-    """The cluster's ongoing reassignments and the throttles in place."""
-
-    moves: tuple[OngoingMove, ...]
-    throttles: Throttles
-
-
-# --- the throttle, as Kafka's reassignment tool lays it out -------------------------
-
-
-def throttle_for(actions: Sequence[ReassignReplicas], rate: int) -> ReplicationThrottle:
-    """The throttle for `actions`: the current replicas of each moving partition throttled as
-    leaders (they serve the copy), the replicas being added as followers (they fetch it), and the
-    rate on every broker involved. Pure."""
-    leaders: dict[str, str] = {}
-    followers: dict[str, str] = {}
-    brokers: set[int] = set()
-    for action in actions:
-        serving: list[tuple[int, int]] = []
-        fetching: list[tuple[int, int]] = []
-        for move in action.moves:
-            serving += [(move.partition, b) for b in move.before]
-            fetching += [(move.partition, b) for b in move.after if b not in move.before]
-            brokers.update(move.before, move.after)
-        if serving:
-            leaders[action.topic] = _replica_list(serving)
-        if fetching:
-            followers[action.topic] = _replica_list(fetching)
-    return ReplicationThrottle(
-        rate, tuple(sorted(brokers)), MappingProxyType(leaders), MappingProxyType(followers)
-    )
-
-
-def _replica_list(pairs: list[tuple[int, int]]) -> str:
-    return ",".join(f"{p}:{b}" for p, b in sorted(set(pairs)))
-
-
 # --- carrying out a batch of moves ---------------------------------------------------
 
 
@@ -171,7 +101,7 @@ def reassign(
     try:
         ongoing = admin.ongoing_reassignments()
     except KadminError as err:
-        why = f"could not list the moves in progress ({_error(err)}); nothing was moved"
+        why = f"could not list the moves in progress ({err.with_hint()}); nothing was moved"
         return ReassignmentResult(tuple(Outcome(a.target, False, why) for a in actions))
     runnable: list[ReassignReplicas] = []
     for action in actions:
@@ -194,7 +124,7 @@ def reassign(
 
     def unthrottle() -> bool:
         if throttle is not None and not state["keep"] and not state["removed"]:
-            state["removed"] = _clear(admin, throttle.brokers, throttle.topics, notes)
+            state["removed"] = clear_throttles(admin, throttle.brokers, throttle.topics, notes)
             if state["removed"] and stop is not None:
                 stop.settled(_THROTTLE_LEFT)
             state["keep"] = True  # tried once; a failure is a note, not retried
@@ -210,7 +140,7 @@ def reassign(
                     f"{o.target}: {o.error}" for o in admin.set_replication_throttle(throttle) if not o.ok
                 )
             except KadminError as err:
-                why = _error(err)
+                why = err.with_hint()
             if why:
                 for action in runnable:
                     failed[action.target] = Outcome(
@@ -224,7 +154,7 @@ def reassign(
             try:
                 answered = {o.target: o for o in admin.reassign_partitions(runnable)}
             except KadminError as err:
-                answered = {a.target: Outcome(a.target, False, _error(err)) for a in runnable}
+                answered = {a.target: Outcome(a.target, False, err.with_hint()) for a in runnable}
             for action in runnable:
                 outcome = answered.get(action.target) or Outcome(
                     action.target, False, "no answer from the cluster"
@@ -243,7 +173,7 @@ def reassign(
         if not options.wait:
             state["keep"] = True
             note = (
-                f"{_count(len(moving_to), 'partition')} moving in the background; "
+                f"{count(len(moving_to), 'partition')} moving in the background; "
                 "`kadmin reassignments list` shows them"
             )
             if throttle is not None:
@@ -253,7 +183,7 @@ def reassign(
             )
 
         if stop is not None:
-            stop.doing(f"moving {_count(len(moving_to), 'partition')} of {_topics(started)}")
+            stop.doing(f"moving {count(len(moving_to), 'partition')} of {_topics(started)}")
             stop.leaves(f"replica moves of {_topics(started)}")
         try:
             waited = await_moves(admin, moving_to, options, progress, sleep, clock, stop)
@@ -261,7 +191,7 @@ def reassign(
             # The moves go on in the cluster, throttled: `kadmin plan` shows them as unfinished.
             state["keep"] = True
             why = (
-                f"lost track of the move ({_error(err)}); it goes on in the cluster: "
+                f"lost track of the move ({err.with_hint()}); it goes on in the cluster: "
                 "`kadmin plan` shows it, and `kadmin apply` finishes it"
             )
             for action in started:
@@ -282,7 +212,7 @@ def reassign(
         elif stop is not None:
             stop.settled(f"replica moves of {_topics(started)}")
         removed = unthrottle()
-        _elect(admin, waited.completed, notes)
+        elect_preferred(admin, waited.completed, notes)
         return ReassignmentResult(
             _in_order(actions, failed),
             completed=waited.completed,
@@ -305,7 +235,7 @@ def _cancel_interrupted(admin: ClusterAdmin, waited: Waited, notes: list[str]) -
             (o.target.describe(), o.error) for o in admin.cancel_reassignments(waited.pending) if not o.ok
         ]
     except KadminError as err:
-        refused = [("the moves", _error(err))]
+        refused = [("the moves", err.with_hint())]
     for what, error in refused:
         notes.append(
             f"could not cancel the move of {what}: {error}; "
@@ -333,138 +263,26 @@ def finish_moves(
     moving_to = {(a.topic, m.partition): m.after for a in actions for m in a.moves}
     notes: list[str] = []
     if stop is not None:
-        stop.doing(f"waiting for the moves of {_count(len(moving_to), 'partition')} left running")
+        stop.doing(f"waiting for the moves of {count(len(moving_to), 'partition')} left running")
     try:
         waited = await_moves(admin, moving_to, options, progress, sleep, clock, stop)
     except KadminError as err:
-        why = f"could not follow the move: {_error(err)}"
+        why = f"could not follow the move: {err.with_hint()}"
         return ReassignmentResult(tuple(Outcome(a.target, False, why) for a in actions))
     outcomes = []
     for action in actions:
         problem = waited.problem(action.topic, options.timeout)
         outcomes.append(Outcome(action.target, not problem, problem))
-    _elect(admin, waited.completed, notes)
+    elect_preferred(admin, waited.completed, notes)
     return ReassignmentResult(
         tuple(outcomes), completed=waited.completed, pending=waited.pending, notes=tuple(notes)
     )
 
 
-# --- moves already running: finish, cancel, describe ---------------------------------
-
-
-def finish(
-    admin: ClusterAdmin,
-    options: ReassignOptions = ReassignOptions(),
-    *,
-    progress: MoveProgress | None = None,
-    sleep: Callable[[float], None] = time.sleep,
-    clock: Callable[[], float] = time.monotonic,
-) -> ReassignmentResult:
-    """Wait for every ongoing reassignment, then remove the throttles in place and elect preferred
-    leaders for the partitions that moved: what ``--no-wait`` leaves for later.
-
-    As Kafka's ``--verify`` does, the throttles are removed wherever they are set,
-    since a throttle outliving its reassignment is never wanted; and only once
-    nothing moves any more.
-    """
-    moving_to = admin.ongoing_reassignments()
-    waited = await_moves(admin, moving_to, options, progress, sleep, clock) if moving_to else Waited()
-    outcomes = []
-    for topic in sorted({t for t, _ in moving_to}):
-        problem = waited.problem(topic, options.timeout)
-        outcomes.append(Outcome(Target.topic(topic), not problem, problem))
-    notes: list[str] = []
-    removed = False
-    if waited.pending:
-        notes.append("the replication throttles stay while partitions are still moving")
-    else:
-        found = find_throttles(admin)
-        if found:
-            removed = _clear(admin, found.brokers.keys(), found.topics.keys(), notes)
-    _elect(admin, waited.completed, notes)
-    return ReassignmentResult(
-        tuple(outcomes),
-        completed=waited.completed,
-        pending=waited.pending,
-        throttle_removed=removed,
-        notes=tuple(notes),
-    )
-
-
-def cancel(admin: ClusterAdmin, topics: Collection[str] | None = None) -> ReassignmentResult:
-    """Cancel the ongoing reassignments (of `topics` only, when given); their replicas go back to
-    where they were. Once nothing moves any more, the throttles in place are removed too, as
-    Kafka's ``--cancel`` does. `completed` holds the partitions whose move was cancelled."""
-    ongoing = admin.ongoing_reassignments()
-    wanted = set(topics) if topics is not None else None
-    chosen = sorted(tp for tp in ongoing if wanted is None or tp[0] in wanted)
-    notes = [
-        f"topic {t}: no reassignment in progress" for t in sorted((wanted or set()) - {t for t, _ in ongoing})
-    ]
-    outcomes = admin.cancel_reassignments(chosen) if chosen else []
-    removed = False
-    still = admin.ongoing_reassignments() if chosen else ongoing
-    if still:
-        if chosen:
-            notes.append(
-                f"the replication throttles stay: {_count(len(still), 'other partition')} still moving"
-            )
-    else:
-        found = find_throttles(admin)
-        if found:
-            removed = _clear(admin, found.brokers.keys(), found.topics.keys(), notes)
-    cancelled = tuple(tp for tp in chosen if any(o.ok and o.target == Target.topic(tp[0]) for o in outcomes))
-    return ReassignmentResult(
-        tuple(outcomes), completed=cancelled, throttle_removed=removed, notes=tuple(notes)
-    )
-
-
-def find_throttles(admin: ClusterAdmin, observed: ClusterState | None = None) -> Throttles:
-    """The replication throttles set anywhere: broker rates, and topics listing throttled replicas."""
-    state = observed if observed is not None else admin.snapshot()
-    topics = {
-        name: MappingProxyType({k: v for k, v in topic.overrides.items() if k in _THROTTLED_REPLICAS})
-        for name, topic in sorted(state.topics.items())
-        if any(k in _THROTTLED_REPLICAS for k in topic.overrides)
-    }
-    brokers = {b: MappingProxyType(dict(rates)) for b, rates in sorted(admin.broker_throttles().items())}
-    return Throttles(MappingProxyType(brokers), MappingProxyType(topics))
-
-
-def describe(admin: ClusterAdmin) -> Reassignments:
-    """The ongoing reassignments with each partition's replicas now, and the throttles in place."""
-    moving_to = admin.ongoing_reassignments()
-    state = admin.snapshot()
-    moves = []
-    for (topic, partition), replicas in sorted(moving_to.items()):
-        observed = state.topics.get(topic)
-        now = next((p.replicas for p in observed.partitions if p.id == partition), ()) if observed else ()
-        moves.append(OngoingMove(topic, partition, now, replicas))
-    return Reassignments(tuple(moves), find_throttles(admin, state))
-
-
 # --- after the moves -------------------------------------------------------------------
 
 
-def _clear(admin: ClusterAdmin, brokers: Collection[int], topics: Collection[str], notes: list[str]) -> bool:
-    """Remove throttles; a failure becomes a note (the moves themselves succeeded)."""
-    try:
-        failed = [
-            (o.target.describe(), o.error)
-            for o in admin.clear_replication_throttle(sorted(brokers), sorted(topics))
-            if not o.ok
-        ]
-    except KadminError as err:
-        failed = [("the brokers and topics", _error(err))]
-    for what, error in failed:
-        notes.append(
-            f"could not remove the replication throttle from {what}: {error}; "
-            "`kadmin reassignments wait` tries again"
-        )
-    return not failed
-
-
-def _elect(admin: ClusterAdmin, partitions: Sequence[TopicPartition], notes: list[str]) -> None:
+def elect_preferred(admin: ClusterAdmin, partitions: Sequence[TopicPartition], notes: list[str]) -> None:
     """Hand leadership back to each moved partition's first replica, so leaders stay balanced as placed.
 
     A failed election is a note, not a failed move: the replicas are where they should
@@ -478,7 +296,7 @@ def _elect(admin: ClusterAdmin, partitions: Sequence[TopicPartition], notes: lis
             (o.target.describe(), o.error) for o in admin.elect_preferred_leaders(partitions) if not o.ok
         ]
     except KadminError as err:
-        failed = [("the moved partitions", _error(err))]
+        failed = [("the moved partitions", err.with_hint())]
     for what, error in failed:
         notes.append(f"preferred leader election for {what} failed: {error}")
 
@@ -493,9 +311,5 @@ def _topics(actions: Sequence[ReassignReplicas]) -> str:
     return f"topic {shown}" if len(names) == 1 else f"topics {shown}"
 
 
-def _error(err: KadminError) -> str:
-    return f"{err.message} ({err.hint})" if err.hint else err.message
-
-
-def _count(n: int, noun: str) -> str:
+def count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"

@@ -118,9 +118,9 @@ def compute_reset(
     *,
     reset_id: str | None = None,
 ) -> ResetOffsets:
-    """The moves that reset `group` on `partitions` to `target`, exactly as Kafka's tool computes them.
+    """The moves that reset `group` on `partitions` to `to`, exactly as Kafka's tool computes them.
 
-    `time_offsets` are the lookups for DATETIME/DURATION targets (first offset with a
+    `time_offsets` are the lookups for DATETIME/DURATION resets (first offset with a
     timestamp ≥ the time); a partition without one goes to its log end, as in Kafka.
     Explicit offsets (to-offset, shift-by, from-file) are clamped to [log start, log end];
     earliest, latest, current and time lookups are taken as the broker reports them.

@@ -13,7 +13,9 @@ from typing import Any
 
 from rich.console import Console
 
-from kadmin.ops.reassignment import ReassignmentResult, Reassignments, Throttles
+from kadmin.ops.reassignment import ReassignmentResult
+from kadmin.ops.running_moves import Reassignments
+from kadmin.ops.throttles import Throttles
 from kadmin.plan.zones import ZoneReport
 from kadmin.render.literal import say
 

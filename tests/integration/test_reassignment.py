@@ -28,7 +28,8 @@ from kadmin.core.targets import Target
 from kadmin.kafka.confluent import ConfluentAdmin
 from kadmin.kafka.port import FOLLOWER_THROTTLED_REPLICAS, LEADER_THROTTLED_REPLICAS
 from kadmin.ops.planning import plan_cluster
-from kadmin.ops.reassignment import ReassignOptions, cancel, describe, finish, reassign
+from kadmin.ops.reassignment import ReassignOptions, reassign
+from kadmin.ops.running_moves import cancel, describe, finish
 from kadmin.plan.diff import diff
 from kadmin.spec.load import load_specs
 

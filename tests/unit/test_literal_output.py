@@ -23,7 +23,9 @@ from kadmin.core.plan import Plan
 from kadmin.core.targets import Target
 from kadmin.kafka.port import Outcome
 from kadmin.ops.offsets import GroupOffsets, PartitionOffsets, ResetOutcome
-from kadmin.ops.reassignment import ReassignmentResult, Reassignments, Throttles
+from kadmin.ops.reassignment import ReassignmentResult
+from kadmin.ops.running_moves import Reassignments
+from kadmin.ops.throttles import Throttles
 from kadmin.render.json import plan_document
 from kadmin.render.markdown import render_plan_markdown
 from kadmin.render.offsets import group_offsets_document, render_group_offsets, render_reset

@@ -35,15 +35,10 @@ from kadmin.kafka.port import (
     Outcome,
 )
 from kadmin.ops.apply import apply_plan
-from kadmin.ops.reassignment import (
-    METADATA_GRACE_S,
-    ReassignOptions,
-    cancel,
-    describe,
-    finish,
-    reassign,
-    throttle_for,
-)
+from kadmin.ops.move_wait import METADATA_GRACE_S
+from kadmin.ops.reassignment import ReassignOptions, reassign
+from kadmin.ops.running_moves import cancel, describe, finish
+from kadmin.ops.throttles import throttle_for
 from tests.fakes import InMemoryCluster
 
 ZONES3 = (Broker(1, "zone-a"), Broker(2, "zone-b"), Broker(3, "zone-c"))
