@@ -1,7 +1,7 @@
 """`ConfluentAdmin`: the `ClusterAdmin` seam over confluent-kafka's AdminClient.
 
-The one place kadmin talks to a cluster (with `groups`, `ledger`, `inspect`, `overrides`
-and `kip455` beside it in this package). Reads are batched: one metadata request for
+The one place kadmin talks to a cluster (with `groups`, `ledger`, `inspect`, `messages`,
+`overrides`, `requests` and `kip455` beside it in this package). Reads are batched: one metadata request for
 every topic and one describe of the cluster, issued together, and the topics' overrides
 in bounded DescribeConfigs batches (`overrides`). Writes take a batch of one action
 kind and answer per target. Every wait is bounded by `timeout`.
@@ -26,12 +26,6 @@ from typing import Any
 
 from confluent_kafka import KafkaError, KafkaException
 from confluent_kafka.admin import AdminClient
-from confluent_kafka.admin._config import (
-    AlterConfigOpType,
-    ConfigResource,
-)
-from confluent_kafka.admin._config import ConfigEntry as KafkaConfigEntry
-from confluent_kafka.cimpl import NewPartitions, NewTopic
 
 from kadmin.core.actions import AddPartitions, AlterConfigs, CreateTopic, DeleteTopic, ReassignReplicas
 from kadmin.core.errors import ClusterError
@@ -55,6 +49,7 @@ from kadmin.kafka.answers import AUTHENTICATION_CODES, cluster_error, no_answer,
 from kadmin.kafka.kip455 import ReassignmentClient
 from kadmin.kafka.overrides import read_overrides
 from kadmin.kafka.port import ClusterAdmin, Outcome, ReplicationThrottle
+from kadmin.kafka.requests import config_changes, new_partitions, new_topics
 
 DEFAULT_TIMEOUT_S = 30.0
 _POLL_S = 0.2
@@ -203,16 +198,7 @@ class ConfluentAdmin:
     def create_topics(self, actions: Sequence[CreateTopic], *, validate_only: bool = False) -> list[Outcome]:
         if not actions:
             return []
-        new = []
-        for a in actions:
-            if a.assignment is not None:
-                # With explicit replica lists librdkafka wants the partition count but no
-                # replication factor (-1): each list carries its own.
-                replicas = [list(r) for r in a.assignment]
-                topic = NewTopic(a.topic, len(replicas), replica_assignment=replicas, config=dict(a.configs))
-            else:
-                topic = NewTopic(a.topic, a.partitions, a.replication_factor, config=dict(a.configs))
-            new.append(topic)
+        new = new_topics(actions)
         futures = self._call(
             "create topics",
             lambda: self.admin.create_topics(
@@ -226,14 +212,7 @@ class ConfluentAdmin:
     ) -> list[Outcome]:
         if not actions:
             return []
-        new = [
-            NewPartitions(
-                a.topic,
-                a.after,
-                replica_assignment=[list(r) for r in a.new_assignment] if a.new_assignment else None,
-            )
-            for a in actions
-        ]
+        new = new_partitions(actions)
         futures = self._call(
             "add partitions",
             lambda: self.admin.create_partitions(
@@ -245,19 +224,7 @@ class ConfluentAdmin:
     def alter_configs(self, actions: Sequence[AlterConfigs], *, validate_only: bool = False) -> list[Outcome]:
         if not actions:
             return []
-        resources = []
-        for a in actions:
-            entries = [
-                KafkaConfigEntry(
-                    c.key,
-                    c.after,
-                    incremental_operation=AlterConfigOpType.DELETE
-                    if c.after is None
-                    else AlterConfigOpType.SET,
-                )
-                for c in a.changes
-            ]
-            resources.append(ConfigResource(ConfigResource.Type.TOPIC, a.topic, incremental_configs=entries))
+        resources = config_changes(actions)
         futures = self._call(
             "alter topic configs",
             lambda: self.admin.incremental_alter_configs(
