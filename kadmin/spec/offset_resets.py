@@ -96,7 +96,48 @@ def read_offset_resets(
                 origin=doc.positions.value(path),
             )
         )
+    _check_overlaps(resets, findings)
     return tuple(resets)
+
+
+def _check_overlaps(resets: Sequence[OffsetResetSpec], findings: Findings) -> None:
+    """Two entries moving the same partition of the same group: the outcome would depend on their
+    order, so both are reported, each pointing at the other."""
+    for i, first in enumerate(resets):
+        for second in resets[i + 1 :]:
+            if first.group != second.group:
+                continue
+            shared = _shared_partitions(first, second)
+            if not shared:
+                continue
+            for here, other in ((first, second), (second, first)):
+                where = here.origin or f"group {here.group}"
+                at = f" at {_spot(other.origin)}" if other.origin else ""
+                findings.error(
+                    where,
+                    f"offset reset {here.id} moves {shared} of group {here.group}, "
+                    f"as offset reset {other.id}{at} does",
+                    "a partition of a group is reset by one entry per spec: merge them, or remove the "
+                    "one already applied (kadmin keeps it recorded in the cluster)",
+                )
+
+
+def _shared_partitions(a: OffsetResetSpec, b: OffsetResetSpec) -> str:
+    """The partitions both entries select, in words; empty when they select none in common."""
+    parts = []
+    for topic in sorted(a.topics.keys() & b.topics.keys()):
+        left, right = a.topics[topic], b.topics[topic]
+        # An empty selection means every partition of the topic.
+        both = sorted(set(left) & set(right)) if left and right else list(left or right)
+        if not left and not right:
+            parts.append(f"all of {topic}")
+        elif both:
+            parts.append(f"{topic} partition{'s' if len(both) > 1 else ''} {', '.join(map(str, both))}")
+    return "; ".join(parts)
+
+
+def _spot(where: Location) -> str:
+    return f"{where.file}:{where.line}:{where.column}"
 
 
 def _reset_to(

@@ -48,7 +48,7 @@ def test_topic_selections(tmp_path: Path) -> None:
         tmp_path,
         """\
         - {id: all, group: g, topics: [orders, elsewhere], to: latest}
-        - {id: some, group: g, topics: {orders: [3, 1]}, to: latest}
+        - {id: some, group: h, topics: {orders: [3, 1]}, to: latest}
         """,
     )
     assert dict(found["all"].topics) == {"orders": (), "elsewhere": ()}  # type: ignore[attr-defined]
@@ -78,3 +78,31 @@ def test_file_rows_must_exist_in_declared_topics(tmp_path: Path) -> None:
 def test_the_origin_of_a_reset_is_its_entry(tmp_path: Path) -> None:
     reset = resets(tmp_path, "- id: r\n  group: g\n  topics: [orders]\n  to: latest\n")["r"]
     assert str(reset.origin) == f"{tmp_path / 's.yaml'}:4:5: offset_resets[0]"  # type: ignore[attr-defined]
+
+
+def test_two_resets_of_one_group_and_partition_are_an_error_at_both_entries(tmp_path: Path) -> None:
+    with pytest.raises(SpecError) as caught:
+        resets(
+            tmp_path,
+            """\
+            - {id: first, group: g, topics: {orders: [0, 1]}, to: earliest}
+            - {id: other-group, group: h, topics: [orders], to: latest}
+            - {id: third, group: g, topics: {orders: [2]}, to: latest}
+            - {id: second, group: g, topics: [orders], to: latest}
+            """,
+        )
+    spec = tmp_path / "s.yaml"
+    assert sorted(str(p) for p in caught.value.problems) == [
+        f"{spec}:4:5: offset_resets[0]: offset reset first moves orders partitions 0, 1 of group g, "
+        f"as offset reset second at {spec}:7:5 does — a partition of a group is reset by one entry per spec: "
+        "merge them, or remove the one already applied (kadmin keeps it recorded in the cluster)",
+        f"{spec}:6:5: offset_resets[2]: offset reset third moves orders partition 2 of group g, "
+        f"as offset reset second at {spec}:7:5 does — a partition of a group is reset by one entry per spec: "
+        "merge them, or remove the one already applied (kadmin keeps it recorded in the cluster)",
+        f"{spec}:7:5: offset_resets[3]: offset reset second moves orders partition 2 of group g, "
+        f"as offset reset third at {spec}:6:5 does — a partition of a group is reset by one entry per spec: "
+        "merge them, or remove the one already applied (kadmin keeps it recorded in the cluster)",
+        f"{spec}:7:5: offset_resets[3]: offset reset second moves orders partitions 0, 1 of group g, "
+        f"as offset reset first at {spec}:4:5 does — a partition of a group is reset by one entry per spec: "
+        "merge them, or remove the one already applied (kadmin keeps it recorded in the cluster)",
+    ]
