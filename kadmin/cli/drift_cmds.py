@@ -13,7 +13,7 @@ import typer
 
 from kadmin.cli.app import BootstrapOption, CommandConfigOption, app, guarded, print_json, stderr, stdout
 from kadmin.cli.connection import connect
-from kadmin.cli.plan_cmds import PlanFormat, SpecArgs, TimeoutOption
+from kadmin.cli.plan_cmds import PlanFormat, SpecArgs, TimeoutOption, TopicFilterOption
 from kadmin.core.model import DesiredState
 from kadmin.kafka.confluent import DEFAULT_TIMEOUT_S
 from kadmin.kafka.port import ClusterAdmin
@@ -33,6 +33,7 @@ def drift(
     detailed_exitcode: Annotated[
         bool, typer.Option("--detailed-exitcode", help="Exit 0 when there is no drift, 2 when there is.")
     ] = False,
+    topic: TopicFilterOption = None,
     bootstrap: BootstrapOption = None,
     command_config: CommandConfigOption = None,
     timeout: TimeoutOption = DEFAULT_TIMEOUT_S,
@@ -53,7 +54,7 @@ def drift(
     def open_cluster(desired: DesiredState) -> ClusterAdmin:
         return connect(bootstrap, command_config, spec_bootstrap=desired.cluster.bootstrap, timeout=timeout)
 
-    report = drift_specs(specs, open_cluster)
+    report = drift_specs(specs, open_cluster, only=topic or [])
     if output is PlanFormat.json:
         print_json(drift_document(report))
     elif output is PlanFormat.markdown:

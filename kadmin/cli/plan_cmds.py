@@ -86,6 +86,18 @@ DetailedOption = Annotated[
         help="List every replica list of created topics, added partitions and moves (summarised otherwise).",
     ),
 ]
+TopicFilterOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--topic",
+        metavar="REGEX",
+        help=(
+            "Only topics whose whole name matches this regular expression (repeatable), in the spec "
+            "and on the cluster; the plan says it is partial. Like terraform's -target."
+        ),
+        show_default=False,
+    ),
+]
 TimeoutOption = Annotated[
     float,
     typer.Option(
@@ -123,6 +135,7 @@ def plan(
     allow_delete: AllowDeleteOption = False,
     prune_configs: PruneConfigsOption = False,
     detailed: DetailedOption = False,
+    topic: TopicFilterOption = None,
     bootstrap: BootstrapOption = None,
     command_config: CommandConfigOption = None,
     timeout: TimeoutOption = DEFAULT_TIMEOUT_S,
@@ -137,8 +150,9 @@ def plan(
     \b
         kadmin plan specs/ -o markdown --out plan.json --detailed-exitcode
         kadmin apply plan.json
+        kadmin plan specs/ --topic 'orders\\..*'    # only the orders topics (a partial plan)
     """
-    planned = _plan(specs, bootstrap, command_config, timeout, allow_delete, prune_configs)
+    planned = _plan(specs, bootstrap, command_config, timeout, allow_delete, prune_configs, topic or [])
     _show_plan(planned.plan, output, detailed)
     if out is not None:
         if planned.plan.applyable:
@@ -169,6 +183,7 @@ def apply(
     allow_delete: AllowDeleteOption = False,
     prune_configs: PruneConfigsOption = False,
     detailed: DetailedOption = False,
+    topic: TopicFilterOption = None,
     backup_dir: Annotated[
         Path, typer.Option("--backup-dir", help="Where offsets are saved before a declared offset reset.")
     ] = DEFAULT_BACKUP_DIR,
@@ -273,7 +288,7 @@ def apply(
         _apply(
             targets, locked, auto_approve, output, allow_delete, prune_configs, backup_dir,
             ReassignOptions(throttle=throttle, wait=not no_wait, timeout=reassign_timeout),
-            specs, bootstrap, command_config, timeout, detailed,
+            specs, bootstrap, command_config, timeout, detailed, topic or [],
         )  # fmt: skip
 
 
@@ -291,6 +306,7 @@ def _apply(
     command_config: str | None,
     timeout: float,
     detailed: bool,
+    only: list[str],
 ) -> None:
     if specs and not (len(targets) == 1 and is_plan_file(targets[0])):
         raise KadminError(
@@ -299,9 +315,9 @@ def _apply(
             hint="pass one plan file: kadmin apply plan.json --specs specs/",
         )
     if len(targets) == 1 and is_plan_file(targets[0]):
-        if allow_delete or prune_configs:
+        if allow_delete or prune_configs or only:
             raise KadminError(
-                "--allow-delete and --prune-configs take effect when planning; "
+                "--allow-delete, --prune-configs and --topic take effect when planning; "
                 "a saved plan is applied as it is",
                 where=str(targets[0]),
                 hint="drop the options, or plan again with them: kadmin plan SPEC --out FILE",
@@ -316,7 +332,9 @@ def _apply(
             render_plan(saved, stdout(), detailed=detailed)
         the_plan = saved
     else:
-        planned = _plan(targets, bootstrap, command_config, timeout, allow_delete, prune_configs, locked)
+        planned = _plan(
+            targets, bootstrap, command_config, timeout, allow_delete, prune_configs, only, locked
+        )
         the_plan, admin = planned.plan, planned.admin
         if output is OutputFormat.text:
             render_plan(the_plan, stdout(), detailed=detailed)
@@ -370,6 +388,7 @@ def _plan(
     timeout: float,
     allow_delete: bool,
     prune_configs: bool,
+    only: list[str],
     opened: Callable[[ClusterAdmin], ClusterAdmin] = lambda admin: admin,
 ) -> Planned:
     def open_cluster(desired: DesiredState) -> ClusterAdmin:
@@ -377,7 +396,9 @@ def _plan(
             connect(bootstrap, command_config, spec_bootstrap=desired.cluster.bootstrap, timeout=timeout)
         )
 
-    planned = plan_specs(specs, open_cluster, allow_delete=allow_delete, prune_configs=prune_configs)
+    planned = plan_specs(
+        specs, open_cluster, allow_delete=allow_delete, prune_configs=prune_configs, only=only
+    )
     for warning in planned.desired.warnings:
         stderr().print(f"warning: {warning}", markup=False)
     return planned

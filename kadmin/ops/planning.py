@@ -9,10 +9,12 @@ and tests plan against the in-memory fake.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import MappingProxyType
 
 from kadmin.core.actions import Action, by_target, in_apply_order
 from kadmin.core.errors import KadminError
@@ -53,12 +55,21 @@ def plan_specs(
     allow_delete: bool = False,
     prune_configs: bool = False,
     now: datetime | None = None,
+    only: Sequence[str] = (),
 ) -> Planned:
-    """Load the specs (raising `SpecError` with every problem), read the cluster once, and plan."""
+    """Load the specs (raising `SpecError` with every problem), read the cluster once, and plan.
+
+    `only` (``--topic``) limits the plan to topics whose whole name matches one of these
+    regular expressions, in the spec and on the cluster alike, like terraform's ``-target``;
+    the plan then says it is partial.
+    """
+    patterns = topic_patterns(only)
     desired = load_specs(paths)
     admin = connect(desired)
     observed = admin.snapshot()
     check_cluster(desired.cluster, observed.cluster_id, address(admin))
+    if patterns:
+        desired, observed = _limited(desired, observed, patterns)
     # Whole milliseconds, so that apply can plan again at exactly this moment (`PlanInputs`).
     moment = (now or datetime.now(UTC)).astimezone(UTC)
     moment = moment.replace(microsecond=moment.microsecond // 1000 * 1000)
@@ -72,8 +83,45 @@ def plan_specs(
         prune_configs=prune_configs,
         planned_at_ms=epoch_ms(moment),
     )
-    plan = replace(plan, bootstrap=address(admin), spec_hash=files_digest(desired.files), inputs=inputs)
+    plan = replace(
+        plan,
+        bootstrap=address(admin),
+        spec_hash=files_digest(desired.files),
+        inputs=inputs,
+        only=tuple(only),
+    )
     return Planned(desired, observed, plan, admin)
+
+
+def topic_patterns(only: Sequence[str]) -> list[re.Pattern[str]]:
+    """The ``--topic`` regular expressions, compiled; a bad one is an error naming it."""
+    patterns = []
+    for text in only:
+        try:
+            patterns.append(re.compile(text))
+        except re.error as err:
+            raise KadminError(
+                f"{text!r} is not a valid regular expression: {err}",
+                where="--topic",
+                hint="write a Python regular expression matching whole topic names, e.g. 'orders\\..*'",
+            ) from None
+    return patterns
+
+
+def _limited(
+    desired: DesiredState, observed: ClusterState, patterns: Sequence[re.Pattern[str]]
+) -> tuple[DesiredState, ClusterState]:
+    def wanted(name: str) -> bool:
+        return any(p.fullmatch(name) for p in patterns)
+
+    topics = {name: spec for name, spec in desired.topics.items() if wanted(name)}
+    # A declared offset reset stays only when every topic it resets is in the partial plan.
+    resets = tuple(r for r in desired.offset_resets if all(wanted(t) for t in r.topics))
+    seen = {name: topic for name, topic in observed.topics.items() if wanted(name)}
+    return (
+        replace(desired, topics=MappingProxyType(topics), offset_resets=resets),
+        replace(observed, topics=MappingProxyType(seen)),
+    )
 
 
 def epoch_ms(moment: datetime) -> int:
@@ -201,10 +249,14 @@ def check_spec_hash(plan: Plan, paths: Sequence[str | Path], *, source: str) -> 
         )
 
 
-def drift_specs(paths: Sequence[str | Path], connect: Connector) -> DriftReport:
-    """Load the specs, read the cluster once, check its identity, and list every difference."""
+def drift_specs(paths: Sequence[str | Path], connect: Connector, *, only: Sequence[str] = ()) -> DriftReport:
+    """Load the specs, read the cluster once, check its identity, and list every difference;
+    with `only`, of the topics whose whole name matches one of those patterns."""
+    patterns = topic_patterns(only)
     desired = load_specs(paths)
     admin = connect(desired)
     observed = admin.snapshot()
     check_cluster(desired.cluster, observed.cluster_id, address(admin))
+    if patterns:
+        desired, observed = _limited(desired, observed, patterns)
     return find_drift(desired, observed, address(admin))

@@ -318,3 +318,21 @@ def test_help_teaches_with_examples() -> None:
     for command in ("plan", "apply"):
         code, out, _ = run(command, "--help")
         assert code == 0 and "Example" in out and f"kadmin {command} " in out
+
+
+def test_topic_limits_the_plan_and_a_bad_pattern_is_an_error(mem: InMemoryCluster, tmp_path: Path) -> None:
+    spec = write_spec(tmp_path)
+    code, out, _ = run("plan", spec, "--topic", "t\\.other", "--detailed-exitcode")
+    assert code == 0
+    assert "Partial plan: only topics matching t\\.other;" in out
+    assert "No changes. The cluster matches the spec." in out
+
+    code, out, _ = run("plan", spec, "--topic", "t\\.other", "--topic", "t\\.ord.*", "-o", "json")
+    assert code == 0
+    document = json.loads(out)
+    assert document["only"] == ["t\\.other", "t\\.ord.*"]
+    assert [a["topic"] for a in document["actions"]] == ["t.orders"]
+
+    code, _, err = run("plan", spec, "--topic", "t.(orders")
+    assert code == 1
+    assert "error: --topic: 't.(orders' is not a valid regular expression" in err

@@ -39,8 +39,8 @@ def three_zones() -> InMemoryCluster:
     return InMemoryCluster(brokers=(Broker(1, "zone-a"), Broker(2, "zone-b"), Broker(3, "zone-c")))
 
 
-def plan_of(spec: str, cluster: InMemoryCluster, **options: bool) -> Plan:
-    return plan_specs([spec], lambda _: cluster, now=NOW, **options).plan
+def plan_of(spec: str, cluster: InMemoryCluster, only: tuple[str, ...] = ()) -> Plan:
+    return plan_specs([spec], lambda _: cluster, now=NOW, only=only).plan
 
 
 def text_of(plan: Plan) -> str:
@@ -104,3 +104,18 @@ def test_a_refusal_is_printed_once_naming_its_topics() -> None:
     assert "! replication factor 3 needs 3 brokers; the cluster has 1\n" in text
     assert "    on 6 topics: app.a, app.b, app.c, app.d, app.e, app.f\n" in text
     assert "    at refusal/spec.yaml:4:23: defaults.replication_factor" in text
+
+
+def test_a_partial_plan_says_so_and_holds_only_the_matching_topics() -> None:
+    cluster = three_zones()
+    cluster.add_topic("team.legacy", 1, 3)
+    plan = plan_of("team", cluster, only=(r"team\.state\..*", "team.legacy"))
+    text = text_of(plan)
+    assert plan.summary()["create"] == 15
+    assert {a.target.name for a in plan.actions} == {f"team.state.{i:02d}" for i in range(1, 16)}
+    assert [d.topic for d in plan.deletes] == ["team.legacy"]
+    assert text.splitlines()[2] == (
+        "Partial plan: only topics matching team\\.state\\..*, team.legacy; "
+        "everything else in the spec was left out."
+    )
+    assert "> [!NOTE]\n> Partial plan: only topics matching" in render_plan_markdown(plan)

@@ -25,7 +25,7 @@ from kadmin.core.actions import (
 )
 from kadmin.core.errors import KadminError, Location
 from kadmin.core.model import OffsetMode, ResetTo, frozen_map
-from kadmin.core.plan import FORMAT_VERSION, Plan, PlanInputs
+from kadmin.core.plan import FORMAT_VERSION, DeleteCandidate, Plan, PlanInputs
 from kadmin.core.targets import Target
 from kadmin.plan.planfile import (
     PlanFileError,
@@ -136,6 +136,33 @@ def test_round_trip_of_an_empty_plan(tmp_path: Path) -> None:
     path = tmp_path / "empty.json"
     save_plan(plan, path)
     assert load_plan(path) == plan
+
+
+def test_round_trip_keeps_what_reviewers_read(tmp_path: Path) -> None:
+    where = Location("specs/defaults.yaml", 21, 7, "profiles.events.configs.retention.ms")
+    plan = Plan(
+        (),
+        "c1",
+        "fp",
+        deletes=(
+            DeleteCandidate("legacy", 8, enabled=False, log_end_offsets=12),
+            DeleteCandidate("x", 1, True),
+        ),
+        only=(r"orders\..*",),
+        broker_racks=MappingProxyType({1: "zone-a", 2: "zone-b"}),
+        origins=MappingProxyType({"orders": MappingProxyType({"configs.retention.ms": where})}),
+    )
+    path = tmp_path / "review.json"
+    save_plan(plan, path)
+    assert load_plan(path) == plan
+
+
+def test_a_plan_file_without_the_review_fields_reads_them_as_empty() -> None:
+    document = plan_to_document(Plan((), "c1", "fp"))
+    for key in ("deletes", "only", "broker_racks", "origins"):
+        del document[key]
+    plan = plan_from_document(document)
+    assert (plan.deletes, plan.only, dict(plan.broker_racks), dict(plan.origins)) == ((), (), {}, {})
 
 
 def test_actions_come_back_in_apply_order(tmp_path: Path) -> None:
