@@ -92,6 +92,11 @@ def parse_iso_duration(text: str, grammar: DurationGrammar) -> int:
     # The fraction takes the sign of its seconds, as in Java: PT-0.5S is -500 ms.
     millis = int((parts["f"] or "").ljust(3, "0")[:3])
     total += int(seconds) * 1000 + (-millis if seconds.startswith("-") else millis)
+    if abs(total) > MAX_DURATION_MS:
+        raise UnitError(
+            f"is longer than 100 years (found {text!r}): no Kafka record is that old",
+            "look back days or weeks, e.g. P7D; to start from the oldest record use earliest",
+        )
     return -total if parts["sign"] == "-" else total
 
 
@@ -121,11 +126,22 @@ KAFKA_DATETIME = DateTimeGrammar(
 )
 
 
+_DATE_SHAPED = re.compile(r"\d{4}-\d{2}-\d{2}([T ]\d{2}(:\d{2}(:\d{2}(\.\d+)?)?)?)?(Z|[+-]\d{2}:?\d{2})?$")
+MAX_DURATION_MS = 36525 * 86_400_000
+"""100 years: longer look-backs reach before any Kafka record (and before 1970, where timestamps turn
+into ListOffsets' sentinels)."""
+
+
 def parse_iso_datetime(text: str, grammar: DateTimeGrammar) -> int:
     """Epoch milliseconds of `text`: ``2024-05-01T08:00:00.250Z`` → 1714550400250."""
     try:
         moment = datetime.fromisoformat(text.strip())
-    except ValueError:
+    except ValueError as err:
+        if _DATE_SHAPED.match(text.strip()):
+            # Shaped like a date, but no such day or time: February 30th, 25 o'clock.
+            raise UnitError(
+                f"is not a date and time that exists ({err}; found {text})", _SPEC_DATETIME_HINT
+            ) from None
         raise grammar.refusal(text) from None
     if moment.tzinfo is None:
         if grammar.zone_required:
@@ -133,4 +149,11 @@ def parse_iso_datetime(text: str, grammar: DateTimeGrammar) -> int:
                 f"has no timezone (found {text})", f"add Z for UTC or an offset: {_SPEC_DATETIME_HINT}"
             )
         moment = moment.replace(tzinfo=UTC)
-    return (moment - _EPOCH) // timedelta(milliseconds=1)
+    millis = (moment - _EPOCH) // timedelta(milliseconds=1)
+    if millis < 0:
+        # ListOffsets reads negative timestamps as sentinels (-1 latest, -2 earliest).
+        raise UnitError(
+            f"is before 1970 (found {text}), where Kafka timestamps begin",
+            "give a time after 1970-01-01T00:00:00Z; to start from the oldest record use earliest",
+        )
+    return millis

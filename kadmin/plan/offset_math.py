@@ -36,7 +36,9 @@ def lookup_time(to: ResetTo, now_ms: int) -> int | None:
     if to.mode is OffsetMode.DATETIME:
         return _required(to)
     if to.mode is OffsetMode.DURATION:
-        return now_ms - _required(to)
+        # Before 1970 means from the oldest record; a negative timestamp would be a ListOffsets
+        # sentinel (-1 latest, -2 earliest), not a time.
+        return max(0, now_ms - _required(to))
     return None
 
 

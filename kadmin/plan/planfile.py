@@ -245,8 +245,14 @@ def load_plan(path: Path) -> Plan:
         raise PlanFileError(f"cannot read the plan file: it {message}", where=source, hint=hint)
     try:
         text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+    except UnicodeDecodeError as err:
+        raise PlanFileError(
+            f"the plan file is not UTF-8 text (byte {err.start} is {err.object[err.start]:#04x})",
+            where=source,
+            hint=f"kadmin writes plan files as UTF-8 JSON; {REWRITE_HINT}",
+        ) from None
+    except OSError as err:
+        reason = err.strerror or str(err)
         raise PlanFileError(
             f"cannot read the plan file: {reason}",
             where=source,
@@ -265,8 +271,10 @@ def parse_plan_json(text: str, source: str) -> object:
     except json.JSONDecodeError as err:
         if not text.strip():
             message = "the plan file is empty"
-        elif err.pos >= len(text.rstrip()):
-            message = f"the plan file is cut short: its JSON ends unfinished at line {err.lineno}"
+        elif err.pos >= len(text.rstrip()) or not text.rstrip().endswith(("}", "]")):
+            # A plan document is one object: text that stops before its closing brace was cut off.
+            lines = text.count("\n") + 1
+            message = f"the plan file is cut short: its JSON stops unfinished after line {lines}"
         else:
             message = f"not a JSON plan file: {err.msg}"
         raise PlanFileError(

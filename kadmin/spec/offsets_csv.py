@@ -11,11 +11,16 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from kadmin.core.errors import KadminError, Location, SpecError
+from kadmin.core.paths import path_problem
+from kadmin.spec.names import name_problem
 
 _FORMAT_HINT = (
     "each line is topic,partition,offset (for example: orders,0,1234), as `kadmin offsets show -o csv` writes"
 )
 _HEADER = ("topic", "partition", "offset")
+# Kafka's partition ids are 32-bit and its offsets 64-bit, signed.
+_INT_MAX = 2**31 - 1
+_LONG_MAX = 2**63 - 1
 
 
 def read_offsets_csv(path: Path, *, group: str | None = None) -> dict[tuple[str, int], int]:
@@ -28,6 +33,11 @@ def read_offsets_csv(path: Path, *, group: str | None = None) -> dict[tuple[str,
 
     Raises `SpecError` listing every bad row.
     """
+    problem = path_problem(path)
+    if problem is not None:
+        raise SpecError(
+            [KadminError(f"cannot read offsets file: it {problem[0]}", where=str(path), hint=problem[1])]
+        )
     try:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as err:
@@ -112,20 +122,29 @@ def _check_row(
         return Location(line.file, line.line, columns[index], name)
 
     problems: list[KadminError] = []
+    named = name_problem(topic)
     if not topic:
         problems.append(KadminError("empty topic name", where=at(0, "topic"), hint=_FORMAT_HINT))
-    if not _is_count(partition):
+    elif named is not None:
+        problems.append(KadminError(f"topic {named[0]}", where=at(0, "topic"), hint=named[1]))
+    if not _is_count(partition) or int(partition) > _INT_MAX:
         problems.append(
             KadminError(
-                f"partition must be a whole number ≥ 0, got {partition!r}",
+                f"partition must be a whole number ≥ 0, got {partition!r}"
+                if not _is_count(partition)
+                else f"partition {partition} is beyond Kafka's largest partition id ({_INT_MAX})",
                 where=at(1, "partition"),
                 hint=_FORMAT_HINT,
             )
         )
-    if not _is_count(offset):
+    if not _is_count(offset) or int(offset) > _LONG_MAX:
         problems.append(
             KadminError(
-                f"offset must be a whole number ≥ 0, got {offset!r}", where=at(2, "offset"), hint=_FORMAT_HINT
+                f"offset must be a whole number ≥ 0, got {offset!r}"
+                if not _is_count(offset)
+                else f"offset {offset} is beyond Kafka's largest offset ({_LONG_MAX})",
+                where=at(2, "offset"),
+                hint=_FORMAT_HINT,
             )
         )
     return problems

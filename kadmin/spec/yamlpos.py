@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+import yaml.reader
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import Resolver
@@ -186,7 +187,19 @@ def read_yaml(file: str, text: str, env: Mapping[str, str]) -> tuple[list[Docume
                 hint=hint,
             )
         )
-    except yaml.YAMLError as err:  # pragma: no cover - reader errors (bad encoding) carry no mark
+    except yaml.reader.ReaderError as err:
+        # A control character such as NUL, which YAML forbids; the reader gives a position, not a line.
+        line = text.count("\n", 0, err.position) + 1
+        column = err.position - (text.rfind("\n", 0, err.position) + 1) + 1
+        code = err.character if isinstance(err.character, int) else ord(err.character)
+        problems.append(
+            KadminError(
+                f"is not valid YAML: holds the control character U+{code:04X} ({err.reason})",
+                where=Location(file, line, column),
+                hint="remove it; a spec is plain UTF-8 text",
+            )
+        )
+    except yaml.YAMLError as err:  # pragma: no cover - other errors carry a mark
         problems.append(
             KadminError(f"is not valid YAML: {err}", where=Location(file, 1, 1), hint="save it as UTF-8")
         )

@@ -248,7 +248,7 @@ def test_two_plan_files_are_one_too_many(mem: InMemoryCluster, tmp_path: Path) -
         ("", "the plan file is empty"),
         (
             '{"format_version": 1, "actions": [',
-            "the plan file is cut short: its JSON ends unfinished at line 1",
+            "the plan file is cut short: its JSON stops unfinished after line 1",
         ),
         ("[" * 100_000, "not a plan file: its JSON nests lists or objects thousands of levels deep"),
         ("{oops}", "not a JSON plan file: Expecting property name enclosed in double quotes"),
