@@ -159,7 +159,7 @@ def action_to_document(action: Action) -> dict[str, Any]:
         case RemoveThrottle():
             return {
                 "kind": action.kind,
-                "target": action.target,
+                "target": str(action.target),
                 "topic": action.topic,
                 "broker": action.broker,
                 "destructive": action.destructive,

@@ -196,7 +196,13 @@ class _Topic:
             case FinishMove():
                 yield Line(1, "~", "replicas: finish the move left running")
                 for pmove in sorted(action.moves, key=lambda m: m.partition):
-                    text = f"p{pmove.partition}: {replicas(pmove.before)} → {replicas(pmove.after)}"
+                    # While copying, Kafka already lists the target first: a replica list that only
+                    # grows shows no difference, so say what is going on instead.
+                    text = (
+                        f"p{pmove.partition}: still copying to {replicas(pmove.after)}"
+                        if pmove.before == pmove.after
+                        else f"p{pmove.partition}: {replicas(pmove.before)} → {replicas(pmove.after)}"
+                    )
                     yield Line(2, "~", text, marked=False)
             case RemoveThrottle():
                 yield from _throttle_lines(action)
