@@ -16,7 +16,8 @@ from kadmin.core.errors import SpecError
 from kadmin.core.model import DesiredState
 from kadmin.render.desired import as_document
 from kadmin.spec.digest import files_digest
-from kadmin.spec.load import load_specs, schema
+from kadmin.spec.editor_schema import editor_schema
+from kadmin.spec.load import load_specs
 
 SpecPaths = Annotated[
     list[Path],
@@ -111,7 +112,7 @@ def print_schema() -> None:
         kadmin schema > kadmin.schema.json
         # then start each spec with: # yaml-language-server: $schema=kadmin.schema.json
     """
-    print_json(schema())
+    print_json(editor_schema())
 
 
 def _warn(state: DesiredState) -> None:
