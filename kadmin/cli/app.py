@@ -107,6 +107,10 @@ class OutputFormat(StrEnum):
     json = "json"
 
 
+OutputOption = Annotated[OutputFormat, typer.Option("--output", "-o", help="text or json.")]
+"""`--output` of every command that prints a view as text or JSON."""
+
+
 def print_json(document: Any) -> None:
     sys.stdout.write(json.dumps(document, indent=2, sort_keys=False) + "\n")
 

@@ -17,6 +17,7 @@ from kadmin.cli.app import (
     BootstrapOption,
     CommandConfigOption,
     OutputFormat,
+    OutputOption,
     TimeoutOption,
     app,
     guarded,
@@ -43,7 +44,6 @@ from kadmin.render.inspect import (
     topics_lines,
 )
 
-OutputOption = Annotated[OutputFormat, typer.Option("--output", "-o", help="text or json.")]
 MatchOption = Annotated[
     str | None,
     typer.Option(

@@ -19,6 +19,7 @@ from kadmin.cli.app import (
     BootstrapOption,
     CommandConfigOption,
     OutputFormat,
+    OutputOption,
     TimeoutOption,
     guarded,
     print_json,
@@ -163,7 +164,7 @@ def reset(
     backup_dir: Annotated[
         Path, typer.Option("--backup-dir", help="Where --execute saves the current offsets first.")
     ] = DEFAULT_BACKUP_DIR,
-    output: Annotated[OutputFormat, typer.Option("--output", "-o", help="text or json.")] = OutputFormat.text,
+    output: OutputOption = OutputFormat.text,
     spec: SpecOption = None,
     bootstrap: BootstrapOption = None,
     command_config: CommandConfigOption = None,

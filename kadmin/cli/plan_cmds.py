@@ -20,6 +20,7 @@ from kadmin.cli.app import (
     BootstrapOption,
     CommandConfigOption,
     OutputFormat,
+    OutputOption,
     app,
     guarded,
     print_json,
@@ -179,7 +180,7 @@ def apply(
     auto_approve: Annotated[
         bool, typer.Option("--auto-approve", help="Apply without asking (for CI). Needed without a terminal.")
     ] = False,
-    output: Annotated[OutputFormat, typer.Option("--output", "-o", help="text or json.")] = OutputFormat.text,
+    output: OutputOption = OutputFormat.text,
     allow_delete: AllowDeleteOption = False,
     prune_configs: PruneConfigsOption = False,
     detailed: DetailedOption = False,

@@ -22,6 +22,7 @@ from kadmin.cli.app import (
     BootstrapOption,
     CommandConfigOption,
     OutputFormat,
+    OutputOption,
     TimeoutOption,
     app,
     guarded,
@@ -43,8 +44,6 @@ from kadmin.render.zones import (
     render_reassignment_result,
     render_reassignments,
 )
-
-OutputOption = Annotated[OutputFormat, typer.Option("--output", "-o", help="text or json.")]
 
 reassignments_app = typer.Typer(
     help=(

@@ -15,6 +15,7 @@ from kadmin.cli.app import (
     BootstrapOption,
     CommandConfigOption,
     OutputFormat,
+    OutputOption,
     TimeoutOption,
     app,
     guarded,
@@ -26,8 +27,6 @@ from kadmin.plan.zones import zone_report
 from kadmin.render.zones import render_zones, zones_document
 
 NOT_ZONE_SAFE_EXIT = 2
-
-OutputOption = Annotated[OutputFormat, typer.Option("--output", "-o", help="text or json.")]
 
 
 @app.command("zones")

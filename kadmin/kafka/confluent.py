@@ -1,9 +1,9 @@
 """`ConfluentAdmin`: the `ClusterAdmin` seam over confluent-kafka's AdminClient.
 
 The one place kadmin talks to a cluster (with `groups`, `ledger`, `inspect`, `messages`,
-`overrides`, `requests` and `kip455` beside it in this package). Reads are batched: one metadata request for
+`snapshot`, `requests` and `kip455` beside it in this package). Reads are batched: one metadata request for
 every topic and one describe of the cluster, issued together, and the topics' overrides
-in bounded DescribeConfigs batches (`overrides`). Writes take a batch of one action
+in bounded DescribeConfigs batches (`snapshot`). Writes take a batch of one action
 kind and answer per target. Every wait is bounded by `timeout`.
 
 The first use of the client checks the connection: librdkafka retries a failed
@@ -34,22 +34,18 @@ from kadmin.core.lock import LockRecord
 from kadmin.core.messages import Delivery, Message, ReadRequest, Record
 from kadmin.core.model import (
     AppliedReset,
-    Broker,
     ClusterState,
     GroupState,
-    ObservedTopic,
-    Partition,
     TopicPartition,
     Watermarks,
-    is_internal_topic,
 )
 from kadmin.core.secret_properties import is_secret
 from kadmin.core.targets import Target
 from kadmin.kafka.answers import AUTHENTICATION_CODES, cluster_error, no_answer, outcomes
 from kadmin.kafka.kip455 import ReassignmentClient
-from kadmin.kafka.overrides import read_overrides
 from kadmin.kafka.port import ClusterAdmin, Outcome, ReplicationThrottle
 from kadmin.kafka.requests import config_changes, new_partitions, new_topics
+from kadmin.kafka.snapshot import read_snapshot
 
 DEFAULT_TIMEOUT_S = 30.0
 _POLL_S = 0.2
@@ -163,35 +159,7 @@ class ConfluentAdmin:
     # --- reads ---------------------------------------------------------------------
 
     def snapshot(self, topics: Collection[str] | None = None) -> ClusterState:
-        cluster_future = self.admin.describe_cluster(request_timeout=self.timeout)
-        metadata = self._call("read topic metadata", lambda: self.admin.list_topics(timeout=self.timeout))
-        names = sorted(metadata.topics) if topics is None else sorted(set(topics) & set(metadata.topics))
-        configs = read_overrides(self.admin, names, self.timeout, self._error)
-        described = self._result(cluster_future, "describe the cluster")
-        brokers = tuple(
-            sorted(
-                (Broker(n.id, n.rack or None, n.host, n.port) for n in described.nodes), key=lambda b: b.id
-            )
-        )
-        observed = {}
-        for name in names:
-            meta = metadata.topics[name]
-            if meta.error is not None and meta.error.code() == KafkaError.UNKNOWN_TOPIC_OR_PART:
-                continue
-            partitions = tuple(
-                sorted(
-                    (
-                        Partition(p.id, tuple(p.replicas), tuple(p.isrs), p.leader if p.leader >= 0 else None)
-                        for p in meta.partitions.values()
-                    ),
-                    key=lambda p: p.id,
-                )
-            )
-            observed[name] = ObservedTopic(
-                name, partitions, configs.get(name, {}), internal=is_internal_topic(name)
-            )
-        controller = described.controller.id if described.controller is not None else None
-        return ClusterState(described.cluster_id or "", brokers, observed, controller)
+        return read_snapshot(self.admin, topics, self.timeout, fail=self._error, result=self._result)
 
     # --- writes --------------------------------------------------------------------
 

@@ -1,5 +1,6 @@
-"""The topic-level config overrides of many topics at once: DescribeConfigs in bounded batches,
-keeping only what the topics set themselves.
+"""`read_snapshot`: the cluster as a `ClusterState` in one batched read. Metadata of every topic
+and the cluster's description are requested together; the topics' config overrides follow in
+DescribeConfigs batches, keeping only what the topics set themselves (`read_overrides`).
 
 confluent-kafka turns a DescribeConfigs answer into Python objects for every entry of every
 topic (about 37 each, synonyms included) as soon as it arrives; one request for 10,000
@@ -10,7 +11,7 @@ them sent at a time keep memory flat and the broker busy.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import Future
 from typing import Any, cast
 
@@ -21,7 +22,15 @@ from confluent_kafka.admin._config import ConfigResource
 from confluent_kafka.admin._config import ConfigSource as KafkaConfigSource
 
 from kadmin.core.errors import ClusterError
-from kadmin.core.model import ConfigEntry, ConfigSource
+from kadmin.core.model import (
+    Broker,
+    ClusterState,
+    ConfigEntry,
+    ConfigSource,
+    ObservedTopic,
+    Partition,
+    is_internal_topic,
+)
 from kadmin.kafka.answers import error_code
 
 BATCH = 1000
@@ -32,6 +41,44 @@ _TOPIC_SOURCE: int = KafkaConfigSource.DYNAMIC_TOPIC_CONFIG.value
 
 Fail = Callable[[KafkaException, str], ClusterError]
 """Turns a failed call (and what it was doing) into the error to raise."""
+Result = Callable[[Future[Any], str], Any]
+"""Waits (bounded) for a future's answer, raising the error for what it was doing."""
+
+
+def read_snapshot(
+    admin: AdminClient, topics: Collection[str] | None, timeout: float, *, fail: Fail, result: Result
+) -> ClusterState:
+    """Brokers, and topics (all when `topics` is None) with their partitions and overrides."""
+    cluster_future = admin.describe_cluster(request_timeout=timeout)
+    try:
+        metadata = admin.list_topics(timeout=timeout)
+    except KafkaException as err:
+        raise fail(err, "read topic metadata") from None
+    names = sorted(metadata.topics) if topics is None else sorted(set(topics) & set(metadata.topics))
+    configs = read_overrides(admin, names, timeout, fail)
+    described = result(cluster_future, "describe the cluster")
+    brokers = tuple(
+        sorted((Broker(n.id, n.rack or None, n.host, n.port) for n in described.nodes), key=lambda b: b.id)
+    )
+    observed = {}
+    for name in names:
+        meta = metadata.topics[name]
+        if meta.error is not None and meta.error.code() == KafkaError.UNKNOWN_TOPIC_OR_PART:
+            continue
+        partitions = tuple(
+            sorted(
+                (
+                    Partition(p.id, tuple(p.replicas), tuple(p.isrs), p.leader if p.leader >= 0 else None)
+                    for p in meta.partitions.values()
+                ),
+                key=lambda p: p.id,
+            )
+        )
+        observed[name] = ObservedTopic(
+            name, partitions, configs.get(name, {}), internal=is_internal_topic(name)
+        )
+    controller = described.controller.id if described.controller is not None else None
+    return ClusterState(described.cluster_id or "", brokers, observed, controller)
 
 
 def read_overrides(
