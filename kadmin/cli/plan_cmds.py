@@ -162,6 +162,7 @@ def plan(
         else:
             stderr().print(f"Plan not saved to {out}: it has refused changes.", markup=False)
     _refuse(planned.plan, shown=True)
+    _report_held(planned.plan, applied=False)
     if detailed_exitcode and not planned.plan.is_empty:
         raise typer.Exit(2)
 
@@ -345,6 +346,7 @@ def _apply(
     if the_plan.is_empty:
         if output is OutputFormat.json:
             print_json(_apply_document(the_plan, ApplyReport(())))
+        _report_held(the_plan, applied=True)
         return
     with orderly_stop(stderr()) as stop, _progress() as progress:
         report = apply_plan(
@@ -366,6 +368,7 @@ def _apply(
         )  # fmt: skip
     if not report.ok:
         raise typer.Exit(1)
+    _report_held(the_plan, applied=True)
 
 
 # --- steps ---------------------------------------------------------------------------
@@ -423,19 +426,33 @@ def _refuse(plan: Plan, *, shown: bool) -> None:
     """
     if plan.applyable:
         return
+    blocking = [r for r in plan.refusals if r.blocking]
     if shown:
         report_error(
             PlanError(
-                f"the plan has {count(len(plan.refusals), 'refused change')} (listed in the plan); "
+                f"the plan has {count(len(blocking), 'refused change')} (listed in the plan); "
                 "nothing was applied",
                 hint="resolve each one in the spec or the cluster, then plan again",
             )
         )
         raise typer.Exit(1)
-    for refusal in plan.refusals:
+    for refusal in blocking:
         report_error(
             PlanError(refusal.message, where=refusal.where or refusal.target.describe(), hint=refusal.hint)
         )
+    raise typer.Exit(1)
+
+
+def _report_held(plan: Plan, *, applied: bool) -> None:
+    """Exit 1 after the rest of the plan, naming each change held back on its own (a busy group's reset)."""
+    if not plan.held:
+        return
+    for refusal in plan.held:
+        report_error(
+            PlanError(refusal.message, where=refusal.where or refusal.target.describe(), hint=refusal.hint)
+        )
+    rest = "the rest was applied" if applied else "the rest of the plan can be applied"
+    stderr().print(f"{count(len(plan.held), 'change')} held back; {rest}.", markup=False)
     raise typer.Exit(1)
 
 

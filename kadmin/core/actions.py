@@ -223,12 +223,17 @@ def in_phases(actions: Iterable[Action]) -> list[tuple[Action, ...]]:
 
 @dataclass(frozen=True, slots=True)
 class Refusal:
-    """Something the spec asks for that kadmin will not do; a plan with refusals cannot be applied."""
+    """Something the spec asks for that kadmin will not do; a plan with refusals cannot be applied.
+
+    A refusal that is not `blocking` holds back only its own change (the offset reset of
+    a group that has members): the rest of the plan is applied, and the command exits 1.
+    """
 
     target: Target
     message: str
     where: Location | str | None = None
     hint: str = ""
+    blocking: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -109,7 +109,12 @@ class Plan:
 
     @property
     def applyable(self) -> bool:
-        return not self.refusals
+        return not any(r.blocking for r in self.refusals)
+
+    @property
+    def held(self) -> tuple[Refusal, ...]:
+        """Refusals that hold back only their own change; the rest of the plan can be applied."""
+        return tuple(r for r in self.refusals if not r.blocking)
 
     def summary(self) -> dict[str, int]:
         """Counts for the closing line: create / update / delete, per terraform."""

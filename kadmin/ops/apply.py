@@ -130,9 +130,10 @@ def apply_plan(
     fresh read shows the changes; a change still not visible then counts as failed.
     """
     if not plan.applyable:
-        first = plan.refusals[0]
+        blocking = [r for r in plan.refusals if r.blocking]
+        first = blocking[0]
         raise PlanError(
-            f"the plan has {len(plan.refusals)} refused change(s) and cannot be applied: {first.message}",
+            f"the plan has {len(blocking)} refused change(s) and cannot be applied: {first.message}",
             where=first.where or first.target.describe(),
             hint=first.hint or "fix the spec, then plan again",
         )

@@ -183,6 +183,8 @@ def reset_actions(
                     f"offset reset {spec.id!r}: group {spec.group} is {group_activity(group)}",
                     where=where,
                     hint=STOP_CONSUMERS_HINT,
+                    # Held back on its own: one busy group does not stop unrelated changes.
+                    blocking=False,
                 )
             )
             continue

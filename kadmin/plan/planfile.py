@@ -208,6 +208,7 @@ def _refusal_to_document(refusal: Refusal) -> dict[str, Any]:
         "where": None if where is None else str(where),
         "location": location,
         "hint": refusal.hint,
+        "blocking": refusal.blocking,
     }
 
 

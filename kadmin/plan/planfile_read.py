@@ -369,4 +369,6 @@ def _read_refusal(node: _Node) -> Refusal:
         message=node.get("message").as_str(),
         where=where,
         hint=node.get("hint").as_str(),
+        # Plan files written before held (non-blocking) refusals existed block, as all did then.
+        blocking=node.get("blocking").as_bool() if "blocking" in node.as_object() else True,
     )

@@ -103,6 +103,7 @@ REFUSAL = {
     "where": (str, NoneType),
     "location": (dict, NoneType),
     "hint": (str,),
+    "blocking": (bool,),
 }
 LOCATION = {"file": (str,), "line": (int,), "column": (int,), "field": (str,)}
 NOTICE = {"target": (str,), "message": (str,)}
