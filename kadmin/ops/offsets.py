@@ -142,14 +142,6 @@ class SpecResets:
     groups: Mapping[str, GroupState]
 
 
-def plan_spec_resets(
-    admin: ClusterAdmin, desired: DesiredState, now_ms: int
-) -> tuple[list[ResetOffsets], list[Notice], list[Refusal]]:
-    """Actions for the spec's declared resets that the ledger has not seen, with notices and refusals."""
-    found = read_spec_resets(admin, desired, now_ms)
-    return found.actions, found.notices, found.refusals
-
-
 def read_spec_resets(
     admin: ClusterAdmin, desired: DesiredState, now_ms: int, *, observed: ClusterState | None = None
 ) -> SpecResets:

@@ -26,7 +26,7 @@ from kadmin.core.errors import Location, PlanError
 from kadmin.core.model import KADMIN_STATE_TOPIC, DesiredState, OffsetMode, OffsetResetSpec, ResetTo
 from kadmin.kafka.confluent import ConfluentAdmin
 from kadmin.kafka.ledger import ledger_key
-from kadmin.ops.offsets import execute_reset, plan_group_reset, plan_spec_resets, show_group
+from kadmin.ops.offsets import execute_reset, plan_group_reset, read_spec_resets, show_group
 from kadmin.spec.offsets_csv import read_offsets_csv
 
 MINUTE = 60_000
@@ -310,7 +310,8 @@ def test_declarative_reset_is_applied_once_and_recorded(kafka_single: Cluster, n
     )
     desired = DesiredState(topics={}, offset_resets=(spec,))
     try:
-        actions, notices, refusals = plan_spec_resets(layout.admin, desired, int(time.time() * 1000))
+        first = read_spec_resets(layout.admin, desired, int(time.time() * 1000))
+        actions, notices, refusals = first.actions, first.notices, first.refusals
         assert notices == [] and refusals == []
         [action] = actions
         assert action.reset_id == spec.id and {m.partition: m.after for m in action.moves} == {0: 2, 1: 0}
@@ -322,7 +323,8 @@ def test_declarative_reset_is_applied_once_and_recorded(kafka_single: Cluster, n
         assert record.offsets == {(layout.topic, 0): 2, (layout.topic, 1): 0}
         assert record.previous == {(layout.topic, p): o for p, o in COMMITTED.items()}
 
-        again, notices, refusals = plan_spec_resets(layout.admin, desired, int(time.time() * 1000))
+        second = read_spec_resets(layout.admin, desired, int(time.time() * 1000))
+        again, notices, refusals = second.actions, second.notices, second.refusals
         assert again == [] and refusals == []
         assert [n.message for n in notices] == [
             f"offset reset {spec.id!r} already applied on {record.applied_at}"
@@ -358,9 +360,10 @@ def test_declarative_reset_of_an_active_group_is_refused(kafka_single: Cluster, 
         deadline = time.monotonic() + 30
         while not consumer.assignment() and time.monotonic() < deadline:
             consumer.poll(0.2)
-        actions, _, refusals = plan_spec_resets(
+        found = read_spec_resets(
             layout.admin, DesiredState(topics={}, offset_resets=(spec,)), int(time.time() * 1000)
         )
+        actions, refusals = found.actions, found.refusals
     finally:
         consumer.close()
     assert actions == []

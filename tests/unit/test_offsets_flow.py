@@ -34,7 +34,6 @@ from kadmin.core.targets import Target
 from kadmin.ops.offsets import (
     execute_reset,
     plan_group_reset,
-    plan_spec_resets,
     read_spec_resets,
     show_group,
     write_backup,
@@ -150,7 +149,8 @@ def test_declarative_reset_is_applied_once() -> None:
     fresh = OffsetResetSpec("init-audit", "audit", {"orders": ()}, ResetTo(OffsetMode.EARLIEST))
     desired = DesiredState(topics={}, offset_resets=(spec, fresh))
 
-    actions, notices, refusals = plan_spec_resets(mem, desired, now_ms=0)
+    first = read_spec_resets(mem, desired, now_ms=0)
+    actions, notices, refusals = first.actions, first.notices, first.refusals
     assert [(a.reset_id, a.group_exists, a.moves) for a in actions] == [
         ("replay-2024-05", True, (OffsetMove("orders", 0, 8, 3),)),
         ("init-audit", False, (OffsetMove("orders", 0, None, 0), OffsetMove("orders", 1, None, 5))),
@@ -166,7 +166,8 @@ def test_declarative_reset_is_applied_once() -> None:
     )
     assert mem.ledger["init-audit"].previous == {("orders", 0): None, ("orders", 1): None}
 
-    again, notices, refusals = plan_spec_resets(mem, desired, now_ms=0)
+    second = read_spec_resets(mem, desired, now_ms=0)
+    again, notices, refusals = second.actions, second.notices, second.refusals
     assert again == [] and refusals == []
     assert [n.message for n in notices] == [
         "offset reset 'replay-2024-05' already applied on 2024-05-02T09:30:00Z",
