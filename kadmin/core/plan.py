@@ -38,6 +38,9 @@ class PlanInputs:
     allow_delete: bool = False
     prune_configs: bool = False
     planned_at_ms: int = 0
+    partitions: tuple[tuple[str, int], ...] = ()
+    """Partition count of each topic in scope that existed when planned, so that a stale plan can say
+    which topic gained partitions even when none of its actions is about partitions."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -81,6 +81,20 @@ def explain_staleness(plan: Plan, observed: ClusterState, groups: Mapping[str, G
     found: list[str] = []
     for action in plan.ordered():
         found.extend(_differences(action, observed, groups))
+    counted = {a.topic for a in plan.actions if isinstance(a, CreateTopic | AddPartitions | DeleteTopic)}
+    seen = plan.inputs.partitions if plan.inputs is not None else ()
+    for topic, count in seen:
+        if topic in counted:
+            continue
+        now = observed.topics.get(topic)
+        if now is None:
+            found.append(f"topic {topic} no longer exists")
+        elif len(now.partitions) > count:
+            added = f"{count}" if len(now.partitions) == count + 1 else f"{count}-{len(now.partitions) - 1}"
+            found.append(
+                f"topic {topic} has {len(now.partitions)} partitions, the plan saw {count} "
+                f"(partition {added} added since)"
+            )
     return found
 
 

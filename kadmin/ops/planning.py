@@ -82,6 +82,11 @@ def plan_specs(
         allow_delete=allow_delete,
         prune_configs=prune_configs,
         planned_at_ms=epoch_ms(moment),
+        partitions=tuple(
+            (name, len(observed.topics[name].partitions))
+            for name in plan.topics_in_scope
+            if name in observed.topics
+        ),
     )
     plan = replace(
         plan,

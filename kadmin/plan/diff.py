@@ -55,6 +55,8 @@ class _Findings:
 
     brokers: Sequence[Broker]
     zones: Mapping[str, tuple[int, ...]]
+    down: tuple[int, ...] = ()
+    """Brokers the cluster knows (in replica lists, or the spec's zones) that are not up now."""
     actions: list[Action] = field(default_factory=list)
     refusals: list[Refusal] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
@@ -80,7 +82,9 @@ def diff(
     become refusals, drift that is kept becomes notices.
     """
     refusals, notices = check_zones(desired.cluster, observed.brokers)
-    found = _Findings(observed.brokers, desired.cluster.zones, refusals=refusals, notices=notices)
+    found = _Findings(
+        observed.brokers, desired.cluster.zones, _down(desired, observed), refusals=refusals, notices=notices
+    )
     racked = any(b.rack is not None for b in observed.brokers)
     for name in sorted(desired.topics):
         spec = desired.topics[name]
@@ -175,6 +179,16 @@ def _create(spec: TopicSpec, racked: bool, found: _Findings) -> None:
 def _placeable(spec: TopicSpec, observed_min_isr: str | None, found: _Findings) -> bool:
     """Refuse a replication factor the cluster cannot hold, or one min.insync.replicas makes unwritable."""
     rf = spec.replication_factor
+    if rf > len(found.brokers) and rf <= len(found.brokers) + len(found.down):
+        down = ("broker " if len(found.down) == 1 else "brokers ") + ", ".join(map(str, found.down))
+        found.refuse(
+            spec,
+            "replication_factor",
+            f"replication factor {rf} needs {rf} live brokers; {len(found.brokers)} are up and "
+            f"{down} {'is' if len(found.down) == 1 else 'are'} down",
+            f"start {down} again and plan again (kadmin places replicas on live brokers only)",
+        )
+        return False
     if rf > len(found.brokers):
         found.refuse(
             spec,
@@ -194,6 +208,15 @@ def _placeable(spec: TopicSpec, observed_min_isr: str | None, found: _Findings) 
         )
         return False
     return True
+
+
+def _down(desired: DesiredState, observed: ClusterState) -> tuple[int, ...]:
+    # Metadata lists live brokers only; one that is down still appears in replica lists
+    # (and in the spec's zones), which is how a stopped broker differs from a missing one.
+    live = {b.id for b in observed.brokers}
+    known = {r for t in observed.topics.values() for p in t.partitions for r in p.replicas}
+    known.update(b for ids in desired.cluster.zones.values() for b in ids)
+    return tuple(sorted(known - live))
 
 
 def _as_int(value: str | None) -> int | None:

@@ -95,6 +95,7 @@ def _inputs_to_document(inputs: PlanInputs | None) -> dict[str, Any] | None:
         "allow_delete": inputs.allow_delete,
         "prune_configs": inputs.prune_configs,
         "planned_at_ms": inputs.planned_at_ms,
+        "partitions": dict(inputs.partitions),
     }
 
 

@@ -213,6 +213,13 @@ def _read_location(node: _Node) -> Location:
     )
 
 
+def _read_partitions(inputs: _Node) -> tuple[tuple[str, int], ...]:
+    if "partitions" not in inputs.as_object():
+        return ()
+    counts = inputs.get("partitions")
+    return tuple((topic, counts.child(topic, n).as_int()) for topic, n in counts.as_object().items())
+
+
 def _read_inputs(root: _Node) -> PlanInputs | None:
     # Absent in plan files written before plans recorded their inputs: apply refuses those.
     if "inputs" not in root.as_object():
@@ -226,6 +233,7 @@ def _read_inputs(root: _Node) -> PlanInputs | None:
         allow_delete=node.get("allow_delete").as_bool(),
         prune_configs=node.get("prune_configs").as_bool(),
         planned_at_ms=node.get("planned_at_ms").as_int(),
+        partitions=_read_partitions(node),
     )
 
 

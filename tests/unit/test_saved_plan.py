@@ -272,3 +272,15 @@ def test_differences_are_typed_values() -> None:
     assert explain([CreateTopic("x", 1, 1)], [planned]) == [
         "create topic topic x: not in the recomputed plan at all"
     ]
+
+
+def test_a_stale_plan_names_partitions_added_to_a_topic_it_only_reconfigures(
+    mem: InMemoryCluster, tmp_path: Path
+) -> None:
+    plan_file, document = saved(tmp_path)
+    assert document["inputs"]["partitions"] == {"t.orders": 3}
+    mem.add_topic("t.orders", 6, 1, {"retention.ms": "1000"})  # partitions added behind the plan's back
+    code, _, err = run("apply", plan_file)
+    assert code == 1
+    assert "the cluster changed since this plan was computed" in err
+    assert "topic t.orders has 6 partitions, the plan saw 3 (partition 3-5 added since)" in err
