@@ -3,7 +3,7 @@ a `ResetOffsets` action out, with the semantics of Kafka's
 ``kafka-consumer-groups --reset-offsets`` (GroupOffsetsResetter in Kafka 4.x).
 
 Also the declarative side: `OffsetResetSpec`s from a spec plus kadmin's ledger of
-applied resets become actions, notices ("already applied") and refusals (active group).
+applied resets become actions, one notice for those already applied, and refusals (active group).
 
 Imports only `model`, `errors` and `actions` of `kadmin.core`; never prints, never talks to Kafka.
 """
@@ -168,11 +168,12 @@ def reset_actions(
     actions: list[ResetOffsets] = []
     notices: list[Notice] = []
     refusals: list[Refusal] = []
+    applied: list[tuple[OffsetResetSpec, AppliedReset]] = []
     for spec in specs:
         target = Target.group(spec.group)
         done = ledger.get(spec.id)
         if done is not None:
-            notices.append(Notice(target, f"offset reset {spec.id!r} already applied on {done.applied_at}"))
+            applied.append((spec, done))
             continue
         group = groups.get(spec.group) or GroupState.absent(spec.group)
         where: Location | str = spec.origin or f"group {spec.group}"
@@ -197,7 +198,26 @@ def reset_actions(
             refusals.append(
                 Refusal(target, f"offset reset {spec.id!r}: {err.message}", where=where, hint=err.hint)
             )
+    if applied:
+        notices.append(_applied_notice(applied))
     return actions, notices, refusals
+
+
+def _applied_notice(applied: Sequence[tuple[OffsetResetSpec, AppliedReset]]) -> Notice:
+    """One line for every reset the ledger already holds: entries stay in git as a record, so
+    their number only grows, and a notice each would bury what a plan is about."""
+    groups = sorted({spec.group for spec, _ in applied})
+    target = Target.group(", ".join(groups))
+    if len(applied) == 1:
+        spec, done = applied[0]
+        return Notice(target, f"offset reset {spec.id!r} already applied on {done.applied_at}")
+    shown = ", ".join(repr(spec.id) for spec, _ in applied[:3])
+    more = f" and {len(applied) - 3} more" if len(applied) > 3 else ""
+    last = max(done.applied_at for _, done in applied)
+    return Notice(
+        target,
+        f"{len(applied)} offset resets already applied, the last on {last}: {shown}{more}",
+    )
 
 
 def _offset_after(

@@ -275,3 +275,25 @@ def test_reset_actions_turn_plan_errors_into_located_refusals() -> None:
     ]
     assert "no committed offset" in refusals[0].message
     assert "topic gone does not exist" in refusals[1].message
+
+
+def test_resets_already_applied_collapse_into_one_notice() -> None:
+    specs = [_spec(f"done-{i}", "billing", ResetTo(OffsetMode.LATEST), 4 + i) for i in range(5)]
+    ledger = {s.id: AppliedReset(s.id, "billing", f"2024-05-0{i + 1}T08:00:00Z") for i, s in enumerate(specs)}
+    actions, notices, refusals = reset_actions(
+        specs,
+        groups={},
+        partition_counts={"orders": 3},
+        watermarks=MARKS,
+        time_offsets={},
+        ledger=ledger,
+        now_ms=10_000,
+    )
+    assert actions == [] and refusals == []
+    assert [(n.target, n.message) for n in notices] == [
+        (
+            Target.group("billing"),
+            "5 offset resets already applied, the last on 2024-05-05T08:00:00Z: "
+            "'done-0', 'done-1', 'done-2' and 2 more",
+        )
+    ]

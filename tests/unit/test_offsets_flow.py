@@ -169,9 +169,13 @@ def test_declarative_reset_is_applied_once() -> None:
     second = read_spec_resets(mem, desired, now_ms=0)
     again, notices, refusals = second.actions, second.notices, second.refusals
     assert again == [] and refusals == []
-    assert [n.message for n in notices] == [
-        "offset reset 'replay-2024-05' already applied on 2024-05-02T09:30:00Z",
-        "offset reset 'init-audit' already applied on 2024-05-02T09:30:00Z",
+    # Resets already applied stay in git as a record: one line for all of them, not one each.
+    assert [(str(n.target), n.message) for n in notices] == [
+        (
+            "group:audit, billing",
+            "2 offset resets already applied, the last on 2024-05-02T09:30:00Z: "
+            "'replay-2024-05', 'init-audit'",
+        )
     ]
 
 
