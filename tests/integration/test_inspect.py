@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from confluent_kafka import ConsumerGroupTopicPartitions, TopicPartition
+from confluent_kafka import TopicPartition
 from confluent_kafka.admin import NewTopic
 
 from kadmin.core.model import ObservedTopic
@@ -41,9 +41,24 @@ def produce(kafka: KafkaHandle, topic: str, counts: dict[int, int]) -> None:
 
 
 def commit(kafka: KafkaHandle, group: str, offsets: dict[tuple[str, int], int]) -> None:
-    raw = kafka.raw_admin()
-    request = ConsumerGroupTopicPartitions(group, [TopicPartition(t, p, o) for (t, p), o in offsets.items()])
-    raw.alter_consumer_group_offsets([request])[group].result(timeout=30)
+    """Commit `offsets` as a member of `group`, then leave it Empty.
+
+    A member joins first: on a fresh Kafka 4 cluster a group that only ever had offsets
+    committed from outside (no member) was gone from listings, and its offsets with it,
+    once its coordinator moved.
+    """
+    consumer = kafka.consumer(group)
+    try:
+        consumer.subscribe(sorted({t for t, _ in offsets}))
+        deadline = time.monotonic() + 30
+        while not consumer.assignment():
+            assert time.monotonic() < deadline, f"group {group} got no assignment within 30 s"
+            consumer.poll(0.2)
+        consumer.commit(
+            offsets=[TopicPartition(t, p, o) for (t, p), o in offsets.items()], asynchronous=False
+        )
+    finally:
+        consumer.close()
 
 
 def test_groups_show_the_exact_lag_of_a_group_behind_its_topic(ns3: Namespace, kadmin: Kadmin) -> None:
