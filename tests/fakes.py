@@ -41,6 +41,7 @@ from kadmin.core.model import (
     GroupState,
     ObservedTopic,
     Partition,
+    ReadScope,
     TopicPartition,
     Watermarks,
 )
@@ -52,6 +53,8 @@ from kadmin.kafka.port import (
     ClusterAdmin,
     Outcome,
     ReplicationThrottle,
+    Scope,
+    in_scope,
 )
 from tests.fake_faults import FaultInjection, PortMethod
 
@@ -94,6 +97,8 @@ class InMemoryCluster(FaultInjection):
     """Bytes on disk of each replica, by partition then broker."""
     log: dict[TopicPartition, list[Message]] = field(default_factory=dict)
     """Messages written with `write_messages`, by partition; offsets are list indexes."""
+    described: list[tuple[str, ...]] = field(default_factory=list)
+    """The topics each snapshot described in full (the others were only listed), in call order."""
     _hidden: dict[str, int] = field(default_factory=dict)
     _origin: dict[TopicPartition, tuple[int, ...]] = field(default_factory=dict)
 
@@ -159,16 +164,23 @@ class InMemoryCluster(FaultInjection):
 
     # --- reads ---------------------------------------------------------------------
 
-    def snapshot(self, topics: Collection[str] | None = None) -> ClusterState:
-        self._call("snapshot", tuple(sorted(topics)) if topics is not None else ())
-        visible = {}
-        for name, topic in self.topics.items():
+    def snapshot(self, scope: Scope = None) -> ClusterState:
+        self._call("snapshot", _recorded(scope))
+        listed = []
+        for name in self.topics:
             if self._hidden.get(name, 0) > 0:
                 self._hidden[name] -= 1
                 continue
-            if topics is None or name in topics:
-                visible[name] = topic
-        return ClusterState(self.cluster_id, self.brokers, visible, controller_id=self.brokers[0].id)
+            listed.append(name)
+        described = in_scope(scope, listed)
+        self.described.append(tuple(described))
+        return ClusterState(
+            self.cluster_id,
+            self.brokers,
+            {name: self.topics[name] for name in described},
+            controller_id=self.brokers[0].id,
+            others=frozenset(listed) - set(described),
+        )
 
     def ongoing_reassignments(self) -> dict[TopicPartition, tuple[int, ...]]:
         self._call("ongoing_reassignments")
@@ -513,6 +525,13 @@ class InMemoryCluster(FaultInjection):
             replicas = tuple(ids[(pid + i) % len(ids)] for i in range(min(rf, len(ids))))
             out.append(Partition(pid, replicas, replicas, replicas[0]))
         return tuple(out)
+
+
+def _recorded(scope: Scope) -> tuple[str, ...]:
+    """A snapshot's scope as a call records it: the names asked for (a spec's, or given), sorted."""
+    if scope is None:
+        return ()
+    return tuple(sorted(scope.topics if isinstance(scope, ReadScope) else scope))
 
 
 def _configs(overrides: Mapping[str, str]) -> Mapping[str, ConfigEntry]:

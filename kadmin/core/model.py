@@ -6,6 +6,7 @@ This module imports nothing from kadmin but `errors.Location`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum, StrEnum
@@ -175,6 +176,26 @@ class DesiredState:
     warnings: tuple[str, ...] = ()
     """Non-fatal findings of the loader, each already prefixed with its location."""
 
+    def read_scope(self) -> ReadScope:
+        """What a plan of this state reads in full: the spec's topics and those `cluster.manage` matches."""
+        return ReadScope(frozenset(self.topics), self.cluster.manage)
+
+
+@dataclass(frozen=True, slots=True)
+class ReadScope:
+    """The topics a snapshot describes in full (partitions and configs): these names, and
+    every topic a `manage` pattern matches as a whole. The cluster's other topics are
+    only listed by name (`ClusterState.others`), so a plan's cost follows its spec, not the
+    cluster. The patterns were checked when the spec loaded.
+    """
+
+    topics: frozenset[str] = frozenset()
+    manage: tuple[str, ...] = ()
+
+    def covers(self, name: str) -> bool:
+        # `re` caches compiled patterns, so matching thousands of names compiles each once.
+        return name in self.topics or any(re.fullmatch(p, name) for p in self.manage)
+
 
 # --- observed state --------------------------------------------------------------
 
@@ -244,6 +265,8 @@ class ClusterState:
     brokers: tuple[Broker, ...]
     topics: Mapping[str, ObservedTopic]
     controller_id: int | None = None
+    others: frozenset[str] = frozenset()
+    """Topics the cluster holds outside the snapshot's scope: listed by name, not described."""
 
     def broker_racks(self) -> dict[int, str | None]:
         return {b.id: b.rack for b in self.brokers}

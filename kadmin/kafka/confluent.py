@@ -2,8 +2,8 @@
 
 The one place kadmin talks to a cluster (with `groups`, `ledger`, `inspect`, `messages`,
 `snapshot`, `requests` and `kip455` beside it in this package). Reads are batched: one metadata request for
-every topic and one describe of the cluster, issued together, and the topics' overrides
-in bounded DescribeConfigs batches (`snapshot`). Writes take a batch of one action
+every topic and one describe of the cluster, issued together, and the overrides of the
+topics in scope only, in bounded DescribeConfigs batches (`snapshot`). Writes take a batch of one action
 kind and answer per target. Every wait is bounded by `timeout`.
 
 The first use of the client checks the connection: librdkafka retries a failed
@@ -43,7 +43,7 @@ from kadmin.core.secret_properties import is_secret
 from kadmin.core.targets import Target
 from kadmin.kafka.answers import AUTHENTICATION_CODES, cluster_error, no_answer, outcomes
 from kadmin.kafka.kip455 import ReassignmentClient
-from kadmin.kafka.port import ClusterAdmin, Outcome, ReplicationThrottle
+from kadmin.kafka.port import ClusterAdmin, Outcome, ReplicationThrottle, Scope
 from kadmin.kafka.requests import config_changes, new_partitions, new_topics
 from kadmin.kafka.snapshot import read_snapshot
 
@@ -158,8 +158,8 @@ class ConfluentAdmin:
 
     # --- reads ---------------------------------------------------------------------
 
-    def snapshot(self, topics: Collection[str] | None = None) -> ClusterState:
-        return read_snapshot(self.admin, topics, self.timeout, fail=self._error, result=self._result)
+    def snapshot(self, scope: Scope = None) -> ClusterState:
+        return read_snapshot(self.admin, scope, self.timeout, fail=self._error, result=self._result)
 
     # --- writes --------------------------------------------------------------------
 

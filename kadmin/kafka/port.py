@@ -8,7 +8,7 @@ in-memory fake in the tests.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -25,7 +25,7 @@ from kadmin.core.kafka_configs import LEADER_THROTTLED_REPLICAS as LEADER_THROTT
 from kadmin.core.kafka_configs import THROTTLE_RATE_KEYS as THROTTLE_RATE_KEYS
 from kadmin.core.lock import LockRecord
 from kadmin.core.messages import Delivery, Message, ReadRequest, Record
-from kadmin.core.model import AppliedReset, ClusterState, GroupState, TopicPartition, Watermarks
+from kadmin.core.model import AppliedReset, ClusterState, GroupState, ReadScope, TopicPartition, Watermarks
 from kadmin.core.targets import Target
 
 
@@ -60,9 +60,26 @@ class ReplicationThrottle:
         return tuple(sorted(self.leaders.keys() | self.followers.keys()))
 
 
+Scope = ReadScope | Collection[str] | None
+"""What a snapshot describes: every topic (None), these names, or a spec's `ReadScope`."""
+
+
+def in_scope(scope: Scope, listed: Iterable[str]) -> list[str]:
+    """The names of `listed` (the topics the cluster holds) that a snapshot of `scope` describes, sorted."""
+    if scope is None:
+        return sorted(listed)
+    if isinstance(scope, ReadScope):
+        return sorted(n for n in listed if scope.covers(n))
+    wanted = set(scope)
+    return sorted(n for n in listed if n in wanted)
+
+
 class ClusterAdmin(Protocol):
-    def snapshot(self, topics: Collection[str] | None = None) -> ClusterState:
-        """Brokers, and topics with partitions and configs; all topics when `topics` is None."""
+    def snapshot(self, scope: Scope = None) -> ClusterState:
+        """Brokers, and the topics of `scope` with partitions and configs (`in_scope`); the names
+        of the cluster's other topics, from the same metadata read, in `ClusterState.others`.
+
+        Only the described topics cost a config read: a scoped plan's cost follows its spec."""
         ...
 
     def create_topics(

@@ -1,6 +1,7 @@
 """`read_snapshot`: the cluster as a `ClusterState` in one batched read. Metadata of every topic
-and the cluster's description are requested together; the topics' config overrides follow in
-DescribeConfigs batches, keeping only what the topics set themselves (`read_overrides`).
+and the cluster's description are requested together; the config overrides of the topics in
+scope (`port.in_scope`; the others are listed by name only) follow in DescribeConfigs batches,
+keeping only what the topics set themselves (`read_overrides`).
 
 confluent-kafka turns a DescribeConfigs answer into Python objects for every entry of every
 topic (about 37 each, synonyms included) as soon as it arrives; one request for 10,000
@@ -11,7 +12,7 @@ them sent at a time keep memory flat and the broker busy.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
 from typing import Any, cast
 
@@ -32,6 +33,7 @@ from kadmin.core.model import (
     is_internal_topic,
 )
 from kadmin.kafka.answers import error_code
+from kadmin.kafka.port import Scope, in_scope
 
 BATCH = 1000
 IN_FLIGHT = 2
@@ -46,15 +48,16 @@ Result = Callable[[Future[Any], str], Any]
 
 
 def read_snapshot(
-    admin: AdminClient, topics: Collection[str] | None, timeout: float, *, fail: Fail, result: Result
+    admin: AdminClient, scope: Scope, timeout: float, *, fail: Fail, result: Result
 ) -> ClusterState:
-    """Brokers, and topics (all when `topics` is None) with their partitions and overrides."""
+    """Brokers, the topics of `scope` with their partitions and overrides, the others' names."""
     cluster_future = admin.describe_cluster(request_timeout=timeout)
     try:
         metadata = admin.list_topics(timeout=timeout)
     except KafkaException as err:
         raise fail(err, "read topic metadata") from None
-    names = sorted(metadata.topics) if topics is None else sorted(set(topics) & set(metadata.topics))
+    names = in_scope(scope, metadata.topics)
+    others = frozenset(metadata.topics.keys() - set(names))
     configs = read_overrides(admin, names, timeout, fail)
     described = result(cluster_future, "describe the cluster")
     brokers = tuple(
@@ -78,7 +81,7 @@ def read_snapshot(
             name, partitions, configs.get(name, {}), internal=is_internal_topic(name)
         )
     controller = described.controller.id if described.controller is not None else None
-    return ClusterState(described.cluster_id or "", brokers, observed, controller)
+    return ClusterState(described.cluster_id or "", brokers, observed, controller, others)
 
 
 def read_overrides(

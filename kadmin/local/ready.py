@@ -20,7 +20,7 @@ def check_ready(info: ClusterInfo, *, timeout: float) -> None:
     last = ""
     while time.monotonic() < deadline:
         try:
-            state = admin.snapshot(topics=[])
+            state = admin.snapshot(scope=[])
             seen = {b.id: b.rack for b in state.brokers}
             if seen == expected:
                 break

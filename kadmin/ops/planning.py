@@ -66,7 +66,7 @@ def plan_specs(
     patterns = topic_patterns(only)
     desired = load_specs(paths)
     admin = connect(desired)
-    observed = admin.snapshot()
+    observed = admin.snapshot(desired.read_scope())
     check_cluster(desired.cluster, observed.cluster_id, address(admin))
     if patterns:
         desired, observed = _limited(desired, observed, patterns)
@@ -260,7 +260,7 @@ def drift_specs(paths: Sequence[str | Path], connect: Connector, *, only: Sequen
     patterns = topic_patterns(only)
     desired = load_specs(paths)
     admin = connect(desired)
-    observed = admin.snapshot()
+    observed = admin.snapshot(desired.read_scope())
     check_cluster(desired.cluster, observed.cluster_id, address(admin))
     if patterns:
         desired, observed = _limited(desired, observed, patterns)

@@ -79,7 +79,7 @@ def check_saved_plan(saved: Plan, admin: ClusterAdmin, *, source: str) -> None:
             where=source,
             hint="run apply in a checkout of the commit the plan was made from, where those spec paths exist",
         ) from None
-    observed = admin.snapshot()
+    observed = admin.snapshot(desired.read_scope())
     check_cluster(desired.cluster, observed.cluster_id, address(admin))
     again = plan_cluster(
         admin,

@@ -97,11 +97,12 @@ def diff(
     unmanaged: list[str] = []
     deletes: list[DeleteCandidate] = []
     managed = _compile_scope(desired.cluster)
-    for name in sorted(observed.topics.keys() - desired.topics.keys()):
-        topic = observed.topics[name]
-        if topic.internal or is_internal_topic(name):
+    _check_described(desired, observed, managed)
+    for name in sorted((observed.topics.keys() | observed.others) - desired.topics.keys()):
+        topic = observed.topics.get(name)
+        if (topic is not None and topic.internal) or is_internal_topic(name):
             continue
-        if not any(pattern.fullmatch(name) for pattern in managed):
+        if topic is None or not any(pattern.fullmatch(name) for pattern in managed):
             unmanaged.append(name)
             continue
         deletes.append(DeleteCandidate(name, len(topic.partitions), enabled=allow_delete))
@@ -138,6 +139,18 @@ def _origins(desired: DesiredState, topics: set[str]) -> Mapping[str, Mapping[st
             fields["topic"] = spec.origin
         found[name] = MappingProxyType(fields)
     return MappingProxyType(found)
+
+
+def _check_described(desired: DesiredState, observed: ClusterState, managed: list[re.Pattern[str]]) -> None:
+    """A snapshot that left out a topic this plan needs in full would plan it wrongly: a spec
+    topic as missing, a managed one as unmanaged. That is a caller's bug, never the user's."""
+    missed = sorted(
+        name
+        for name in observed.others
+        if name in desired.topics or any(pattern.fullmatch(name) for pattern in managed)
+    )
+    if missed:
+        raise ValueError(f"the snapshot did not describe topics the plan needs: {', '.join(missed[:5])}")
 
 
 def _compile_scope(cluster: ClusterSpec) -> list[re.Pattern[str]]:
