@@ -4,16 +4,13 @@ preferred leader election after them.
 The moves use the one admin call confluent-kafka lacks (KIP-455's
 AlterPartitionReassignments / ListPartitionReassignments), through one kafka-python
 client per adapter (`ReassignmentClient`, whose client also serves the DescribeLogDirs
-of `kafka.inspect`); the librdkafka-style properties kadmin is
-given are translated to kafka-python's keyword arguments, so one `--command-config`
-serves both clients, and a security property kafka-python cannot honour is an error
-rather than dropped. Throttle configs and leader elections go through confluent-kafka's
-AdminClient, which `ConfluentAdmin` passes in.
+of `kafka.inspect`), set up from kadmin's librdkafka properties by `kafka.kafka_python`.
+Throttle configs and leader elections go through confluent-kafka's AdminClient, which
+`ConfluentAdmin` passes in.
 """
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Collection, Mapping, Sequence
 from concurrent.futures import Future
 from typing import Any
@@ -30,6 +27,7 @@ from kadmin.core.errors import ClusterError
 from kadmin.core.model import TopicPartition
 from kadmin.core.targets import Target, TargetKind
 from kadmin.kafka.answers import error_text, outcomes
+from kadmin.kafka.kafka_python import import_kafka_python, kafka_python_config
 from kadmin.kafka.port import (
     FOLLOWER_THROTTLED_REPLICAS,
     LEADER_THROTTLED_REPLICAS,
@@ -38,97 +36,11 @@ from kadmin.kafka.port import (
     ReplicationThrottle,
 )
 
-_PROPERTY_TO_KWARG = {
-    "bootstrap.servers": "bootstrap_servers",
-    "security.protocol": "security_protocol",
-    "sasl.mechanism": "sasl_mechanism",
-    "sasl.mechanisms": "sasl_mechanism",
-    "sasl.username": "sasl_plain_username",
-    "sasl.password": "sasl_plain_password",
-    "ssl.ca.location": "ssl_cafile",
-    "ssl.certificate.location": "ssl_certfile",
-    "ssl.key.location": "ssl_keyfile",
-    "ssl.key.password": "ssl_password",
-    "ssl.crl.location": "ssl_crlfile",
-    "client.id": "client_id",
-}
-_SECURITY_PREFIXES = ("ssl.", "sasl.", "enable.ssl.")
-"""Properties that decide whether and how a connection is secured; one kafka-python cannot honour
-must stop kadmin, or the reassignment would connect without it (or not at all, after a timeout)."""
-_HONOURED_VALUES = {
-    "ssl.endpoint.identification.algorithm": ("https", "none"),
-    "enable.ssl.certificate.verification": ("true",),
-}
-_SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
-"""Those that need only a user name and password, the two SASL properties translated."""
-_FILE_INSTEAD = {
-    "ssl.ca.pem": "ssl.ca.location",
-    "ssl.certificate.pem": "ssl.certificate.location",
-    "ssl.key.pem": "ssl.key.location",
-}
-
-
-def kafka_python_config(config: Mapping[str, str], timeout: float) -> dict[str, Any]:
-    """kafka-python's keyword arguments for the librdkafka properties `config`.
-
-    Raises `ClusterError` naming every security property kafka-python cannot honour.
-    """
-    _refuse_unhonoured(config)
-    kwargs: dict[str, Any] = {_PROPERTY_TO_KWARG[k]: v for k, v in config.items() if k in _PROPERTY_TO_KWARG}
-    kwargs["bootstrap_servers"] = kwargs.get("bootstrap_servers", "").split(",")
-    if config.get("ssl.endpoint.identification.algorithm", "https") == "none":
-        kwargs["ssl_check_hostname"] = False
-    kwargs["request_timeout_ms"] = int(timeout * 1000)
-    # kafka-python's own default is 30 s whatever kadmin's --timeout says.
-    kwargs["bootstrap_timeout_ms"] = int(timeout * 1000)
-    return kwargs
-
-
-def _refuse_unhonoured(config: Mapping[str, str]) -> None:
-    unhonoured = sorted(
-        key
-        for key, value in config.items()
-        if key.startswith(_SECURITY_PREFIXES)
-        and key not in _PROPERTY_TO_KWARG
-        and value.lower() not in _HONOURED_VALUES.get(key, ())
-    )
-    mechanism = config.get("sasl.mechanism", config.get("sasl.mechanisms", ""))
-    if mechanism and mechanism.upper() not in _SASL_MECHANISMS:
-        unhonoured.append(f"sasl.mechanism={mechanism}")
-    if not unhonoured:
-        return
-    pem = [key for key in unhonoured if key in _FILE_INSTEAD]
-    hints = []
-    if pem:
-        files = ", ".join(f"{_FILE_INSTEAD[key]} instead of {key}" for key in pem)
-        hints.append(f"write the PEM text to files and set {files} (--command-config or KADMIN_* variables)")
-    if len(pem) < len(unhonoured):
-        hints.append(
-            f"kafka-python supports {', '.join(_SASL_MECHANISMS)} with sasl.username/sasl.password, and TLS "
-            "from ssl.*.location files; remove the others, or move the partitions with Kafka's "
-            "kafka-reassign-partitions.sh"
-        )
-    bootstrap = config.get("bootstrap.servers", "")
-    raise ClusterError(
-        "partition reassignment (KIP-455) goes through kafka-python, which cannot honour "
-        + ", ".join(unhonoured),
-        where=f"cluster {bootstrap}" if bootstrap else None,
-        hint="; ".join(hints),
-    )
-
-
-def _import_kafka_python() -> None:
-    """Import kafka-python once, quietly: its protocol schemas load through
-    `importlib.resources.read_text`, deprecated since Python 3.11, which warns on first import."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        import kafka.admin  # noqa: F401
-
 
 class ReassignmentClient:
     """The KIP-455 calls of one adapter, over one kafka-python admin client.
 
-    The client is made on first use (most commands never move a partition) and kept
+    The client is made on first use (commands that never read a move never make one) and kept
     until `close`, so a wait that polls the moves every half second reuses its
     connections instead of bootstrapping a new client each time.
     """
@@ -143,7 +55,7 @@ class ReassignmentClient:
         """Start the moves of every action in one request; one outcome per topic."""
         if not actions:
             return []
-        _import_kafka_python()
+        import_kafka_python()
         from kafka import TopicPartition as KafkaTopicPartition
 
         wanted = {KafkaTopicPartition(a.topic, m.partition): list(m.after) for a in actions for m in a.moves}
@@ -153,7 +65,7 @@ class ReassignmentClient:
         """Cancel ongoing moves in one request; one outcome per topic."""
         if not partitions:
             return []
-        _import_kafka_python()
+        import_kafka_python()
         from kafka import TopicPartition as KafkaTopicPartition
 
         request = {KafkaTopicPartition(t, p): None for t, p in sorted(set(partitions))}
@@ -209,7 +121,7 @@ class ReassignmentClient:
             raise RuntimeError("the cluster adapter was used after it was closed")
         if self._client is None:
             kwargs = kafka_python_config(self._config, self._timeout)
-            _import_kafka_python()
+            import_kafka_python()
             from kafka.admin import KafkaAdminClient
             from kafka.errors import KafkaError as KafkaPythonError
 

@@ -239,24 +239,33 @@ def test_tls_with_the_ca_from_a_file_or_from_a_variable(
     assert planned.code == 0, planned.stdout + planned.stderr
 
 
-def test_reassignments_over_tls_need_the_ca_as_a_file(kafka_tls: Any, kadmin: Kadmin, tmp_path: Path) -> None:
+def test_reassignments_over_tls_take_the_ca_from_a_file_or_text_and_client_keys_from_files(
+    kafka_tls: Any, throwaway_ca: Any, kadmin: Kadmin, tmp_path: Path
+) -> None:
     props = str(kafka_tls.write_properties(tmp_path / "tls.properties"))
     listed = kadmin("reassignments", "list", "--command-config", props)
     assert listed.code == 0, listed.stderr
 
-    # kafka-python reads TLS material from files only: PEM text is refused by name, never dropped.
     env = {
         "KADMIN_BOOTSTRAP_SERVER": kafka_tls.bootstrap,
         "KADMIN_SECURITY_PROTOCOL": "SSL",
         "KADMIN_SSL_CA_PEM": kafka_tls.ca.read_text(),
     }
+    listed = kadmin("reassignments", "list", env=env)
+    assert listed.code == 0, listed.stderr
+
+    # A client key as text: kafka-python reads it from a file only, so it is refused by name, never
+    # dropped. (The listener asks for no client certificate, so librdkafka connects with it.)
+    key_and_certificate = throwaway_ca.keystore.read_text()
+    env |= {"KADMIN_SSL_CERTIFICATE_PEM": key_and_certificate, "KADMIN_SSL_KEY_PEM": key_and_certificate}
     refused = kadmin("reassignments", "list", env=env)
     assert refused.code == 1
     assert refused.stderr.splitlines() == [
-        f"error: cluster {kafka_tls.bootstrap}: partition reassignment (KIP-455) goes through kafka-python, "
-        "which cannot honour ssl.ca.pem",
-        "  hint: write the PEM text to files and set ssl.ca.location instead of ssl.ca.pem (--command-config "
-        "or KADMIN_* variables)",
+        f"error: cluster {kafka_tls.bootstrap}: partition reassignments (KIP-455, read by every plan) go "
+        "through kafka-python, which cannot honour ssl.certificate.pem, ssl.key.pem",
+        "  hint: write the PEM text to files and set ssl.certificate.location instead of "
+        "ssl.certificate.pem, ssl.key.location instead of ssl.key.pem (--command-config or KADMIN_* "
+        "variables); ssl.ca.pem may stay",
     ]
 
 
