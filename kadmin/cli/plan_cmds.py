@@ -14,7 +14,14 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from kadmin.cli.app import (
     BootstrapOption,
@@ -31,6 +38,7 @@ from kadmin.cli.app import (
 from kadmin.cli.connection import connect
 from kadmin.cli.interrupt import orderly_stop
 from kadmin.cli.lock_cmds import apply_lock
+from kadmin.cli.reassign_cmds import MoveLines
 from kadmin.core.errors import KadminError, PlanError
 from kadmin.core.model import KADMIN_STATE_TOPIC, DesiredState
 from kadmin.core.plan import Plan
@@ -38,6 +46,7 @@ from kadmin.kafka.confluent import DEFAULT_TIMEOUT_S
 from kadmin.kafka.port import ClusterAdmin
 from kadmin.ops.apply import ApplyReport, apply_plan
 from kadmin.ops.apply import Progress as ProgressCallback
+from kadmin.ops.move_wait import Copied
 from kadmin.ops.planning import Planned, check_spec_hash, is_plan_file, plan_specs, read_plan_file
 from kadmin.ops.reassignment import DEFAULT_TIMEOUT_S as REASSIGN_TIMEOUT_S
 from kadmin.ops.reassignment import MoveProgress, ReassignOptions
@@ -358,7 +367,7 @@ def _apply(
             moves=_moves(progress),
             stop=stop,
         )
-    _show_report(the_plan, report, output)
+    _show_report(the_plan, report, output, moving.wait)
     if stop.requested:
         left = "; ".join(stop.left_behind)
         stderr().print(
@@ -400,9 +409,10 @@ def _plan(
             connect(bootstrap, command_config, spec_bootstrap=desired.cluster.bootstrap, timeout=timeout)
         )
 
-    planned = plan_specs(
-        specs, open_cluster, allow_delete=allow_delete, prune_configs=prune_configs, only=only
-    )
+    with _reading():
+        planned = plan_specs(
+            specs, open_cluster, allow_delete=allow_delete, prune_configs=prune_configs, only=only
+        )
     for warning in planned.desired.warnings:
         stderr().print(f"warning: {warning}", markup=False)
     return planned
@@ -478,6 +488,17 @@ def _confirm(plan: Plan) -> None:
 
 
 @contextmanager
+def _reading() -> Iterator[None]:
+    """A spinner on stderr while the cluster is reached and read (a terminal only)."""
+    console = stderr()
+    if not console.is_terminal:
+        yield
+        return
+    with console.status("reading the cluster…"):
+        yield
+
+
+@contextmanager
 def _progress() -> Iterator[ProgressCallback | None]:
     """A progress bar on stderr when it is a terminal; nothing otherwise (CI logs stay clean)."""
     console = stderr()
@@ -485,6 +506,8 @@ def _progress() -> Iterator[ProgressCallback | None]:
         yield None
         return
     bar = Progress(
+        # The spinner turns while a batched call (a bulk create, a wait) has not answered yet.
+        SpinnerColumn(),
         TextColumn("{task.description}", markup=False),
         BarColumn(),
         MofNCompleteColumn(),
@@ -502,15 +525,26 @@ def _progress() -> Iterator[ProgressCallback | None]:
 
 
 def _moves(progress: ProgressCallback | None) -> MoveProgress:
-    """Moved partitions done / total: on the apply bar on a terminal, else a stderr line per change."""
+    """Partitions done and bytes copied: on the apply bar on a terminal, else a stderr line when
+    a partition finishes and every few seconds while bytes move."""
     if progress is not None:
         bar = progress
-        return lambda done, total: bar("moving replicas (partitions)", done, total)
+
+        def show(line: str, _: Copied | None) -> None:
+            # The bar counts partitions; the line beside it says the bytes, the rate and what is left.
+            bar(
+                line.removeprefix("moving replicas: ").join(("moving replicas (", ")")),
+                lines.done,
+                lines.total,
+            )
+
+        lines = MoveLines(show)
+        return lines
     console = stderr()
-    return lambda done, total: console.print(f"moving replicas: {done}/{total} partitions done", markup=False)
+    return MoveLines(lambda line, _: console.print(line, markup=False, highlight=False))
 
 
-def _show_report(plan: Plan, report: ApplyReport, output: OutputFormat) -> None:
+def _show_report(plan: Plan, report: ApplyReport, output: OutputFormat, waited: bool) -> None:
     if output is OutputFormat.json:
         print_json(_apply_document(plan, report))
         return
@@ -521,7 +555,7 @@ def _show_report(plan: Plan, report: ApplyReport, output: OutputFormat) -> None:
         console.print(f"Preflight: the cluster rejected {count} {noun}; nothing was changed.", markup=False)
     else:
         console.print("")
-    render_apply_report(report.results, console)
+    render_apply_report(report.results, console, moves_waited=waited)
     if report.preflight_rejected:
         console.print("Nothing was changed: fix what was rejected, then apply again.", markup=False)
     for path in report.backups:

@@ -8,12 +8,14 @@ Parses options, calls `kadmin.ops.reassignment`, picks a renderer from
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.filesize import decimal
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from kadmin.cli.app import (
     DEFAULT_TIMEOUT_S as ANSWER_TIMEOUT_S,
@@ -31,6 +33,7 @@ from kadmin.cli.app import (
     stdout,
 )
 from kadmin.cli.connection import connect
+from kadmin.ops.move_wait import Copied
 from kadmin.ops.reassignment import (
     DEFAULT_TIMEOUT_S,
     MoveProgress,
@@ -44,6 +47,10 @@ from kadmin.render.zones import (
     render_reassignment_result,
     render_reassignments,
 )
+
+PLAIN_LINE_EVERY_S = 5.0
+"""Without a terminal, how often a line says how far the copying has got (a CI log stays alive)."""
+
 
 reassignments_app = typer.Typer(
     help=(
@@ -136,28 +143,79 @@ def _report(result: ReassignmentResult, output: OutputFormat, *, verb: str, noth
 
 @contextlib.contextmanager
 def move_progress(console: Console | None = None) -> Iterator[MoveProgress]:
-    """A `MoveProgress` on stderr: a live bar on a terminal, one plain line per change otherwise."""
+    """A `MoveProgress` on stderr: a live bar of bytes copied on a terminal; otherwise a plain
+    line when a partition finishes and every few seconds in between (CI logs)."""
     err = console or stderr()
     if err.is_terminal:
         bar = Progress(
             TextColumn("moving replicas"),
             BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("partitions"),
+            TextColumn("{task.fields[partitions]}", markup=False),
+            TextColumn("{task.fields[bytes]}", markup=False),
             TimeElapsedColumn(),
             console=err,
             transient=True,
         )
-        task = bar.add_task("moves", total=None)
+        task = bar.add_task("moves", total=None, partitions="", bytes="")
 
-        def show(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
+        def show(line: str, status: Copied | None) -> None:
+            partitions, _, copying = line.removeprefix("moving replicas: ").partition(", ")
+            known = status is not None and status.needed > 0
+            bar.update(
+                task,
+                partitions=partitions,
+                bytes=copying,
+                completed=status.copied if status is not None and known else None,
+                total=status.needed if status is not None and known else None,
+            )
 
         with bar:
-            yield show
+            yield MoveLines(show)
         return
+    yield MoveLines(lambda line, _: err.print(line, markup=False, highlight=False))
 
-    def write(done: int, total: int) -> None:
-        err.print(f"moving replicas: {done}/{total} partitions done")
 
-    yield write
+class MoveLines:
+    """What moving replicas looks like in words: ``moving replicas: 1/3 partitions done, 120 MB
+    of 300 MB copied, 20 MB/s, about 9 s left``. Says it when a partition finishes and, while
+    bytes move, at most every `every` seconds (on a terminal the bar redraws on its own)."""
+
+    def __init__(
+        self,
+        say: Callable[[str, Copied | None], None],
+        every: float = PLAIN_LINE_EVERY_S,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.say, self.every, self.clock = say, every, clock
+        self.done, self.total = 0, 0
+        self.first: Copied | None = None
+        self.last: Copied | None = None
+        self.said_at: float | None = None
+
+    def __call__(self, done: int, total: int) -> None:
+        self.done, self.total = done, total
+        self._say()
+
+    def copied(self, status: Copied) -> None:
+        self.first = self.first or status
+        self.last = status
+        if self.said_at is None or self.clock() - self.said_at >= self.every:
+            self._say()
+
+    def _say(self) -> None:
+        self.said_at = self.clock()
+        self.say(self.line(), self.last)
+
+    def line(self) -> str:
+        text = f"moving replicas: {self.done}/{self.total} partitions done"
+        status, first = self.last, self.first
+        if status is None or first is None or not status.needed:
+            return text
+        text += f", {decimal(status.copied)} of {decimal(status.needed)} copied"
+        spent = status.elapsed - first.elapsed
+        if spent > 0 and status.copied > first.copied:
+            text += f", {decimal(int((status.copied - first.copied) / spent))}/s"
+        eta = status.eta(first)
+        if eta is not None:
+            text += f", about {eta:.0f} s left"
+        return text

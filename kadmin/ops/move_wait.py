@@ -10,8 +10,9 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
+from kadmin.core.errors import KadminError
 from kadmin.core.model import ClusterState, TopicPartition
 from kadmin.kafka.port import ClusterAdmin
 from kadmin.ops.stopping import StopRequest
@@ -35,6 +36,37 @@ class MoveProgress(Protocol):
     """Told whenever the count of finished partition moves changes."""
 
     def __call__(self, done: int, total: int) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Copied:
+    """How far the copying of the moving replicas has got, from their sizes on disk.
+
+    `copied` counts the bytes the target replicas already hold (capped at the largest
+    copy of their partition, the leader's), `needed` what they hold once complete;
+    `elapsed` is the seconds since the first look, for a rate and an estimate.
+    """
+
+    copied: int
+    needed: int
+    elapsed: float
+
+    def eta(self, first: Copied) -> float | None:
+        """Seconds left at the rate seen since `first`; None until bytes have moved."""
+        gained = self.copied - first.copied
+        spent = self.elapsed - first.elapsed
+        if gained <= 0 or spent <= 0:
+            return None
+        return max(0.0, (self.needed - self.copied) / (gained / spent))
+
+
+@runtime_checkable
+class CopyProgress(Protocol):
+    """A `MoveProgress` that also wants the bytes copied, each time the moves are looked at."""
+
+    def __call__(self, done: int, total: int) -> None: ...
+
+    def copied(self, status: Copied) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +127,8 @@ def await_moves(
     requested."""
     total = len(targets)
     topics = sorted({t for t, _ in targets})
-    deadline = clock() + options.timeout
+    started = clock()
+    deadline = started + options.timeout
     settled_at: float | None = None
     reported = -1
     while True:
@@ -113,6 +146,10 @@ def await_moves(
             progress(done, total)
             reported = done
         now_t = clock()
+        if isinstance(progress, CopyProgress) and moving:
+            status = _copied(admin, {tp: targets[tp] for tp in moving}, now_t - started)
+            if status is not None:
+                progress.copied(status)
         if not moving:
             settled_at = now_t if settled_at is None else settled_at
             if not astray or now_t >= min(deadline, settled_at + METADATA_GRACE_S):
@@ -127,6 +164,23 @@ def await_moves(
             stop.wait(pause)  # returns at once on a stop
         else:
             sleep(pause)
+
+
+def _copied(
+    admin: ClusterAdmin, moving: Mapping[TopicPartition, tuple[int, ...]], elapsed: float
+) -> Copied | None:
+    """Bytes held by the target replicas of `moving`, from one DescribeLogDirs per broker."""
+    try:
+        sizes = admin.replica_sizes(sorted({t for t, _ in moving}))
+    except KadminError:
+        return None  # sizes only inform the progress display; the move is followed regardless
+    copied = needed = 0
+    for tp, want in moving.items():
+        held = sizes.get(tp, {})
+        source = max(held.values(), default=0)
+        needed += source * len(want)
+        copied += sum(min(held.get(b, 0), source) for b in want)
+    return Copied(copied, needed, elapsed)
 
 
 def _replicas(state: ClusterState, tp: TopicPartition) -> tuple[int, ...]:

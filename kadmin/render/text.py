@@ -484,15 +484,21 @@ def _clean(text: str) -> str:
     return text.translate(_CONTROL_CHARACTERS)
 
 
-def render_apply_report(results: Sequence[tuple[Action, Outcome]], console: Console) -> None:
-    """Print one ✓/✗ line per target, then ``Apply complete: N succeeded, N failed.``"""
+def render_apply_report(
+    results: Sequence[tuple[Action, Outcome]], console: Console, *, moves_waited: bool = True
+) -> None:
+    """Print one ✓/✗ line per target, then ``Apply complete: N succeeded, N failed.``
+
+    `moves_waited` says whether apply followed replica moves to the end (a success then
+    means the replicas arrived) or only started them (``--no-wait``).
+    """
     out = _Output()
     failed = 0
     for action, outcome in results:
         target = _clean(outcome.target.describe())
         if outcome.ok:
             out.styled("✓", "green")
-            out.plain(f" {target}: {_done(action)}\n")
+            out.plain(f" {target}: {_done(action, moves_waited)}\n")
         else:
             failed += 1
             out.styled("✗", "bold red")
@@ -503,7 +509,7 @@ def render_apply_report(results: Sequence[tuple[Action, Outcome]], console: Cons
     out.print(console)
 
 
-def _done(action: Action) -> str:
+def _done(action: Action, moves_waited: bool) -> str:
     match action:
         case CreateTopic():
             return f"created ({action.partitions} partitions, replication factor {action.replication_factor})"
@@ -512,7 +518,10 @@ def _done(action: Action) -> str:
         case AlterConfigs():
             return f"{count(len(action.changes), 'config')} changed"
         case ReassignReplicas():
-            return f"reassignment of {count(len(action.moves), 'partition')} submitted"
+            if moves_waited:
+                return f"{count(len(action.moves), 'partition')} moved: replicas on their targets"
+            started = count(len(action.moves), "partition")
+            return f"move of {started} started (`kadmin reassignments wait` follows it)"
         case DeleteTopic():
             return "deleted"
         case ResetOffsets():
