@@ -347,3 +347,14 @@ def test_a_saved_plan_of_leftovers_is_applied_as_reviewed(
     assert mem.throttles_left() == {"brokers": {}, "topics": {}}
     again = CliRunner().invoke(app, ["plan", str(spec_path), "--detailed-exitcode"])
     assert again.exit_code == 0, again.output
+
+
+def test_a_delete_whose_data_cannot_be_read_yet_is_still_planned() -> None:
+    # Right after a creation, a partition without a leader yet answers NOT_LEADER_FOR_PARTITION.
+    mem = InMemoryCluster()
+    mem.add_topic("old")
+    mem.raise_on("watermarks")
+    want = DesiredState({}, ClusterSpec(manage=(r"old",)))
+    plan = plan_cluster(mem, want, mem.snapshot(), allow_delete=True)
+    assert [a.kind for a in plan.actions] == ["delete_topic"]
+    assert [(d.topic, d.log_end_offsets) for d in plan.deletes] == [("old", None)]
