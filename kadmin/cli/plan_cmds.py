@@ -55,7 +55,7 @@ from kadmin.plan.planfile import save_plan
 from kadmin.render.drift import cluster_name
 from kadmin.render.json import apply_report_document, plan_document
 from kadmin.render.markdown import render_plan_markdown
-from kadmin.render.review import count
+from kadmin.render.review import count, refusal_groups, targets_text
 from kadmin.render.text import render_apply_report, render_plan
 
 DEFAULT_BACKUP_DIR = Path("kadmin-backups")
@@ -446,9 +446,10 @@ def _refuse(plan: Plan, *, shown: bool) -> None:
             )
         )
         raise typer.Exit(1)
-    for refusal in blocking:
+    for group in refusal_groups(blocking):
+        on = "" if len(group.targets) == 1 else f" (on {targets_text(group.targets)})"
         report_error(
-            PlanError(refusal.message, where=refusal.where or refusal.target.describe(), hint=refusal.hint)
+            PlanError(group.message + on, where=group.where or group.targets[0].describe(), hint=group.hint)
         )
     raise typer.Exit(1)
 

@@ -13,7 +13,7 @@ import html
 import re
 
 from kadmin.core.plan import Plan
-from kadmin.render.review import count, refusal_groups, targets_text
+from kadmin.render.review import RefusalGroup, count, refusal_groups, targets_text
 from kadmin.render.text import (
     NO_CHANGES,
     Line,
@@ -51,21 +51,14 @@ def render_plan_markdown(plan: Plan, *, detailed: bool = False) -> str:
         changes = len([a for a in plan.actions if a.kind != "delete_topic"])
         parts.append("#### Changes\n\n" + _folded(block, len(body), f"{count(changes, 'change')}"))
     parts.extend(_deletes(plan))
-    if plan.refusals:
-        items = []
-        for group in refusal_groups(plan.refusals):
-            item = f"- `!` **{_escape(targets_text(group.targets))}**: {_escape(group.message)}"
-            if len(group.targets) > 1:
-                item = f"- `!` {_escape(group.message)}<br>On {_escape(targets_text(group.targets))}"
-            if group.where:
-                item += f" ({_code(group.where)})"
-            if group.hint:
-                item += f"<br>Hint: {_escape(group.hint)}"
-            items.append(item)
-        parts.append(
-            "#### Refused\n\nThe plan cannot be applied until these are resolved.\n\n"
-            + _folded("\n".join(items), len(items), count(len(items), "refusal"))
-        )
+    blocking = [r for r in plan.refusals if r.blocking]
+    for title, refusals in (
+        ("#### Refused\n\nThe plan cannot be applied until these are resolved.", blocking),
+        ("#### Held back\n\nThe rest of the plan is applied; the command then exits 1.", plan.held),
+    ):
+        if refusals:
+            items = [_refusal_item(group) for group in refusal_groups(refusals)]
+            parts.append(f"{title}\n\n" + _folded("\n".join(items), len(items), count(len(items), "refusal")))
     if plan.notices:
         items = [
             f"- **{_escape(n.target.describe())}**: {_escape(n.message)}"
@@ -75,6 +68,17 @@ def render_plan_markdown(plan: Plan, *, detailed: bool = False) -> str:
     if plan.unmanaged:
         parts.append(counts[-1])
     return "\n\n".join(part for part in parts if part) + "\n"
+
+
+def _refusal_item(group: RefusalGroup) -> str:
+    item = f"- `!` **{_escape(targets_text(group.targets))}**: {_escape(group.message)}"
+    if len(group.targets) > 1:
+        item = f"- `!` {_escape(group.message)}<br>On {_escape(targets_text(group.targets))}"
+    if group.where:
+        item += f" ({_code(group.where)})"
+    if group.hint:
+        item += f"<br>Hint: {_escape(group.hint)}"
+    return item
 
 
 def _summary_table(plan: Plan) -> str:

@@ -413,24 +413,30 @@ def _write_deletes(out: _Output, plan: Plan) -> None:
         out.plain("\n")
 
 
+REFUSED = "Refused: the plan cannot be applied until these are resolved."
+HELD = "Held back (the rest of the plan is applied; the command then exits 1):"
+
+
 def _write_refusals(out: _Output, plan: Plan) -> None:
-    if not plan.refusals:
-        return
-    out.styled("Refused: the plan cannot be applied until these are resolved.", "bold")
-    out.plain("\n")
-    for group in refusal_groups(plan.refusals):
-        out.styled("!", CHANGE_STYLES["!"])
-        if len(group.targets) == 1:
-            out.plain(f" {_clean(targets_text(group.targets))}: {_clean(group.message)}\n")
-        else:
-            out.plain(f" {_clean(group.message)}\n    on {_clean(targets_text(group.targets))}\n")
-        if group.where:
-            out.styled(f"    at {_clean(group.where)}", "dim")
-            out.plain("\n")
-        if group.hint:
-            out.styled(f"    hint: {_clean(group.hint)}", "dim")
-            out.plain("\n")
-    out.plain("\n")
+    blocking = [r for r in plan.refusals if r.blocking]
+    for title, refusals in ((REFUSED, blocking), (HELD, plan.held)):
+        if not refusals:
+            continue
+        out.styled(title, "bold")
+        out.plain("\n")
+        for group in refusal_groups(refusals):
+            out.styled("!", CHANGE_STYLES["!"])
+            if len(group.targets) == 1:
+                out.plain(f" {_clean(targets_text(group.targets))}: {_clean(group.message)}\n")
+            else:
+                out.plain(f" {_clean(group.message)}\n    on {_clean(targets_text(group.targets))}\n")
+            if group.where:
+                out.styled(f"    at {_clean(group.where)}", "dim")
+                out.plain("\n")
+            if group.hint:
+                out.styled(f"    hint: {_clean(group.hint)}", "dim")
+                out.plain("\n")
+        out.plain("\n")
 
 
 def _write_lines(out: _Output, lines: Iterable[Line]) -> None:

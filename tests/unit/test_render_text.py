@@ -359,3 +359,23 @@ def test_apply_report_with_nothing_applied() -> None:
     console = Console(file=io.StringIO(), width=100, color_system=None)
     render_apply_report([], console)
     assert console.file.getvalue() == "Apply complete: 0 succeeded, 0 failed.\n"  # type: ignore[attr-defined]
+
+
+def test_held_changes_are_apart_from_refusals_that_block_the_plan() -> None:
+    plan = plan_of(
+        refusals=(
+            Refusal(Target.group("billing"), "group has 2 members", None, "stop them", blocking=False),
+            Refusal(Target.topic("t"), "cannot shrink"),
+        )
+    )
+    assert text_of(plan) == (
+        "Refused: the plan cannot be applied until these are resolved.\n"
+        "! topic t: cannot shrink\n"
+        "\n"
+        "Held back (the rest of the plan is applied; the command then exits 1):\n"
+        "! group billing: group has 2 members\n"
+        "    hint: stop them\n"
+        "\n"
+        "Plan: 0 to create, 0 to update, 0 to delete.\n"
+        "2 refused.\n"
+    )
