@@ -1,39 +1,23 @@
-"""kadmin's command line: one typer app; each command module registers its commands on it.
+"""kadmin's command line: one typer app (`kadmin.cli.app.app`); each command module registers
+its commands on it, and is imported only when one of its commands runs (`app.COMMANDS`).
 
-The modules are imported in the order `kadmin --help` lists them; one that fails to
-import fails loudly.
+`main` answers ``kadmin --version`` before typer is even imported: a version check in a
+script or a CI step should not pay for loading the command line.
 """
 
 from __future__ import annotations
 
-from importlib import import_module
+import sys
 
-from kadmin.cli.app import app
-
-__all__ = ["app", "main"]
-
-_COMMAND_MODULES = (
-    "spec_cmds",
-    "plan_cmds",
-    "drift_cmds",
-    "offsets_cmds",
-    "zones_cmds",
-    "reassign_cmds",
-    "lock_cmds",
-    "export_cmds",
-    "inspect_cmds",
-    "messages_cmds",
-)
-
-for _name in _COMMAND_MODULES:
-    import_module(f"kadmin.cli.{_name}")
-
-from kadmin.cli.local_cmds import local_app  # noqa: E402 - after the commands, so `local` lists last
-from kadmin.cli.offsets_cmds import offsets_app  # noqa: E402
-
-app.add_typer(offsets_app, name="offsets")
-app.add_typer(local_app, name="local")
+__all__ = ["main"]
 
 
 def main() -> None:
+    if sys.argv[1:] == ["--version"]:
+        from kadmin import __version__
+
+        sys.stdout.write(f"kadmin {__version__}\n")
+        return
+    from kadmin.cli.app import app
+
     app(prog_name="kadmin")

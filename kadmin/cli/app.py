@@ -9,17 +9,20 @@ import functools
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from enum import StrEnum
-from typing import Annotated, Any, ParamSpec, TypeVar
+from importlib import import_module
+from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
-from rich.console import Console
-from rich.text import Text
+import typer.main
 from typer.core import TyperGroup
 
 from kadmin import __version__
 from kadmin.core.errors import KadminError, SpecError
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -52,6 +55,63 @@ class _Commands(TyperGroup):
         except _UsageError as err:
             err.exit_code = 1  # type: ignore[attr-defined]
             raise
+
+    # Each command's module is imported when the command runs (or --help lists it), not at start:
+    # `kadmin validate` never loads the Kafka client, `kadmin plan` never the local-cluster code.
+    def list_commands(self, ctx: Any) -> list[str]:
+        return [*COMMANDS, *(name for name in super().list_commands(ctx) if name not in COMMANDS)]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            import_module(f"kadmin.cli.{COMMANDS[cmd_name]}")
+            built = _registered(cmd_name)
+            if built is not None:
+                self.add_command(built, cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+
+COMMANDS: Mapping[str, str] = {
+    "validate": "spec_cmds",
+    "show": "spec_cmds",
+    "schema": "spec_cmds",
+    "plan": "plan_cmds",
+    "apply": "plan_cmds",
+    "drift": "drift_cmds",
+    "zones": "zones_cmds",
+    "unlock": "lock_cmds",
+    "export": "export_cmds",
+    "topics": "inspect_cmds",
+    "tail": "messages_cmds",
+    "produce": "messages_cmds",
+    "reassignments": "reassign_cmds",
+    "describe": "inspect_cmds",
+    "groups": "inspect_cmds",
+    "offsets": "offsets_cmds",
+    "local": "local_cmds",
+}
+"""Every top-level command or group, in the order `kadmin --help` lists them, with the module under
+`kadmin.cli` that registers it on `app` (a unit test checks the two agree)."""
+
+
+def _registered(name: str) -> Any:
+    """The click command (or group) for `name` as its module registered it on `app`; None if it did not."""
+    for command in app.registered_commands:
+        callback = command.callback
+        if (command.name or (callback and typer.main.get_command_name(callback.__name__))) == name:
+            return typer.main.get_command_from_info(
+                command,
+                pretty_exceptions_short=app.pretty_exceptions_short,
+                rich_markup_mode=app.rich_markup_mode,
+            )
+    for group in app.registered_groups:
+        if group.name == name:
+            return typer.main.get_group_from_info(
+                group,
+                pretty_exceptions_short=app.pretty_exceptions_short,
+                suggest_commands=app.suggest_commands,
+                rich_markup_mode=app.rich_markup_mode,
+            )
+    return None
 
 
 app = typer.Typer(
@@ -92,6 +152,8 @@ def stderr() -> Console:
 
 
 def _console(*, stderr: bool) -> Console:
+    from rich.console import Console  # rich is loaded by the commands that print with it only
+
     return Console(
         stderr=stderr,
         markup=False,
@@ -117,6 +179,8 @@ def print_json(document: Any) -> None:
 
 def report_error(err: KadminError) -> None:
     """One clean message per problem on stderr; the hint on its own line."""
+    from rich.text import Text
+
     console = stderr()
     problems = err.problems if isinstance(err, SpecError) else [err]
     for problem in problems:

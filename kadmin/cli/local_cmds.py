@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from kadmin.cli.app import OutputFormat, guarded, print_json, stderr, stdout
+from kadmin.cli.app import OutputFormat, app, guarded, print_json, stderr, stdout
 from kadmin.local import logs, state
 from kadmin.local.cluster import READY_TIMEOUT_S, LocalCluster, NodeState, node_state, stop_cluster
 from kadmin.local.procs import rss_mb
@@ -25,6 +25,7 @@ local_app = typer.Typer(
     ),
     no_args_is_help=True,
 )
+app.add_typer(local_app, name="local")
 
 DirOption = Annotated[
     Path | None,

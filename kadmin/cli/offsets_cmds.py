@@ -21,6 +21,7 @@ from kadmin.cli.app import (
     OutputFormat,
     OutputOption,
     TimeoutOption,
+    app,
     guarded,
     print_json,
     stdout,
@@ -51,6 +52,7 @@ offsets_app = typer.Typer(
     ),
     no_args_is_help=True,
 )
+app.add_typer(offsets_app, name="offsets")
 
 DEFAULT_BACKUP_DIR = Path("kadmin-backups")
 

@@ -13,7 +13,7 @@ from confluent_kafka import TopicCollection
 from confluent_kafka.admin import NewTopic
 from typer.testing import CliRunner
 
-from kadmin.cli import app
+from kadmin.cli.app import app
 from kadmin.core.actions import CreateTopic
 from kadmin.core.errors import LocalClusterError
 from kadmin.local.cluster import LocalCluster, running_nodes

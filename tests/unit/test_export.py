@@ -320,7 +320,7 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> InMemoryCluster:
 
 
 def run(*args: str) -> Any:
-    from kadmin.cli import app
+    from kadmin.cli.app import app
 
     return CliRunner().invoke(app, ["export", *args])
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from kadmin.cli import app
+from kadmin.cli.app import app
 from kadmin.cli.connection import resolve_bootstrap
 from kadmin.core.errors import KadminError, LocalClusterError
 from kadmin.local import logs, procs, state

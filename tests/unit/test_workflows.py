@@ -180,7 +180,7 @@ def kadmin_invocations(path: Path) -> list[list[str]]:
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
 def test_every_kadmin_command_line_in_the_examples_exists(path: Path) -> None:
-    from kadmin.cli import app
+    from kadmin.cli.app import app
 
     invocations = kadmin_invocations(path)
     assert invocations
