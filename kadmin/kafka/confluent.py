@@ -101,6 +101,9 @@ class ConfluentAdmin:
         self._handshake = _Handshake()
         self._checked = False
         self._kip455 = ReassignmentClient(self.config, timeout=timeout)
+        # An adapter dropped without `close` still closes its kafka-python client (and so its
+        # sockets) as it goes, not whenever the garbage collector reaches the client's cycles.
+        weakref.finalize(self, self._kip455.close)
         self.closed = False
         self._client: AdminClient | None = None
         settings: dict[str, Any] = {**self.config, "logger": _quiet, "error_cb": self._handshake}
