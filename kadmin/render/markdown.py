@@ -13,8 +13,7 @@ import html
 import re
 
 from kadmin.core.plan import Plan
-from kadmin.render.review import RefusalGroup, count, refusal_groups, targets_text
-from kadmin.render.text import (
+from kadmin.render.plan_lines import (
     NO_CHANGES,
     Line,
     delete_lines,
@@ -23,6 +22,7 @@ from kadmin.render.text import (
     plan_lines,
     summary_lines,
 )
+from kadmin.render.review import RefusalGroup, count, refusal_groups, targets_text
 
 COLLAPSE_AFTER = 30
 """Sections longer than this many lines are folded into a <details> element."""
