@@ -256,8 +256,10 @@ TimeoutOption = Annotated[
         "--timeout",
         metavar="SECONDS",
         min=1.0,
-        help="Longest wait for any one answer from the cluster.",
+        max=3600.0,
+        help="Longest wait for any one answer from the cluster (1 to 3600).",
     ),
 ]
-"""`--timeout` of every command that talks to a cluster; the default is `DEFAULT_TIMEOUT_S`."""
+"""`--timeout` of every command that talks to a cluster; the default is `DEFAULT_TIMEOUT_S`.
+librdkafka refuses request timeouts above an hour with a ValueError, hence the bound."""
 DEFAULT_TIMEOUT_S = 30.0

@@ -199,7 +199,7 @@ def check_timeout(timeout: float, option: str = "--timeout") -> None:
     """A finite number of seconds from 1 to an hour; `nan` and `inf` pass click's range check."""
     if not (math.isfinite(timeout) and 1.0 <= timeout <= MAX_TIMEOUT_S):
         raise KadminError(
-            f"{option} {timeout} is not a number of seconds from 1 to {MAX_TIMEOUT_S:.0f}",
+            f"{timeout:g} is not a number of seconds from 1 to {MAX_TIMEOUT_S:.0f}",
             where=option,
             hint=f"give a finite number of seconds, e.g. {option} 30",
         )
