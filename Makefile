@@ -9,7 +9,7 @@ STAMP   = $(VENV)/.installed
 ACTIONLINT_VERSION = v1.7.12
 ACTIONLINT = $(BIN)/.actionlint-$(ACTIONLINT_VERSION)
 
-.PHONY: demo test lint unit integration bench-local bench-validate bench-plan bench-offsets bench-export down clean
+.PHONY: demo test lint unit integration bench-local bench-validate bench-plan bench-scoped bench-offsets bench-export down clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,9 @@ bench-validate: $(STAMP)
 
 bench-plan: $(STAMP)
 	$(BIN)/python bench/plan_scale.py --topics 10000 --partitions 1
+
+bench-scoped: $(STAMP)
+	$(BIN)/python bench/plan_scoped.py
 
 bench-offsets: $(STAMP)
 	$(BIN)/python bench/offsets_reset.py

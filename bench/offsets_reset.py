@@ -1,6 +1,6 @@
-"""Time a --to-earliest reset of a group on a 1,000-partition topic: kadmin's Python API
-against Kafka's own kafka-consumer-groups (ConsumerGroupCommand), on the same group.
-Figures, not assertions.
+"""Time a --to-earliest reset of a group on a 1,000-partition topic: `kadmin offsets reset` as a
+whole process (what a user waits for) and kadmin's Python API, against Kafka's own
+kafka-consumer-groups (ConsumerGroupCommand), on the same group. Figures, not assertions.
 
     python bench/offsets_reset.py --bootstrap-server 127.0.0.1:19092
     python bench/offsets_reset.py                      # starts a one-node cluster with kadmin.local
@@ -12,9 +12,11 @@ time includes the JVM start, which is part of what an operator waits for.
 from __future__ import annotations
 
 import argparse
+import os
 import secrets
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -85,6 +87,19 @@ def time_kadmin(admin: ConfluentAdmin, group: str, backups: Path) -> tuple[float
     return planned - began, done - began
 
 
+def time_kadmin_process(bootstrap: str, group: str, topic: str, backups: Path) -> float:
+    cmd = [
+        sys.executable, "-m", "kadmin", "offsets", "reset", "--group", group, "--topic", topic,
+        "--to-earliest", "--execute", "-b", bootstrap, "--backup-dir", str(backups),
+    ]  # fmt: skip
+    began = time.perf_counter()
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False)
+    elapsed = time.perf_counter() - began
+    if done.returncode != 0:
+        raise SystemExit(f"kadmin offsets reset failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+    return elapsed
+
+
 def time_kafka_tool(lib: Path, bootstrap: str, group: str, topic: str) -> float:
     log4j = resources.files("kadmin.local").joinpath("log4j2.properties")
     cmd = [
@@ -111,6 +126,7 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=10, help="Messages per partition.")
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
+    print(f"load average at start: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     lib = kafka_lib(args.kafka_lib)
 
     with cluster(args.bootstrap_server) as bootstrap, tempfile.TemporaryDirectory() as backups:
@@ -118,7 +134,7 @@ def main() -> None:
         suffix = secrets.token_hex(3)
         topic, group = f"kadmin-bench-reset-{suffix}", f"kadmin-bench-reset-{suffix}"
         fill(admin, bootstrap, topic, args.partitions, args.messages)
-        plans, kadmin_runs, kafka_runs = [], [], []
+        plans, kadmin_runs, process_runs, kafka_runs = [], [], [], []
         try:
             for _ in range(args.runs):
                 commit_latest(admin, group, topic, args.partitions, args.messages)
@@ -126,6 +142,10 @@ def main() -> None:
                 assert committed_total(admin, group) == 0, "kadmin did not reset every partition"
                 plans.append(plan_s)
                 kadmin_runs.append(total_s)
+
+                commit_latest(admin, group, topic, args.partitions, args.messages)
+                process_runs.append(time_kadmin_process(bootstrap, group, topic, Path(backups)))
+                assert committed_total(admin, group) == 0, "kadmin offsets reset left a partition"
 
                 commit_latest(admin, group, topic, args.partitions, args.messages)
                 kafka_runs.append(time_kafka_tool(lib, bootstrap, group, topic))
@@ -137,9 +157,12 @@ def main() -> None:
                 future.result(timeout=30)
 
     print(f"reset --to-earliest --execute of {args.partitions} partitions, {args.runs} run(s), median:")
+    print(f"  kadmin offsets reset (whole process):      {statistics.median(process_runs):6.2f} s")
     print(f"  kadmin (Python API, plan + backup + commit): {statistics.median(kadmin_runs):6.2f} s")
     print(f"    of which planning:                       {statistics.median(plans):6.2f} s")
     print(f"  kafka-consumer-groups (incl. JVM start):   {statistics.median(kafka_runs):6.2f} s")
+    ratio = statistics.median(kafka_runs) / statistics.median(process_runs)
+    print(f"  whole process, Kafka's tool / kadmin:      {ratio:6.2f}x")
 
 
 if __name__ == "__main__":

@@ -14,14 +14,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
 
 from kadmin.cli.app import (
     BootstrapOption,
@@ -506,6 +498,16 @@ def _progress() -> Iterator[ProgressCallback | None]:
     if not console.is_terminal:
         yield None
         return
+    # Loaded only for a terminal: rich.progress is a third of plan's start-up otherwise.
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     bar = Progress(
         # The spinner turns while a batched call (a bulk create, a wait) has not answered yet.
         SpinnerColumn(),

@@ -17,8 +17,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from deepdiff import DeepDiff
-
 from kadmin.core.actions import Action
 from kadmin.core.errors import KadminError, SpecError
 from kadmin.core.plan import Plan
@@ -128,6 +126,8 @@ def explain(extra: Sequence[Action], recomputed: Sequence[Action]) -> list[str]:
 
 def differences(in_file: Action, recomputed: Action) -> list[FieldDifference]:
     """The fields of two actions' documents that differ, as typed values (deepdiff's tree, flattened)."""
+    from deepdiff import DeepDiff  # only when a saved plan does not recompute: not at every start
+
     tree = DeepDiff(action_to_document(recomputed), action_to_document(in_file), view="tree")
     found = []
     for levels in tree.values():
