@@ -31,6 +31,7 @@ from kadmin.kafka.port import THROTTLE_RATE_KEYS
 from kadmin.local.cluster import LocalCluster
 from kadmin.local.record import ClusterInfo
 from kadmin.ops.apply import apply_plan
+from kadmin.ops.lock import current
 from kadmin.ops.planning import plan_cluster
 from kadmin.render.text import render_apply_report
 from tests.integration.conftest import CliRun, KafkaHandle, Namespace, eventually, run_kadmin
@@ -171,7 +172,7 @@ def start_apply(faulty: Faulty, spec: Path, *args: str) -> subprocess.Popen[str]
 
 
 def ended(process: subprocess.Popen[str]) -> tuple[int, str]:
-    said, _ = process.communicate(timeout=120)
+    said, _ = process.communicate(timeout=300)
     return process.returncode, said
 
 
@@ -204,7 +205,8 @@ def test_an_interrupted_throttled_move_is_stopped_in_order_or_finished_by_the_ne
     topic = fns.topic("slow")
     one = spec_file(tmp_path / "rf1.yaml", fns, {"slow": 1})
     assert faulty.kadmin("apply", one, "--auto-approve").code == 0
-    # 3 MB behind 500 kB/s, copied to two new replicas: several seconds of throttled copying.
+    # 3 MB copied to two new replicas behind 50 kB/s (first apply; it is cancelled) or 100 kB/s
+    # (second; finished): tens of seconds, so the steps in between fit even on a loaded machine.
     producer = fns.kafka.producer()
     for i in range(300):
         producer.produce(topic, value=os.urandom(10_000), key=str(i).encode())
@@ -213,7 +215,7 @@ def test_an_interrupted_throttled_move_is_stopped_in_order_or_finished_by_the_ne
     three = spec_file(tmp_path / "rf3.yaml", fns, {"slow": 3})
 
     # 1. SIGINT: an orderly stop. While it runs, a second apply is refused, naming the holder.
-    running = start_apply(faulty, three, "--throttle", "500000")
+    running = start_apply(faulty, three, "--throttle", "50000")
     wait_until_moving(faulty, topic, running)
     second = faulty.kadmin("apply", three, "--auto-approve", "--lock-timeout", "0")
     assert second.code == 1
@@ -232,8 +234,9 @@ def test_an_interrupted_throttled_move_is_stopped_in_order_or_finished_by_the_ne
     assert replanned.code == 2, replanned.stdout + replanned.stderr
 
     # 2. SIGKILL: the move and its throttle are left; plan shows both, apply finishes them. At
-    # 100 kB/s the copy takes some 40 s, well beyond the plan, unlock and apply below.
-    running = start_apply(faulty, three, "--throttle", "100000")  # the lock was released
+    # 70 kB/s the copy takes about a minute, beyond the plan and the apply below on a quiet
+    # machine; on a loaded one the move may land first, and apply then only unthrottles.
+    running = start_apply(faulty, three, "--throttle", "70000")  # the lock was released
     wait_until_moving(faulty, topic, running)
     running.kill()
     ended(running)
@@ -243,17 +246,15 @@ def test_an_interrupted_throttled_move_is_stopped_in_order_or_finished_by_the_ne
     assert "replicas: finish the move left running" in left.stdout
     assert "(replication throttle left behind)" in left.stdout
 
-    # The killed apply's lock outlives it until its lease runs out; unlock breaks it now.
-    refused = faulty.kadmin("apply", three, "--auto-approve", "--lock-timeout", "0")
-    assert refused.code == 1 and f"(pid {running.pid}" in refused.stderr
-    found = re.search(r"lock ([0-9a-f]{12}) held by", refused.stderr)
-    assert found, refused.stderr
-    unlocked = faulty.kadmin("unlock", found.group(1))
-    assert unlocked.code == 0 and f"Broke the apply lock {found.group(1)}" in unlocked.stdout
-
-    finished = faulty.kadmin("apply", three, "--auto-approve")
+    # The killed apply's lock outlives it until its lease runs out; --force-unlock breaks it
+    # (the refusal naming it, and `kadmin unlock`, are checked above and in the unit tests).
+    with faulty.admin() as admin:
+        dead = current(admin)
+    assert dead is not None and dead.holder is not None and dead.holder.pid == running.pid
+    finished = faulty.kadmin("apply", three, "--auto-approve", "--force-unlock", dead.lock_id)
     assert finished.code == 0, finished.stdout + finished.stderr
-    assert f"topic {topic}: move of 1 partition finished" in finished.stdout
+    if "finish the move left running" in finished.stdout:
+        assert f"topic {topic}: move of 1 partition finished" in finished.stdout
     assert "replication throttle removed" in finished.stdout
     assert throttles(faulty, topic) == NONE_LEFT
     assert sorted(partition(faulty, topic).replicas) == [1, 2, 3]
