@@ -54,7 +54,9 @@ def drift(
     def open_cluster(desired: DesiredState) -> ClusterAdmin:
         return connect(bootstrap, command_config, spec_bootstrap=desired.cluster.bootstrap, timeout=timeout)
 
-    report = drift_specs(specs, open_cluster, only=topic or [])
+    # With -b the spec cannot change the cluster: connect while the specs load.
+    early = (lambda: connect(bootstrap, command_config, timeout=timeout)) if bootstrap else None
+    report = drift_specs(specs, open_cluster, only=topic or [], early=early, wait_s=2 * timeout + 5)
     if output is PlanFormat.json:
         print_json(drift_document(report))
     elif output is PlanFormat.markdown:

@@ -394,17 +394,22 @@ def _plan(
     allow_delete: bool,
     prune_configs: bool,
     only: list[str],
-    opened: Callable[[ClusterAdmin], ClusterAdmin] = lambda admin: admin,
+    opened: Callable[[ClusterAdmin], ClusterAdmin] | None = None,
 ) -> Planned:
     def open_cluster(desired: DesiredState) -> ClusterAdmin:
-        return opened(
-            connect(bootstrap, command_config, spec_bootstrap=desired.cluster.bootstrap, timeout=timeout)
-        )
+        admin = connect(bootstrap, command_config, spec_bootstrap=desired.cluster.bootstrap, timeout=timeout)
+        return opened(admin) if opened is not None else admin
 
+    # With -b the spec cannot change the cluster, so plan connects while the specs load; apply
+    # (`opened` takes its lock) connects after, so that nothing is read before the lock is held.
+    early = None
+    if bootstrap and opened is None:
+        early = lambda: connect(bootstrap, command_config, timeout=timeout)  # noqa: E731
     with _reading():
         planned = plan_specs(
-            specs, open_cluster, allow_delete=allow_delete, prune_configs=prune_configs, only=only
-        )
+            specs, open_cluster, allow_delete=allow_delete, prune_configs=prune_configs, only=only,
+            early=early, wait_s=2 * timeout + 5,
+        )  # fmt: skip
     for warning in planned.desired.warnings:
         stderr().print(f"warning: {warning}", markup=False)
     return planned

@@ -10,7 +10,7 @@ and tests plan against the in-memory fake.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,6 +21,7 @@ from kadmin.core.errors import KadminError
 from kadmin.core.model import ClusterState, DesiredState
 from kadmin.core.plan import Plan, PlanInputs
 from kadmin.kafka.port import ClusterAdmin
+from kadmin.ops.early import Connector, EarlyConnector, load_while_connecting
 from kadmin.ops.freshness import plan_groups
 from kadmin.ops.offsets import read_spec_resets
 from kadmin.plan.diff import diff
@@ -30,12 +31,8 @@ from kadmin.plan.identity import check_cluster
 from kadmin.plan.leftovers import as_finished, finish_moves, stray_throttles
 from kadmin.plan.planfile import load_plan
 from kadmin.spec.digest import files_digest, spec_digest
-from kadmin.spec.load import load_specs
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-Connector = Callable[[DesiredState], ClusterAdmin]
-"""Builds the cluster adapter once the spec is read (its ``cluster.bootstrap`` may name the cluster)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,16 +53,17 @@ def plan_specs(
     prune_configs: bool = False,
     now: datetime | None = None,
     only: Sequence[str] = (),
+    early: EarlyConnector | None = None,
+    wait_s: float = 65.0,
 ) -> Planned:
     """Load the specs (raising `SpecError` with every problem), read the cluster once, and plan.
 
     `only` (``--topic``) limits the plan to topics whose whole name matches one of these
     regular expressions, in the spec and on the cluster alike, like terraform's ``-target``;
-    the plan then says it is partial.
+    the plan then says it is partial. `early` connects while the specs load (`ops.early`).
     """
     patterns = topic_patterns(only)
-    desired = load_specs(paths)
-    admin = connect(desired)
+    desired, admin = load_while_connecting(paths, connect, early, wait_s=wait_s)
     observed = admin.snapshot(desired.read_scope())
     check_cluster(desired.cluster, observed.cluster_id, address(admin))
     if patterns:
@@ -260,12 +258,18 @@ def check_spec_hash(plan: Plan, paths: Sequence[str | Path], *, source: str) -> 
         )
 
 
-def drift_specs(paths: Sequence[str | Path], connect: Connector, *, only: Sequence[str] = ()) -> DriftReport:
+def drift_specs(
+    paths: Sequence[str | Path],
+    connect: Connector,
+    *,
+    only: Sequence[str] = (),
+    early: EarlyConnector | None = None,
+    wait_s: float = 65.0,
+) -> DriftReport:
     """Load the specs, read the cluster once, check its identity, and list every difference;
-    with `only`, of the topics whose whole name matches one of those patterns."""
+    with `only`, of the topics whose whole name matches one of those patterns; `early` as for plan."""
     patterns = topic_patterns(only)
-    desired = load_specs(paths)
-    admin = connect(desired)
+    desired, admin = load_while_connecting(paths, connect, early, wait_s=wait_s)
     observed = admin.snapshot(desired.read_scope())
     check_cluster(desired.cluster, observed.cluster_id, address(admin))
     if patterns:
