@@ -67,9 +67,12 @@ def fill(admin: ConfluentAdmin, bootstrap: str, topic: str, partitions: int, per
 
 
 def commit_latest(admin: ConfluentAdmin, group: str, topic: str, partitions: int, end: int) -> None:
-    outcome = admin.commit_offsets(group, {(topic, p): end for p in range(partitions)})
-    if not outcome.ok:
-        raise SystemExit(f"cannot commit offsets: {outcome.error}")
+    # A topic just created may be unknown to the group coordinator for a moment: retry, bounded.
+    deadline = time.monotonic() + 60
+    while not (outcome := admin.commit_offsets(group, {(topic, p): end for p in range(partitions)})).ok:
+        if time.monotonic() > deadline:
+            raise SystemExit(f"cannot commit offsets: {outcome.error[:300]}")
+        time.sleep(1)
 
 
 def committed_total(admin: ConfluentAdmin, group: str) -> int:
