@@ -121,9 +121,11 @@ def _limited(
     # A declared offset reset stays only when every topic it resets is in the partial plan.
     resets = tuple(r for r in desired.offset_resets if all(wanted(t) for t in r.topics))
     seen = {name: topic for name, topic in observed.topics.items() if wanted(name)}
+    # Topics the snapshot only listed are limited alike: a partial plan counts no others as unmanaged.
+    listed = frozenset(name for name in observed.others if wanted(name))
     return (
         replace(desired, topics=MappingProxyType(topics), offset_resets=resets),
-        replace(observed, topics=MappingProxyType(seen)),
+        replace(observed, topics=MappingProxyType(seen), others=listed),
     )
 
 

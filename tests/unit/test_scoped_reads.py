@@ -121,3 +121,12 @@ def test_a_spec_topic_left_out_of_the_snapshot_is_never_planned_as_a_create(
 )
 def test_in_scope_selects_whole_names(scope: ReadScope | list[str] | None, described: list[str]) -> None:
     assert in_scope(scope, ["b.z", "a.x", "b.y"]) == described
+
+
+def test_a_partial_plan_lists_as_unmanaged_only_the_other_topics_it_is_limited_to(
+    spec: Path, mem: InMemoryCluster
+) -> None:
+    planned = plan_specs([spec], lambda _: mem, only=[r"team\.orders", r"other\.t00[0-2]"])
+
+    assert planned.plan.unmanaged == ("other.t000", "other.t001", "other.t002")
+    assert [d.topic for d in planned.plan.deletes] == []
