@@ -22,6 +22,11 @@ METADATA_GRACE_S = 15.0
 replica set from the metadata log a moment after the controller drops the move."""
 
 
+SIZES_EVERY_S = 2.0
+"""How often the replicas' sizes are read for the progress display: a DescribeLogDirs per broker
+is dearer than the poll of the moves, and a stop must not wait behind it."""
+
+
 class _Bounds(Protocol):
     """How long to wait in all, and how often to look (`ReassignOptions`)."""
 
@@ -128,6 +133,7 @@ def await_moves(
     total = len(targets)
     topics = sorted({t for t, _ in targets})
     started = clock()
+    sized_at: float | None = None
     deadline = started + options.timeout
     settled_at: float | None = None
     reported = -1
@@ -146,7 +152,10 @@ def await_moves(
             progress(done, total)
             reported = done
         now_t = clock()
-        if isinstance(progress, CopyProgress) and moving:
+        stopping = stop is not None and stop.requested
+        due = sized_at is None or now_t - sized_at >= SIZES_EVERY_S
+        if isinstance(progress, CopyProgress) and moving and due and not stopping:
+            sized_at = now_t
             status = _copied(admin, {tp: targets[tp] for tp in moving}, now_t - started)
             if status is not None:
                 progress.copied(status)
