@@ -21,8 +21,6 @@ import socket
 import sys
 from pathlib import Path
 
-import click
-
 from kadmin.core.errors import KadminError, Location
 from kadmin.core.paths import path_problem
 from kadmin.kafka.confluent import DEFAULT_TIMEOUT_S, ConfluentAdmin
@@ -177,18 +175,14 @@ def connect(
 ) -> ConfluentAdmin:
     """The adapter for the cluster the options point at; it checks the connection on first use.
 
-    Inside a command, the adapter is closed when the command ends, however it ends. The
-    address is checked first (`check_bootstrap`), so a typo fails at once rather than
-    after the timeout.
+    The adapter closes its connections when it is dropped, and at the latest when the
+    process exits (`kafka.confluent`). The address is checked first (`check_bootstrap`), so
+    a typo fails at once rather than after the timeout.
     """
     check_timeout(timeout)
     config = client_config(bootstrap, command_config, spec_bootstrap=spec_bootstrap)
     check_bootstrap(config["bootstrap.servers"])
-    admin = ConfluentAdmin(config, timeout=timeout)
-    command = click.get_current_context(silent=True)
-    if command is not None:
-        command.call_on_close(admin.close)
-    return admin
+    return ConfluentAdmin(config, timeout=timeout)
 
 
 MAX_TIMEOUT_S = 3600.0

@@ -11,11 +11,20 @@ from typing import Annotated
 
 import typer
 
-from kadmin.cli.app import BootstrapOption, CommandConfigOption, app, guarded, print_json, stderr, stdout
+from kadmin.cli.app import (
+    DEFAULT_TIMEOUT_S,
+    BootstrapOption,
+    CommandConfigOption,
+    TimeoutOption,
+    app,
+    guarded,
+    print_json,
+    stderr,
+    stdout,
+)
 from kadmin.cli.connection import connect
-from kadmin.cli.plan_cmds import PlanFormat, SpecArgs, TimeoutOption, TopicFilterOption
+from kadmin.cli.plan_options import PlanFormat, SpecArgs, TopicFilterOption
 from kadmin.core.model import DesiredState
-from kadmin.kafka.confluent import DEFAULT_TIMEOUT_S
 from kadmin.kafka.port import ClusterAdmin
 from kadmin.ops.planning import drift_specs
 from kadmin.render.drift import drift_document, render_drift, render_drift_markdown

@@ -1,5 +1,5 @@
 """`kadmin plan` and `kadmin apply`: parse options, run `kadmin.ops.planning` and `kadmin.ops.apply`,
-pick a renderer, and map the result to an exit code.
+show the result through `cli.plan_view`, and map it to an exit code.
 
 Results go to stdout; warnings, progress and the confirmation prompt to stderr.
 """
@@ -7,109 +7,62 @@ Results go to stdout; warnings, progress and the confirmation prompt to stderr.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from enum import StrEnum
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from kadmin.cli.app import (
+    DEFAULT_TIMEOUT_S,
     BootstrapOption,
     CommandConfigOption,
     OutputFormat,
     OutputOption,
+    TimeoutOption,
     app,
     guarded,
     print_json,
-    report_error,
     stderr,
     stdout,
 )
 from kadmin.cli.connection import connect
 from kadmin.cli.interrupt import orderly_stop
 from kadmin.cli.lock_cmds import apply_lock
-from kadmin.cli.reassign_cmds import MoveLines
-from kadmin.core.errors import KadminError, PlanError
+from kadmin.cli.plan_options import (
+    AllowDeleteOption,
+    DetailedOption,
+    PlanFormat,
+    PruneConfigsOption,
+    SpecArgs,
+    TopicFilterOption,
+)
+from kadmin.cli.plan_view import (
+    apply_document,
+    apply_progress,
+    move_lines,
+    one_plan_file_at_most,
+    reading_spinner,
+    refuse,
+    report_held,
+    show_plan,
+    show_report,
+)
+from kadmin.core.errors import KadminError
 from kadmin.core.model import KADMIN_STATE_TOPIC, DesiredState
 from kadmin.core.plan import Plan
-from kadmin.kafka.confluent import DEFAULT_TIMEOUT_S
 from kadmin.kafka.port import ClusterAdmin
 from kadmin.ops.apply import ApplyReport, apply_plan
-from kadmin.ops.apply import Progress as ProgressCallback
-from kadmin.ops.move_wait import Copied
 from kadmin.ops.planning import Planned, check_spec_hash, is_plan_file, plan_specs, read_plan_file
 from kadmin.ops.reassignment import DEFAULT_TIMEOUT_S as REASSIGN_TIMEOUT_S
-from kadmin.ops.reassignment import MoveProgress, ReassignOptions
+from kadmin.ops.reassignment import ReassignOptions
 from kadmin.ops.saved_plan import check_saved_plan
 from kadmin.plan.planfile import save_plan
 from kadmin.render.drift import cluster_name
-from kadmin.render.json import apply_report_document, plan_document
-from kadmin.render.markdown import render_plan_markdown
-from kadmin.render.review import count, refusal_groups, targets_text
-from kadmin.render.text import render_apply_report, render_plan
+from kadmin.render.json import plan_document
+from kadmin.render.text import render_plan
 
 DEFAULT_BACKUP_DIR = Path("kadmin-backups")
-
-
-class PlanFormat(StrEnum):
-    text = "text"
-    json = "json"
-    markdown = "markdown"
-
-
-SpecArgs = Annotated[
-    list[Path],
-    typer.Argument(
-        metavar="SPEC",
-        help="Spec files, or directories: the *.yaml and *.yml files directly in them.",
-        show_default=False,
-    ),
-]
-AllowDeleteOption = Annotated[
-    bool,
-    typer.Option(
-        "--allow-delete",
-        help="Delete topics that match cluster.manage but are not in the spec (otherwise only listed).",
-    ),
-]
-PruneConfigsOption = Annotated[
-    bool,
-    typer.Option(
-        "--prune-configs",
-        help="Remove topic-level config overrides the spec does not set (otherwise listed as drift).",
-    ),
-]
-DetailedOption = Annotated[
-    bool,
-    typer.Option(
-        "--detailed",
-        help="List every replica list of created topics, added partitions and moves (summarised otherwise).",
-    ),
-]
-TopicFilterOption = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--topic",
-        metavar="REGEX",
-        help=(
-            "Only topics whose whole name matches this regular expression (repeatable), in the spec "
-            "and on the cluster; the plan says it is partial. Like terraform's -target."
-        ),
-        show_default=False,
-    ),
-]
-TimeoutOption = Annotated[
-    float,
-    typer.Option(
-        "--timeout",
-        metavar="SECONDS",
-        min=1.0,
-        max=3600.0,
-        help="Longest wait for any one answer from the cluster (1 to 3600).",
-    ),
-]
 
 
 @app.command()
@@ -155,15 +108,15 @@ def plan(
         kadmin plan specs/ --topic 'orders\\..*'    # only the orders topics (a partial plan)
     """
     planned = _plan(specs, bootstrap, command_config, timeout, allow_delete, prune_configs, topic or [])
-    _show_plan(planned.plan, output, detailed)
+    show_plan(planned.plan, output, detailed)
     if out is not None:
         if planned.plan.applyable:
             save_plan(planned.plan, out, document=plan_document(planned.plan))
             stderr().print(f"Plan saved to {out}; apply it with: kadmin apply {out}", markup=False)
         else:
             stderr().print(f"Plan not saved to {out}: it has refused changes.", markup=False)
-    _refuse(planned.plan, shown=True)
-    _report_held(planned.plan, applied=False)
+    refuse(planned.plan, shown=True)
+    report_held(planned.plan, applied=False)
     if detailed_exitcode and not planned.plan.is_empty:
         raise typer.Exit(2)
 
@@ -286,7 +239,7 @@ def apply(
         kadmin apply plan.json --specs specs/      # CI: only the plan of these very specs
         kadmin apply specs/ --force-unlock 3f9c2a1b7d4e   # after the holder is gone for good
     """
-    _one_plan_file_at_most(targets)
+    one_plan_file_at_most(targets)
     with apply_lock(not no_lock, force_unlock, lock_timeout) as locked:
         _apply(
             targets, locked, auto_approve, output, allow_delete, prune_configs, backup_dir,
@@ -329,7 +282,7 @@ def _apply(
         if specs:
             check_spec_hash(saved, specs, source=str(targets[0]))
         admin: ClusterAdmin = locked(connect(bootstrap, command_config, timeout=timeout))
-        _refuse(saved, shown=False)
+        refuse(saved, shown=False)
         check_saved_plan(saved, admin, source=str(targets[0]))
         if output is OutputFormat.text:
             render_plan(saved, stdout(), detailed=detailed)
@@ -341,25 +294,25 @@ def _apply(
         the_plan, admin = planned.plan, planned.admin
         if output is OutputFormat.text:
             render_plan(the_plan, stdout(), detailed=detailed)
-        _refuse(the_plan, shown=output is OutputFormat.text)
+        refuse(the_plan, shown=output is OutputFormat.text)
         if not the_plan.is_empty and not auto_approve:
             _confirm(the_plan)
     if the_plan.is_empty:
         if output is OutputFormat.json:
-            print_json(_apply_document(the_plan, ApplyReport(())))
-        _report_held(the_plan, applied=True)
+            print_json(apply_document(the_plan, ApplyReport(())))
+        report_held(the_plan, applied=True)
         return
-    with orderly_stop(stderr()) as stop, _progress() as progress:
+    with orderly_stop(stderr()) as stop, apply_progress() as progress:
         report = apply_plan(
             the_plan,
             admin,
             backup_dir=backup_dir,
             progress=progress,
             reassignment=moving,
-            moves=_moves(progress),
+            moves=move_lines(progress),
             stop=stop,
         )
-    _show_report(the_plan, report, output, moving.wait)
+    show_report(the_plan, report, output, moving.wait)
     if stop.requested:
         left = "; ".join(stop.left_behind)
         stderr().print(
@@ -369,21 +322,10 @@ def _apply(
         )  # fmt: skip
     if not report.ok:
         raise typer.Exit(1)
-    _report_held(the_plan, applied=True)
+    report_held(the_plan, applied=True)
 
 
 # --- steps ---------------------------------------------------------------------------
-
-
-def _one_plan_file_at_most(targets: list[Path]) -> None:
-    plans = [t for t in targets if is_plan_file(t)]
-    if plans and len(targets) > 1:
-        what = f"{len(plans)} plan files" if len(plans) == len(targets) else "a plan file and specs"
-        raise KadminError(
-            f"apply takes one plan file, or spec files; found {what}: {' '.join(map(str, targets))}",
-            where=str(plans[0]),
-            hint="apply one plan file at a time (kadmin apply plan.json), or plan the specs together",
-        )
 
 
 def _plan(
@@ -405,7 +347,7 @@ def _plan(
     early = None
     if bootstrap and opened is None:
         early = lambda: connect(bootstrap, command_config, timeout=timeout)  # noqa: E731
-    with _reading():
+    with reading_spinner():
         planned = plan_specs(
             specs, open_cluster, allow_delete=allow_delete, prune_configs=prune_configs, only=only,
             early=early, wait_s=2 * timeout + 5,
@@ -413,55 +355,6 @@ def _plan(
     for warning in planned.desired.warnings:
         stderr().print(f"warning: {warning}", markup=False)
     return planned
-
-
-def _show_plan(plan: Plan, output: PlanFormat, detailed: bool) -> None:
-    if output is PlanFormat.json:
-        print_json(plan_document(plan))
-    elif output is PlanFormat.markdown:
-        sys.stdout.write(render_plan_markdown(plan, detailed=detailed))
-    else:
-        render_plan(plan, stdout(), detailed=detailed)
-
-
-def _refuse(plan: Plan, *, shown: bool) -> None:
-    """Exit 1: a plan with refusals is never applied.
-
-    When the plan was just printed, its refusals are in it, each said once with its
-    topics; stderr then only says why the command failed. Otherwise (a saved plan)
-    each refusal is reported as a located error.
-    """
-    if plan.applyable:
-        return
-    blocking = [r for r in plan.refusals if r.blocking]
-    if shown:
-        report_error(
-            PlanError(
-                f"the plan has {count(len(blocking), 'refused change')} (listed in the plan); "
-                "nothing was applied",
-                hint="resolve each one in the spec or the cluster, then plan again",
-            )
-        )
-        raise typer.Exit(1)
-    for group in refusal_groups(blocking):
-        on = "" if len(group.targets) == 1 else f" (on {targets_text(group.targets)})"
-        report_error(
-            PlanError(group.message + on, where=group.where or group.targets[0].describe(), hint=group.hint)
-        )
-    raise typer.Exit(1)
-
-
-def _report_held(plan: Plan, *, applied: bool) -> None:
-    """Exit 1 after the rest of the plan, naming each change held back on its own (a busy group's reset)."""
-    if not plan.held:
-        return
-    for refusal in plan.held:
-        report_error(
-            PlanError(refusal.message, where=refusal.where or refusal.target.describe(), hint=refusal.hint)
-        )
-    rest = "the rest was applied" if applied else "the rest of the plan can be applied"
-    stderr().print(f"{count(len(plan.held), 'change')} held back; {rest}.", markup=False)
-    raise typer.Exit(1)
 
 
 def interactive() -> bool:
@@ -483,100 +376,3 @@ def _confirm(plan: Plan) -> None:
     if answer.strip().lower() not in ("y", "yes"):
         stderr().print("Apply cancelled; nothing was changed.", markup=False)
         raise typer.Exit(1)
-
-
-@contextmanager
-def _reading() -> Iterator[None]:
-    """A spinner on stderr while the cluster is reached and read (a terminal only)."""
-    console = stderr()
-    if not console.is_terminal:
-        yield
-        return
-    with console.status("reading the cluster…"):
-        yield
-
-
-@contextmanager
-def _progress() -> Iterator[ProgressCallback | None]:
-    """A progress bar on stderr when it is a terminal; nothing otherwise (CI logs stay clean)."""
-    console = stderr()
-    if not console.is_terminal:
-        yield None
-        return
-    # Loaded only for a terminal: rich.progress is a third of plan's start-up otherwise.
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        SpinnerColumn,
-        TextColumn,
-        TimeElapsedColumn,
-    )
-
-    bar = Progress(
-        # The spinner turns while a batched call (a bulk create, a wait) has not answered yet.
-        SpinnerColumn(),
-        TextColumn("{task.description}", markup=False),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    )
-    task = bar.add_task("applying", total=None)
-
-    def update(step: str, done: int, total: int) -> None:
-        bar.update(task, description=step, completed=done, total=total)
-
-    with bar:
-        yield update
-
-
-def _moves(progress: ProgressCallback | None) -> MoveProgress:
-    """Partitions done and bytes copied: on the apply bar on a terminal, else a stderr line when
-    a partition finishes and every few seconds while bytes move."""
-    if progress is not None:
-        bar = progress
-
-        def show(line: str, _: Copied | None) -> None:
-            # The bar counts partitions; the line beside it says the bytes, the rate and what is left.
-            bar(
-                line.removeprefix("moving replicas: ").join(("moving replicas (", ")")),
-                lines.done,
-                lines.total,
-            )
-
-        lines = MoveLines(show)
-        return lines
-    console = stderr()
-    return MoveLines(lambda line, _: console.print(line, markup=False, highlight=False))
-
-
-def _show_report(plan: Plan, report: ApplyReport, output: OutputFormat, waited: bool) -> None:
-    if output is OutputFormat.json:
-        print_json(_apply_document(plan, report))
-        return
-    console = stdout()
-    if report.preflight_rejected:
-        count = len(report.results)
-        noun = "change" if count == 1 else "changes"
-        console.print(f"Preflight: the cluster rejected {count} {noun}; nothing was changed.", markup=False)
-    else:
-        console.print("")
-    render_apply_report(report.results, console, moves_waited=waited)
-    if report.preflight_rejected:
-        console.print("Nothing was changed: fix what was rejected, then apply again.", markup=False)
-    for path in report.backups:
-        stderr().print(f"offsets backup: {path}", markup=False)
-    for note in report.notes:
-        stderr().print(f"note: {note}", markup=False)
-
-
-def _apply_document(plan: Plan, report: ApplyReport) -> dict[str, Any]:
-    return {
-        **apply_report_document(report.results),
-        "preflight_rejected": report.preflight_rejected,
-        "backups": [str(p) for p in report.backups],
-        "notes": list(report.notes),
-        "plan": plan_document(plan),
-    }

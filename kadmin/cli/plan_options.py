@@ -1,0 +1,60 @@
+"""The options `kadmin plan`, `kadmin apply` and `kadmin drift` share: the spec arguments, the
+output formats of a plan, and the planning switches (deletes, stray overrides, --topic).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+class PlanFormat(StrEnum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+SpecArgs = Annotated[
+    list[Path],
+    typer.Argument(
+        metavar="SPEC",
+        help="Spec files, or directories: the *.yaml and *.yml files directly in them.",
+        show_default=False,
+    ),
+]
+AllowDeleteOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-delete",
+        help="Delete topics that match cluster.manage but are not in the spec (otherwise only listed).",
+    ),
+]
+PruneConfigsOption = Annotated[
+    bool,
+    typer.Option(
+        "--prune-configs",
+        help="Remove topic-level config overrides the spec does not set (otherwise listed as drift).",
+    ),
+]
+DetailedOption = Annotated[
+    bool,
+    typer.Option(
+        "--detailed",
+        help="List every replica list of created topics, added partitions and moves (summarised otherwise).",
+    ),
+]
+TopicFilterOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--topic",
+        metavar="REGEX",
+        help=(
+            "Only topics whose whole name matches this regular expression (repeatable), in the spec "
+            "and on the cluster; the plan says it is partial. Like terraform's -target."
+        ),
+        show_default=False,
+    ),
+]
