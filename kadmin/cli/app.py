@@ -191,8 +191,17 @@ def report_error(err: KadminError) -> None:
             console.print(Text.assemble("  ", ("hint:", "dim"), " ", problem.hint))
 
 
+_AT_COMMAND_END: list[Callable[[], None]] = []
+
+
+def close_at_command_end(close: Callable[[], None]) -> None:
+    """Run `close` when the running command ends, however it ends (see `guarded`)."""
+    _AT_COMMAND_END.append(close)
+
+
 def guarded(fn: Callable[P, R]) -> Callable[P, R]:
-    """Turn an expected `KadminError` into a clean message and its exit code (1 unless set).
+    """Turn an expected `KadminError` into a clean message and its exit code (1 unless set),
+    and release what the command opened (`close_at_command_end`) however it ends.
 
     Anything else is a bug and keeps its traceback. `--debug` re-raises everything.
     """
@@ -206,6 +215,9 @@ def guarded(fn: Callable[P, R]) -> Callable[P, R]:
                 raise
             report_error(err)
             raise typer.Exit(err.exit_code) from None
+        finally:
+            while _AT_COMMAND_END:
+                _AT_COMMAND_END.pop()()
 
     return wrapper
 

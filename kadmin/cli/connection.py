@@ -21,6 +21,7 @@ import socket
 import sys
 from pathlib import Path
 
+from kadmin.cli.app import close_at_command_end
 from kadmin.core.errors import KadminError, Location
 from kadmin.core.paths import path_problem
 from kadmin.kafka.confluent import DEFAULT_TIMEOUT_S, ConfluentAdmin
@@ -175,14 +176,16 @@ def connect(
 ) -> ConfluentAdmin:
     """The adapter for the cluster the options point at; it checks the connection on first use.
 
-    The adapter closes its connections when it is dropped, and at the latest when the
-    process exits (`kafka.confluent`). The address is checked first (`check_bootstrap`), so
-    a typo fails at once rather than after the timeout.
+    Inside a command, the adapter is closed when the command ends, however it ends
+    (`cli.app.guarded`); an adapter dropped earlier closes as it goes. The address is
+    checked first (`check_bootstrap`), so a typo fails at once rather than after the timeout.
     """
     check_timeout(timeout)
     config = client_config(bootstrap, command_config, spec_bootstrap=spec_bootstrap)
     check_bootstrap(config["bootstrap.servers"])
-    return ConfluentAdmin(config, timeout=timeout)
+    admin = ConfluentAdmin(config, timeout=timeout)
+    close_at_command_end(admin.close)
+    return admin
 
 
 MAX_TIMEOUT_S = 3600.0

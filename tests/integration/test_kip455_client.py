@@ -11,9 +11,9 @@ from __future__ import annotations
 import secrets
 import threading
 
-import click
 import pytest
 
+from kadmin.cli.app import guarded
 from kadmin.cli.connection import connect
 from kadmin.core.actions import CreateTopic
 from kadmin.kafka.confluent import ConfluentAdmin
@@ -52,10 +52,15 @@ def test_a_command_closes_the_adapter_it_connected(
 ) -> None:
     client_id = f"kadmin-test-{secrets.token_hex(4)}"
     monkeypatch.setenv("KADMIN_CLIENT_ID", client_id)
-    with click.Context(click.Command("list")):
+
+    @guarded
+    def command() -> ConfluentAdmin:
         admin = connect(kafka_single.bootstrap, timeout=20)
         admin.ongoing_reassignments()
         assert open_clients(client_id) == 1
         assert not admin.closed
+        return admin
+
+    admin = command()
     assert admin.closed
     assert open_clients(client_id) == 0
