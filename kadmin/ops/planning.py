@@ -62,12 +62,7 @@ def plan_specs(
     regular expressions, in the spec and on the cluster alike, like terraform's ``-target``;
     the plan then says it is partial. `early` connects while the specs load (`ops.early`).
     """
-    patterns = topic_patterns(only)
-    desired, admin = load_while_connecting(paths, connect, early, wait_s=wait_s)
-    observed = admin.snapshot(desired.read_scope())
-    check_cluster(desired.cluster, observed.cluster_id, address(admin))
-    if patterns:
-        desired, observed = _limited(desired, observed, patterns)
+    desired, observed, admin = _read(paths, connect, only, early, wait_s)
     # Whole milliseconds, so that apply can plan again at exactly this moment (`PlanInputs`).
     moment = (now or datetime.now(UTC)).astimezone(UTC)
     moment = moment.replace(microsecond=moment.microsecond // 1000 * 1000)
@@ -270,10 +265,23 @@ def drift_specs(
 ) -> DriftReport:
     """Load the specs, read the cluster once, check its identity, and list every difference;
     with `only`, of the topics whose whole name matches one of those patterns; `early` as for plan."""
+    desired, observed, admin = _read(paths, connect, only, early, wait_s)
+    return find_drift(desired, observed, address(admin))
+
+
+def _read(
+    paths: Sequence[str | Path],
+    connect: Connector,
+    only: Sequence[str],
+    early: EarlyConnector | None,
+    wait_s: float,
+) -> tuple[DesiredState, ClusterState, ClusterAdmin]:
+    """The specs and the one scoped snapshot plan and drift start from: loaded while connecting,
+    the cluster's identity checked against ``cluster.id``, both sides limited to `only`."""
     patterns = topic_patterns(only)
     desired, admin = load_while_connecting(paths, connect, early, wait_s=wait_s)
     observed = admin.snapshot(desired.read_scope())
     check_cluster(desired.cluster, observed.cluster_id, address(admin))
     if patterns:
         desired, observed = _limited(desired, observed, patterns)
-    return find_drift(desired, observed, address(admin))
+    return desired, observed, admin
