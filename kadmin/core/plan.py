@@ -41,6 +41,8 @@ class PlanInputs:
     partitions: tuple[tuple[str, int], ...] = ()
     """Partition count of each topic in scope that existed when planned, so that a stale plan can say
     which topic gained partitions even when none of its actions is about partitions."""
+    environment: str | None = None
+    """The spec environment planned (``--env``); None for specs without environments."""
 
 
 @dataclass(frozen=True, slots=True)

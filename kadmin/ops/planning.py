@@ -63,6 +63,32 @@ def plan_specs(
     the plan then says it is partial. `early` connects while the specs load (`ops.early`).
     """
     desired, observed, admin = _read(paths, connect, only, early, wait_s)
+    return plan_read(
+        paths,
+        desired,
+        observed,
+        admin,
+        allow_delete=allow_delete,
+        prune_configs=prune_configs,
+        now=now,
+        only=only,
+    )
+
+
+def plan_read(
+    paths: Sequence[str | Path],
+    desired: DesiredState,
+    observed: ClusterState,
+    admin: ClusterAdmin,
+    *,
+    allow_delete: bool = False,
+    prune_configs: bool = False,
+    now: datetime | None = None,
+    only: Sequence[str] = (),
+    environment: str | None = None,
+) -> Planned:
+    """The plan of specs already loaded against a snapshot already read (`read_cluster`), with the
+    inputs a saved plan records; `environment` is the one of the specs' environments planned."""
     # Whole milliseconds, so that apply can plan again at exactly this moment (`PlanInputs`).
     moment = (now or datetime.now(UTC)).astimezone(UTC)
     moment = moment.replace(microsecond=moment.microsecond // 1000 * 1000)
@@ -75,6 +101,7 @@ def plan_specs(
         allow_delete=allow_delete,
         prune_configs=prune_configs,
         planned_at_ms=epoch_ms(moment),
+        environment=environment,
         partitions=tuple(
             (name, len(observed.topics[name].partitions))
             for name in plan.topics_in_scope
@@ -278,10 +305,20 @@ def _read(
 ) -> tuple[DesiredState, ClusterState, ClusterAdmin]:
     """The specs and the one scoped snapshot plan and drift start from: loaded while connecting,
     the cluster's identity checked against ``cluster.id``, both sides limited to `only`."""
-    patterns = topic_patterns(only)
+    topic_patterns(only)  # a bad --topic is reported before anything is read
     desired, admin = load_while_connecting(paths, connect, early, wait_s=wait_s)
+    desired, observed = read_cluster(desired, admin, only)
+    return desired, observed, admin
+
+
+def read_cluster(
+    desired: DesiredState, admin: ClusterAdmin, only: Sequence[str] = ()
+) -> tuple[DesiredState, ClusterState]:
+    """The one scoped snapshot of `admin` for `desired`, trusted only once the cluster's identity
+    matches ``cluster.id``; both sides limited to `only` (``--topic``)."""
+    patterns = topic_patterns(only)
     observed = admin.snapshot(desired.read_scope())
     check_cluster(desired.cluster, observed.cluster_id, address(admin))
     if patterns:
         desired, observed = _limited(desired, observed, patterns)
-    return desired, observed, admin
+    return desired, observed

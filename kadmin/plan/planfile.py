@@ -89,7 +89,7 @@ def plan_to_document(plan: Plan) -> dict[str, Any]:
 def _inputs_to_document(inputs: PlanInputs | None) -> dict[str, Any] | None:
     if inputs is None:
         return None
-    return {
+    document: dict[str, Any] = {
         "specs": list(inputs.specs),
         "manage": list(inputs.manage),
         "allow_delete": inputs.allow_delete,
@@ -97,6 +97,10 @@ def _inputs_to_document(inputs: PlanInputs | None) -> dict[str, Any] | None:
         "planned_at_ms": inputs.planned_at_ms,
         "partitions": dict(inputs.partitions),
     }
+    # Only with environments, so that the plan file of specs without any keeps its format.
+    if inputs.environment is not None:
+        document["environment"] = inputs.environment
+    return document
 
 
 def _location_to_document(where: Location) -> dict[str, Any]:

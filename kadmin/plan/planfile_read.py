@@ -234,6 +234,7 @@ def _read_inputs(root: _Node) -> PlanInputs | None:
         prune_configs=node.get("prune_configs").as_bool(),
         planned_at_ms=node.get("planned_at_ms").as_int(),
         partitions=_read_partitions(node),
+        environment=node.get("environment").as_str() if "environment" in node.as_object() else None,
     )
 
 
