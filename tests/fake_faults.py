@@ -43,6 +43,13 @@ PortMethod = Literal[
     "record_reset",
     "lock_records",
     "append_lock_record",
+    "access_state",
+    "create_acls",
+    "delete_acls",
+    "upsert_scram",
+    "delete_scram",
+    "alter_quotas",
+    "record_passwords",
 ]
 
 

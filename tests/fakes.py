@@ -56,7 +56,8 @@ from kadmin.kafka.port import (
     Scope,
     in_scope,
 )
-from tests.fake_faults import FaultInjection, PortMethod
+from tests.fake_access import AccessFake
+from tests.fake_faults import PortMethod
 
 BROKER_CONFIGS: Mapping[str, str] = MappingProxyType({"min.insync.replicas": "1"})
 """Reported on every topic with a broker source, as Kafka 4.x does for min.insync.replicas."""
@@ -68,7 +69,7 @@ THROTTLED_REPLICAS = (LEADER_THROTTLED_REPLICAS, FOLLOWER_THROTTLED_REPLICAS)
 
 
 @dataclass
-class InMemoryCluster(FaultInjection):
+class InMemoryCluster(AccessFake):
     """A cluster in memory: brokers, topics with overrides, consumer groups, logs and kadmin's ledger."""
 
     brokers: tuple[Broker, ...] = (Broker(1, "zone-a"), Broker(2, "zone-b"), Broker(3, "zone-c"))

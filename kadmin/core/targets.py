@@ -1,4 +1,5 @@
-"""`Target`: what a change, a refusal, a notice or a write's outcome is about (a topic, a group, a broker).
+"""`Target`: what a change, a refusal, a notice or a write's outcome is about (a topic, a group, a broker,
+an ACL, a SCRAM user, a client-quota entity).
 
 A value, never a ``"topic:x"`` string to parse back: code asks `target.kind` and
 `target.name`. `str(target)` is the ``kind:name`` text that plan files and JSON output
@@ -10,11 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from kadmin.core.access import AclBinding, QuotaEntity
+
 
 class TargetKind(StrEnum):
     TOPIC = "topic"
     GROUP = "group"
     BROKER = "broker"
+    ACL = "acl"
+    USER = "user"
+    QUOTA = "quota"
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -35,6 +41,21 @@ class Target:
     @classmethod
     def broker(cls, broker_id: int) -> Target:
         return cls(TargetKind.BROKER, str(broker_id))
+
+    @classmethod
+    def acl(cls, binding: AclBinding) -> Target:
+        """One ACL binding, named by its text (`AclBinding.__str__`)."""
+        return cls(TargetKind.ACL, str(binding))
+
+    @classmethod
+    def user(cls, name: str) -> Target:
+        """A SCRAM user."""
+        return cls(TargetKind.USER, name)
+
+    @classmethod
+    def quota(cls, entity: QuotaEntity) -> Target:
+        """The client quotas of one entity, named by its text (`QuotaEntity.__str__`)."""
+        return cls(TargetKind.QUOTA, str(entity))
 
     @classmethod
     def parse(cls, text: str) -> Target:

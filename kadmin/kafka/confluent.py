@@ -41,6 +41,7 @@ from kadmin.core.model import (
 )
 from kadmin.core.secret_properties import is_secret
 from kadmin.core.targets import Target
+from kadmin.kafka.access_admin import AccessAdmin
 from kadmin.kafka.answers import AUTHENTICATION_CODES, cluster_error, no_answer, outcomes
 from kadmin.kafka.kip455 import ReassignmentClient
 from kadmin.kafka.port import ClusterAdmin, Outcome, ReplicationThrottle, Scope
@@ -91,7 +92,7 @@ def connect(config: Mapping[str, str], *, timeout: float = DEFAULT_TIMEOUT_S) ->
     return ConfluentAdmin(config, timeout=timeout)
 
 
-class ConfluentAdmin:
+class ConfluentAdmin(AccessAdmin):
     """A real cluster behind the `ClusterAdmin` Protocol."""
 
     def __init__(self, config: Mapping[str, str], *, timeout: float = DEFAULT_TIMEOUT_S) -> None:

@@ -12,6 +12,15 @@ from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from kadmin.core.access import (
+    AccessReads,
+    AccessState,
+    AclBinding,
+    PasswordDigest,
+    QuotaAlteration,
+    ScramKey,
+    ScramUpsert,
+)
 from kadmin.core.actions import (
     AddPartitions,
     AlterConfigs,
@@ -185,4 +194,45 @@ class ClusterAdmin(Protocol):
 
     def append_lock_record(self, record: LockRecord) -> str:
         """Append a record to the apply lock's log, durably; the error, or "" once written."""
+        ...
+
+    # --- access: ACLs, SCRAM credentials, client quotas ----------------------------------
+
+    def access_state(self, reads: AccessReads) -> AccessState:
+        """The parts of the access state `reads` asks for, each in one batched call: every ACL
+        (one DescribeAcls), every SCRAM credential (one DescribeUserScramCredentials) with the
+        password digests kadmin recorded (its state topic), every client quota (one
+        DescribeClientQuotas). A part not asked for is not read and stays empty, so a spec
+        without ACLs never needs an authorizer."""
+        ...
+
+    def create_acls(self, bindings: Sequence[AclBinding]) -> list[Outcome]:
+        """Create every binding in one call; one outcome per binding (`Target.acl`)."""
+        ...
+
+    def delete_acls(self, bindings: Sequence[AclBinding]) -> list[Outcome]:
+        """Delete exactly these bindings (one exact-match filter each, one call); one outcome per
+        binding. A binding already gone counts as a success."""
+        ...
+
+    def upsert_scram(self, upserts: Sequence[ScramUpsert]) -> list[Outcome]:
+        """Set each credential (user, mechanism, iterations, password) in one call; one outcome
+        per user and mechanism (`Target.user`)."""
+        ...
+
+    def delete_scram(self, keys: Sequence[ScramKey]) -> list[Outcome]:
+        """Delete each user's credential for its mechanism in one call; one outcome per key."""
+        ...
+
+    def alter_quotas(
+        self, alterations: Sequence[QuotaAlteration], *, validate_only: bool = False
+    ) -> list[Outcome]:
+        """Set and remove client-quota values of each entity in one call; one outcome per entity
+        (`Target.quota`)."""
+        ...
+
+    def record_passwords(self, records: Mapping[ScramKey, PasswordDigest | None]) -> list[Outcome]:
+        """Record in kadmin's state topic the digest of the password just set for each credential
+        (`PasswordDigest.encode` under `password_record_key`); None writes a tombstone (the
+        credential was deleted). One outcome per key (`Target.user`)."""
         ...
