@@ -107,11 +107,11 @@ class AccessFake(FaultInjection):
         return out
 
     def upsert_scram(self, upserts: Sequence[ScramUpsert]) -> list[Outcome]:
-        self._call("upsert_scram", tuple(Target.user(u.credential.user) for u in upserts))
+        self._call("upsert_scram", tuple(Target.credential(u.credential.key) for u in upserts))
         out = []
         for upsert in upserts:
             cred = upsert.credential
-            target = Target.user(cred.user)
+            target = Target.credential(cred.key)
             error = self._refused("upsert_scram", target, False)
             if not error and not MIN_SCRAM_ITERATIONS <= cred.iterations <= MAX_SCRAM_ITERATIONS:
                 error = f"UNACCEPTABLE_CREDENTIAL: Iterations {cred.iterations} out of range"
@@ -121,10 +121,10 @@ class AccessFake(FaultInjection):
         return out
 
     def delete_scram(self, keys: Sequence[ScramKey]) -> list[Outcome]:
-        self._call("delete_scram", tuple(Target.user(k.user) for k in keys))
+        self._call("delete_scram", tuple(Target.credential(k) for k in keys))
         out = []
         for key in keys:
-            target = Target.user(key.user)
+            target = Target.credential(key)
             error = self._refused("delete_scram", target, False)
             if not error and key not in self.credentials:
                 error = f"RESOURCE_NOT_FOUND: Attempt to delete a user credential that does not exist ({key})"
@@ -155,10 +155,10 @@ class AccessFake(FaultInjection):
         return out
 
     def record_passwords(self, records: Mapping[ScramKey, PasswordDigest | None]) -> list[Outcome]:
-        self._call("record_passwords", tuple(Target.user(k.user) for k in records))
+        self._call("record_passwords", tuple(Target.credential(k) for k in records))
         out = []
         for key, digest in records.items():
-            target = Target.user(key.user)
+            target = Target.credential(key)
             error = self._refused("record_passwords", target, False)
             if not error:
                 if digest is None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from kadmin.core.access import AclBinding, QuotaEntity
+from kadmin.core.access import AclBinding, QuotaEntity, ScramKey
 
 
 class TargetKind(StrEnum):
@@ -48,9 +48,9 @@ class Target:
         return cls(TargetKind.ACL, str(binding))
 
     @classmethod
-    def user(cls, name: str) -> Target:
-        """A SCRAM user."""
-        return cls(TargetKind.USER, name)
+    def credential(cls, key: ScramKey) -> Target:
+        """One SCRAM credential: a user's, for one mechanism (``user svc-orders (SCRAM-SHA-512)``)."""
+        return cls(TargetKind.USER, str(key))
 
     @classmethod
     def quota(cls, entity: QuotaEntity) -> Target:

@@ -217,11 +217,12 @@ class ClusterAdmin(Protocol):
 
     def upsert_scram(self, upserts: Sequence[ScramUpsert]) -> list[Outcome]:
         """Set each credential (user, mechanism, iterations, password) in one call; one outcome
-        per user and mechanism (`Target.user`)."""
+        per credential (`Target.credential`)."""
         ...
 
     def delete_scram(self, keys: Sequence[ScramKey]) -> list[Outcome]:
-        """Delete each user's credential for its mechanism in one call; one outcome per key."""
+        """Delete each user's credential for its mechanism in one call; one outcome per key
+        (`Target.credential`)."""
         ...
 
     def alter_quotas(
@@ -234,5 +235,5 @@ class ClusterAdmin(Protocol):
     def record_passwords(self, records: Mapping[ScramKey, PasswordDigest | None]) -> list[Outcome]:
         """Record in kadmin's state topic the digest of the password just set for each credential
         (`PasswordDigest.encode` under `password_record_key`); None writes a tombstone (the
-        credential was deleted). One outcome per key (`Target.user`)."""
+        credential was deleted). One outcome per key (`Target.credential`)."""
         ...
