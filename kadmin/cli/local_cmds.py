@@ -77,6 +77,18 @@ def up(
             ),
         ),
     ] = False,
+    acls: Annotated[
+        bool,
+        typer.Option(
+            "--acls",
+            help=(
+                "Enforce ACLs on a new cluster (implies --sasl): every node runs Kafka's StandardAuthorizer, "
+                "and only the SASL user kadmin (and the nodes themselves, over an internal listener) are "
+                "super users. Other SASL users get what ACLs grant them; PLAINTEXT clients are "
+                "User:ANONYMOUS and denied unless an ACL allows it."
+            ),
+        ),
+    ] = False,
 ) -> None:
     """Start a local cluster and wait until it is ready; start a stopped one again with its data.
 
@@ -91,6 +103,11 @@ def up(
 
     \b
         kadmin local up --sasl && kadmin plan specs/ --command-config ~/.kadmin/local/client-sasl.properties
+
+    Example (a cluster that enforces ACLs, to apply users, acls and quotas):
+
+    \b
+        kadmin local up --acls && kadmin apply specs/ --command-config ~/.kadmin/local/client-sasl.properties
     """
     if heap is not None:
         check_heap(heap)
@@ -110,7 +127,7 @@ def up(
     )
     with stderr().status("Starting a local Kafka cluster") as status:
         user = None
-        if sasl:
+        if sasl or acls:
             password = os.environ.get("KADMIN_LOCAL_SASL_PASSWORD") or secrets.token_urlsafe(18)
             user = ScramUser("kadmin", password)
         cluster = LocalCluster(
@@ -120,6 +137,7 @@ def up(
             ready_timeout=timeout,
             progress=status.update,
             sasl=user,
+            acls=acls,
         )
         info = cluster.start()
     state.remember(target)
@@ -236,6 +254,7 @@ def _status_document(
         "bootstrap": info.bootstrap if info and running else None,
         "sasl_bootstrap": (info.sasl_bootstrap or None) if info and running else None,
         "sasl_properties": str(info.sasl_properties) if info and running and info.sasl_properties else None,
+        "acls": info.acls if info else None,
         "dir": str(target),
         "nodes": nodes,
     }
@@ -264,6 +283,8 @@ def _print_sasl(info: ClusterInfo) -> None:
     if not info.sasl_bootstrap:
         return
     _say(f"SASL_PLAINTEXT (SCRAM-SHA-512, user kadmin): {info.sasl_bootstrap}")
+    if info.acls:
+        _say("  ACLs are enforced (StandardAuthorizer); kadmin is a super user, PLAINTEXT clients are denied")
     if info.sasl_properties:
         _say(f"  client properties (with the password): --command-config {info.sasl_properties}")
 

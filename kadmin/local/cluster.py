@@ -10,10 +10,10 @@ Optionally each node also has a SASL_PLAINTEXT listener with SCRAM-SHA-512, whos
 user is created when the storage is formatted; the client properties for it are
 written to ``<dir>/client-sasl.properties`` (mode 0600), never to ``cluster.json``.
 And optionally an SSL listener serving a PEM key and certificate the caller made (the
-tests sign one with a throwaway CA). PLAINTEXT stays the inter-broker and readiness
-listener.
-
-The files the nodes run with come from `config`, the processes are handled by `procs`,
+tests sign one with a throwaway CA). PLAINTEXT is the inter-broker and readiness listener,
+but in a cluster that enforces ACLs (``acls``: the SASL user and the nodes' own principal are
+its super users) the nodes talk over an internal SASL/PLAIN listener (see `config`). The
+files the nodes run with come from `config`, the processes are handled by `procs`,
 and the record of the cluster is `record`.
 """
 
@@ -22,6 +22,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -33,8 +34,8 @@ from enum import StrEnum
 from pathlib import Path
 
 from kadmin.core.errors import LocalClusterError
-from kadmin.local import logs, procs
-from kadmin.local.config import jvm_command, node_command, write_client_properties, write_configs
+from kadmin.local import config, logs, procs
+from kadmin.local.config import jvm_command, node_command
 from kadmin.local.dist import KAFKA_VERSION, check_java, ensure_kafka
 from kadmin.local.record import (
     DEFAULT_HEAP,
@@ -101,7 +102,8 @@ class LocalCluster:
     `kadmin local up` leaves it off, since its cluster must outlive the command.
     ``sasl`` adds a SASL_PLAINTEXT listener with SCRAM-SHA-512 for that user on every
     node of a new cluster; ``tls_keystore`` (a PEM file with an unencrypted PKCS#8 key and
-    its certificate chain, valid for 127.0.0.1) adds an SSL listener.
+    its certificate chain, valid for 127.0.0.1) adds an SSL listener. ``acls`` (with ``sasl``)
+    makes a new cluster enforce ACLs, with the ``sasl`` user as its super user.
     """
 
     def __init__(
@@ -115,6 +117,7 @@ class LocalCluster:
         progress: Progress | None = None,
         sasl: ScramUser | None = None,
         tls_keystore: Path | None = None,
+        acls: bool = False,
         tie: procs.Tie | None = None,
     ) -> None:
         if nodes not in (None, 1, 3):
@@ -130,7 +133,12 @@ class LocalCluster:
         explicit = heap or os.environ.get("KADMIN_LOCAL_HEAP")
         self.heap = check_heap(explicit) if explicit else None
         self.progress = progress or (lambda _msg: None)
+        if acls and sasl is None:
+            raise LocalClusterError(
+                "ACLs need the SASL user (their super user)", where="--acls", hint="add --sasl"
+            )
         self.sasl = sasl
+        self.acls = acls
         self.tls_keystore = tls_keystore.resolve() if tls_keystore else None
         self.tie = tie
         self.info: ClusterInfo | None = None
@@ -165,11 +173,16 @@ class LocalCluster:
         lib = ensure_kafka()
         nodes = self._layout()
         cluster_id = _kafka_uuid()
-        write_configs(self.directory, nodes, self.tls_keystore)
+        enforcing = None
+        if self.acls and self.sasl is not None:
+            enforcing = config.Enforcing(self.sasl.username, secrets.token_urlsafe(24))
+        config.write_configs(self.directory, nodes, self.tls_keystore, enforcing)
         self.progress(f"Formatting storage of {len(nodes)} node(s)")
         self._format(java, lib, nodes, cluster_id)
-        info = ClusterInfo(str(self.directory), cluster_id, KAFKA_VERSION, tuple(nodes), time.time())
-        write_client_properties(info, self.sasl)
+        info = ClusterInfo(
+            str(self.directory), cluster_id, KAFKA_VERSION, tuple(nodes), time.time(), acls=self.acls
+        )
+        config.write_client_properties(info, self.sasl)
         return self._run(java, lib, info, nodes)
 
     def _restart(self, existing: ClusterInfo) -> ClusterInfo:
@@ -226,6 +239,8 @@ class LocalCluster:
                 where=where,
                 hint=hint,
             )
+        if self.acls and not existing.acls:
+            raise LocalClusterError("the recorded cluster does not enforce ACLs", where=where, hint=hint)
         if self.sasl is not None and not existing.sasl_bootstrap:
             raise LocalClusterError("the recorded cluster has no SASL listener", where=where, hint=hint)
         if self.tls_keystore is not None and not existing.tls_bootstrap:
@@ -242,7 +257,7 @@ class LocalCluster:
                     shutil.rmtree(child, ignore_errors=True)
         self.directory.mkdir(parents=True, exist_ok=True)
         count = self.node_count or 1
-        per_node = 2 + bool(self.sasl) + bool(self.tls_keystore)
+        per_node = 2 + bool(self.sasl) + bool(self.tls_keystore) + self.acls
         ports = _free_ports(per_node * count)
         nodes = []
         for i in range(count):
@@ -259,6 +274,7 @@ class LocalCluster:
                     str(node_dir),
                     sasl_port=next(extra) if self.sasl else 0,
                     tls_port=next(extra) if self.tls_keystore else 0,
+                    internal_port=next(extra) if self.acls else 0,
                     heap=self.heap or DEFAULT_HEAP,
                 )
             )

@@ -7,6 +7,7 @@ import time
 from kadmin.core.actions import CreateTopic, DeleteTopic
 from kadmin.core.errors import KadminError, LocalClusterError
 from kadmin.kafka.confluent import ConfluentAdmin
+from kadmin.local.config import admin_client_config
 from kadmin.local.record import ClusterInfo
 
 _PROBE_TOPIC = "kadmin-ready-probe"
@@ -15,7 +16,7 @@ _PROBE_TOPIC = "kadmin-ready-probe"
 def check_ready(info: ClusterInfo, *, timeout: float) -> None:
     """Every broker listed with its rack, and a probe topic can be created and deleted."""
     deadline = time.monotonic() + timeout
-    admin = ConfluentAdmin({"bootstrap.servers": info.bootstrap}, timeout=min(10.0, timeout))
+    admin = ConfluentAdmin(admin_client_config(info), timeout=min(10.0, timeout))
     expected = {n.node_id: n.rack for n in info.nodes}
     last = ""
     while time.monotonic() < deadline:

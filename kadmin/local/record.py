@@ -23,6 +23,9 @@ three nodes need about 1g (`kadmin local up --heap 1g`); 256m dies of OutOfMemor
 STATE_FILE = "cluster.json"
 SASL_PROPERTIES_FILE = "client-sasl.properties"
 SCRAM_MECHANISM = "SCRAM-SHA-512"
+BROKER_PRINCIPAL_NAME = "kadmin-local-broker"
+"""The principal the nodes of a cluster that enforces ACLs authenticate as to each other (SASL/PLAIN
+on the internal and controller listeners), a super user like the SASL listener's admin user."""
 
 _HEAP = re.compile(r"[1-9][0-9]*[kKmMgG]")
 
@@ -51,6 +54,9 @@ class Node:
     """Port of the SASL_PLAINTEXT (SCRAM-SHA-512) listener; 0 when there is none."""
     tls_port: int = 0
     """Port of the SSL listener; 0 when there is none."""
+    internal_port: int = 0
+    """Port of the inter-broker listener (SASL_PLAINTEXT, PLAIN) of a cluster that enforces ACLs; 0
+    when there is none (PLAINTEXT is then the inter-broker listener)."""
     heap: str = DEFAULT_HEAP
     """The heap (-Xmx) the node was last started with."""
 
@@ -81,6 +87,8 @@ class ClusterInfo:
     kafka_version: str
     nodes: tuple[Node, ...]
     started_at: float
+    acls: bool = False
+    """Whether the nodes enforce ACLs (StandardAuthorizer, `kadmin local up --acls`)."""
 
     @property
     def bootstrap(self) -> str:

@@ -13,6 +13,13 @@ SCRAM-SHA-512 (user and password from `sasl_user`) and SSL (a certificate signed
 authenticates. Clusters you already have: ``KADMIN_TEST_BOOTSTRAP_SASL`` with
 ``KADMIN_TEST_SASL_USERNAME`` and ``KADMIN_TEST_SASL_PASSWORD``, and
 ``KADMIN_TEST_BOOTSTRAP_SSL`` with ``KADMIN_TEST_SSL_CA`` (a PEM file).
+
+`kafka_acls` is one more node that enforces ACLs (`kadmin local up --acls`): reached
+through its SASL listener as its super user (`acls_admin`); `AclsKafka.as_user` hands
+out clients that authenticate as other SCRAM users, which get what ACLs grant them.
+A cluster you already have: ``KADMIN_TEST_BOOTSTRAP_ACLS`` (its SCRAM-SHA-512 listener)
+with ``KADMIN_TEST_ACLS_USERNAME`` and ``KADMIN_TEST_ACLS_PASSWORD`` (a super user), and
+``KADMIN_TEST_BOOTSTRAP_ACLS_PLAINTEXT`` (its unauthenticated listener).
 """
 
 from __future__ import annotations
@@ -103,13 +110,14 @@ class SaslKafka(KafkaHandle):
     """A cluster reached through its SASL_PLAINTEXT listener: every client authenticates as `user`."""
 
     user: ScramUser = field(default_factory=lambda: ScramUser("kadmin", "unset"))
+    mechanism: str = SCRAM_MECHANISM
 
     def client_properties(self, password: str | None = None) -> dict[str, str]:
         """What a --command-config file holds for this cluster; another `password` to test failures."""
         return {
             "bootstrap.servers": self.bootstrap,
             "security.protocol": "SASL_PLAINTEXT",
-            "sasl.mechanism": SCRAM_MECHANISM,
+            "sasl.mechanism": self.mechanism,
             "sasl.username": self.user.username,
             "sasl.password": self.user.password if password is None else password,
         }
@@ -142,6 +150,46 @@ def sasl_user() -> ScramUser:
     if bootstrap_user := os.environ.get("KADMIN_TEST_SASL_USERNAME"):
         return ScramUser(bootstrap_user, os.environ["KADMIN_TEST_SASL_PASSWORD"])
     return ScramUser("kadmin", f"kadminSECRET-{secrets.token_hex(8)}")
+
+
+@dataclass
+class AclsKafka(SaslKafka):
+    """A cluster that enforces ACLs, reached as its super user `user` through its SASL listener."""
+
+    plaintext: str = ""
+    """Its PLAINTEXT listeners, where every client is User:ANONYMOUS."""
+
+    def as_user(self, username: str, password: str, mechanism: str = SCRAM_MECHANISM) -> SaslKafka:
+        """The same listener as another SCRAM user: its clients get what the ACLs grant that user."""
+        return SaslKafka(self.bootstrap, self.info, user=ScramUser(username, password), mechanism=mechanism)
+
+    def anonymous(self) -> KafkaHandle:
+        return KafkaHandle(self.plaintext, self.info)
+
+
+@pytest.fixture(scope="session")
+def acls_admin() -> ScramUser:
+    """The super user of `kafka_acls`, with a distinctive password for leak checks."""
+    if username := os.environ.get("KADMIN_TEST_ACLS_USERNAME"):
+        return ScramUser(username, os.environ["KADMIN_TEST_ACLS_PASSWORD"])
+    return ScramUser("kadmin", f"kadminACLSECRET-{secrets.token_hex(8)}")
+
+
+@pytest.fixture(scope="session")
+def kafka_acls(tmp_path_factory: pytest.TempPathFactory, acls_admin: ScramUser) -> Iterator[AclsKafka]:
+    """One node that enforces ACLs (StandardAuthorizer), as `kadmin local up --acls` starts it."""
+    if bootstrap := os.environ.get("KADMIN_TEST_BOOTSTRAP_ACLS"):
+        plaintext = os.environ["KADMIN_TEST_BOOTSTRAP_ACLS_PLAINTEXT"]
+        yield AclsKafka(bootstrap, user=acls_admin, plaintext=plaintext)
+        return
+    cluster = LocalCluster(
+        tmp_path_factory.mktemp("kafka-acls"), nodes=1, bound_to_owner=True, sasl=acls_admin, acls=True
+    )
+    info = cluster.start()
+    try:
+        yield AclsKafka(info.sasl_bootstrap, info, user=acls_admin, plaintext=info.bootstrap)
+    finally:
+        cluster.stop()
 
 
 @dataclass
@@ -309,6 +357,12 @@ def ns(request: pytest.FixtureRequest, kafka_single: KafkaHandle) -> Iterator[Na
 def ns_sasl(request: pytest.FixtureRequest, kafka_sasl: SaslKafka) -> Iterator[Namespace]:
     """A namespace on the SASL cluster; its cleanup authenticates too."""
     yield from _namespace(request, kafka_sasl)
+
+
+@pytest.fixture
+def ns_acls(request: pytest.FixtureRequest, kafka_acls: AclsKafka) -> Iterator[Namespace]:
+    """A namespace on the cluster that enforces ACLs; its cleanup runs as the super user."""
+    yield from _namespace(request, kafka_acls)
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from kadmin.cli.connection import resolve_bootstrap
 from kadmin.core.errors import KadminError, LocalClusterError
 from kadmin.local import logs, procs, state
 from kadmin.local.cluster import NodeState, node_state
-from kadmin.local.config import cluster_marker, server_properties
+from kadmin.local.config import Enforcing, cluster_marker, server_properties
 from kadmin.local.record import STATE_FILE, ClusterInfo, Node, check_heap, read_info, write_info
 
 OOM = "Terminating due to java.lang.OutOfMemoryError: Java heap space"
@@ -237,6 +237,41 @@ def test_three_nodes_replicate_internal_topics_three_times_with_min_isr_2(tmp_pa
     assert props["transaction.state.log.min.isr"] == "2"
 
 
+def test_a_cluster_that_enforces_acls_has_no_listener_where_anonymous_is_a_super_user(tmp_path: Path) -> None:
+    info = record(tmp_path, [0, 0, 0])
+    nodes = [
+        dataclasses.replace(n, sasl_port=9200 + n.node_id, internal_port=9300 + n.node_id) for n in info.nodes
+    ]
+    props = server_properties(nodes[0], nodes, None, Enforcing("kadmin", "brokerSECRET"))
+
+    assert props["authorizer.class.name"] == "org.apache.kafka.metadata.authorizer.StandardAuthorizer"
+    assert props["super.users"] == "User:kadmin-local-broker;User:kadmin"
+    assert props["allow.everyone.if.no.acl.found"] == "false"
+    protocols = dict(pair.split(":") for pair in props["listener.security.protocol.map"].split(","))
+    assert protocols == {
+        "PLAINTEXT": "PLAINTEXT",
+        "SASL": "SASL_PLAINTEXT",
+        "INTERNAL": "SASL_PLAINTEXT",
+        "CONTROLLER": "SASL_PLAINTEXT",
+    }
+    # The nodes authorize each other as the broker principal, never as User:ANONYMOUS on PLAINTEXT.
+    assert props["inter.broker.listener.name"] == "INTERNAL"
+    assert props["sasl.mechanism.controller.protocol"] == "PLAIN"
+    assert 'username="kadmin-local-broker"' in props["listener.name.controller.plain.sasl.jaas.config"]
+    assert props["listeners"] == (
+        "PLAINTEXT://127.0.0.1:9001,SASL://127.0.0.1:9201,INTERNAL://127.0.0.1:9301,CONTROLLER://127.0.0.1:9101"
+    )
+
+
+def test_a_cluster_without_acls_has_no_authorizer(tmp_path: Path) -> None:
+    info = record(tmp_path, [0])
+
+    props = server_properties(info.nodes[0], list(info.nodes), None)
+
+    assert "authorizer.class.name" not in props
+    assert props["inter.broker.listener.name"] == "PLAINTEXT"
+
+
 def test_up_on_a_running_cluster_changes_nothing_and_says_when_heap_applies(
     tmp_path: Path, home: Path, fake_nodes: list[procs.Owned]
 ) -> None:
@@ -257,6 +292,7 @@ def test_up_on_a_running_cluster_changes_nothing_and_says_when_heap_applies(
     [
         (["--nodes", "3"], "this directory holds a 1-node cluster, not 3 nodes"),
         (["--sasl"], "the recorded cluster has no SASL listener"),
+        (["--acls"], "the recorded cluster does not enforce ACLs"),
     ],
 )
 def test_up_refuses_options_that_contradict_the_recorded_cluster(
