@@ -146,9 +146,13 @@ class OffsetResetSpec:
 
 @dataclass(frozen=True, slots=True)
 class ClusterSpec:
-    """The optional ``cluster:`` block: name, id, bootstrap, zones and managed scope.
+    """The optional ``cluster:`` block, or one environment's block: name, id, bootstrap,
+    zones and managed scope.
 
     `id` is Kafka's cluster id; when set, commands refuse any other cluster.
+    For an environment, `environment` is its name, `command_config` the absolute path of
+    its client properties file and `variables` the prefix of its client-property
+    variables (``KADMIN_PROD_`` reads ``KADMIN_PROD_SASL_PASSWORD`` for sasl.password).
     """
 
     name: str | None = None
@@ -157,6 +161,9 @@ class ClusterSpec:
     manage: tuple[str, ...] = ()
     origin: Location | None = None
     id: str | None = None
+    environment: str | None = None
+    command_config: str | None = None
+    variables: str | None = None
 
     def zone_of(self, broker_id: int) -> str | None:
         for zone, brokers in self.zones.items():

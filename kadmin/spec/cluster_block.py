@@ -2,7 +2,9 @@
 managed scope (regexes of topics kadmin may delete).
 
 Owns reading that block and the checks that need only it: a broker in two zones, a
-broker listed twice, a `manage` pattern that is not a regular expression.
+broker listed twice, a `manage` pattern that is not a regular expression. An
+environment's block (``environments.NAME``) holds the same keys and is read here too,
+at its own path, so that both stay in step.
 """
 
 from __future__ import annotations
@@ -15,9 +17,9 @@ from typing import Any
 from kadmin.core.errors import Location
 from kadmin.core.model import ClusterSpec
 from kadmin.spec.findings import Findings
-from kadmin.spec.yamlpos import Document
+from kadmin.spec.yamlpos import Document, Path
 
-_PATH = ("cluster",)
+_CLUSTER: Path = ("cluster",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,17 +36,16 @@ class ClusterRead:
     zones_absent: bool
 
 
-def read_cluster(doc: Document | None, findings: Findings) -> ClusterRead:
-    if doc is None or not isinstance(doc.data.get("cluster"), dict):
-        return ClusterRead(
-            ClusterSpec(), zones_known=False, zones_absent=doc is None or "cluster" not in doc.data
-        )
-    body: dict[str, Any] = doc.data["cluster"]
+def read_cluster(doc: Document | None, findings: Findings, path: Path = _CLUSTER) -> ClusterRead:
+    """The cluster block at `path` of `doc` (``cluster`` or ``environments.NAME``)."""
+    body = _at(doc.data, path) if doc is not None else None
+    if doc is None or not isinstance(body, dict):
+        return ClusterRead(ClusterSpec(), zones_known=False, zones_absent=body is None)
     pos = doc.positions
-    zones, complete = _zones(doc, body.get("zones"), findings)
+    zones, complete = _zones(doc, path, body.get("zones"), findings)
     manage = []
     for i, pattern in enumerate(body.get("manage") or ()):
-        item = (*_PATH, "manage", i)
+        item = (*path, "manage", i)
         if not doc.sound(item):
             continue
         try:
@@ -57,30 +58,41 @@ def read_cluster(doc: Document | None, findings: Findings) -> ClusterRead:
             continue
         manage.append(pattern)
     spec = ClusterSpec(
-        name=_text(doc, body, "name"),
-        id=_text(doc, body, "id"),
-        bootstrap=_text(doc, body, "bootstrap"),
+        name=read_text(doc, path, "name"),
+        id=read_text(doc, path, "id"),
+        bootstrap=read_text(doc, path, "bootstrap"),
         zones=MappingProxyType(zones),
         manage=tuple(manage),
-        origin=pos.key(_PATH),
+        origin=pos.key(path),
     )
-    known = bool(zones) and complete and doc.sound((*_PATH, "zones"))
+    known = bool(zones) and complete and doc.sound((*path, "zones"))
     return ClusterRead(spec, zones_known=known, zones_absent="zones" not in body)
 
 
-def _text(doc: Document, body: dict[str, Any], key: str) -> str | None:
-    value = body.get(key)
-    return value if isinstance(value, str) and doc.sound((*_PATH, key)) else None
+def read_text(doc: Document, path: Path, key: str) -> str | None:
+    """The text at `path`.`key`, or None when absent or already reported broken."""
+    value = _at(doc.data, (*path, key))
+    return value if isinstance(value, str) and doc.sound((*path, key)) else None
 
 
-def _zones(doc: Document, raw: object, findings: Findings) -> tuple[dict[str, tuple[int, ...]], bool]:
+def _at(data: Any, path: Path) -> Any:
+    for part in path:
+        if not isinstance(data, dict) or part not in data:
+            return None
+        data = data[part]
+    return data
+
+
+def _zones(
+    doc: Document, path: Path, raw: object, findings: Findings
+) -> tuple[dict[str, tuple[int, ...]], bool]:
     if not isinstance(raw, dict):
         return {}, raw is None
     zones: dict[str, tuple[int, ...]] = {}
     owner: dict[int, tuple[str, Location]] = {}
     complete = True
     for zone, brokers in raw.items():
-        zone_path = (*_PATH, "zones", zone)
+        zone_path = (*path, "zones", zone)
         if not doc.sound(zone_path):
             complete = False
             continue

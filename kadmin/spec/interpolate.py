@@ -21,10 +21,12 @@ _BODY = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?::-(.*))?", re.DOTALL)
 class InterpolationError(ValueError):
     """A `${...}` that cannot be expanded, with what to do about it."""
 
-    def __init__(self, message: str, hint: str) -> None:
+    def __init__(self, message: str, hint: str, *, unset: bool = False) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
+        self.unset = unset
+        """A well-formed ${NAME} whose variable is not set (not a mistake in the text)."""
 
 
 def expand(text: str, env: Mapping[str, str]) -> str:
@@ -65,5 +67,6 @@ def _lookup(body: str, env: Mapping[str, str]) -> str:
         raise InterpolationError(
             f"variable {name} is not set",
             f"set {name} in the environment, or give a default: ${{{name}:-value}}",
+            unset=True,
         )
     return value

@@ -30,6 +30,9 @@ class Rank(IntEnum):
     DEFAULTS = 0
     PROFILE = 1
     TOPIC = 2
+    ENV_ALL = 3
+    ENV_PROFILE = 4
+    ENV_TOPIC = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +69,20 @@ class Layer:
     static_lists: StaticLists | None = None
     configs: dict[str, Sourced[str]] = field(default_factory=dict)
     complete: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Overrides:
+    """One environment's overrides: for every topic, by profile, and by topic."""
+
+    every: Layer | None = None
+    profiles: Mapping[str, Layer] = field(default_factory=dict)
+    topics: Mapping[str, Layer] = field(default_factory=dict)
+
+    def layers(self, topic: str, profile: str | None) -> list[Layer]:
+        """The override layers of `topic`, least specific first."""
+        chosen = [self.every, self.profiles.get(profile) if profile else None, self.topics.get(topic)]
+        return [layer for layer in chosen if layer is not None]
 
 
 def read_layer(

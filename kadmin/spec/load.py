@@ -25,6 +25,7 @@ Decisions, documented for users in specs/README-spec.md:
 from __future__ import annotations
 
 import copy
+import difflib
 import gc
 import os
 from collections.abc import Iterator, Mapping, Sequence
@@ -36,10 +37,15 @@ from kadmin.core.errors import KadminError, Location, SpecError
 from kadmin.core.model import DesiredState
 from kadmin.core.paths import path_problem
 from kadmin.spec import structure
+from kadmin.spec.cluster_block import read_cluster
+from kadmin.spec.environments import SECTION, resolve_environments
 from kadmin.spec.findings import Findings
-from kadmin.spec.resolve import resolve
+from kadmin.spec.layers import Overrides
+from kadmin.spec.resolve import read_shared, resolve_state
+from kadmin.spec.sections import collect_sections
 from kadmin.spec.structure import check_structure
 from kadmin.spec.yamlpos import Document, read_yaml
+from kadmin.spec.yamlpos import Path as YamlPath
 
 SUFFIXES = (".yaml", ".yml")
 
@@ -49,15 +55,44 @@ def schema() -> dict[str, Any]:
     return copy.deepcopy(structure.schema())
 
 
-def load_specs(paths: Sequence[str | Path], env: Mapping[str, str] | None = None) -> DesiredState:
+def load_specs(
+    paths: Sequence[str | Path], env: Mapping[str, str] | None = None, *, environment: str | None = None
+) -> DesiredState:
     """Read, check and merge spec files and directories into one desired state.
 
     `env` holds the variables for ``${VAR}`` (default: the process environment).
-    Raises `SpecError` holding every problem found in all files, each located and
-    with a hint; non-fatal findings come back in `DesiredState.warnings`.
+    A spec that declares environments needs `environment`, the one to resolve; a spec
+    that declares none refuses it. Raises `SpecError` holding every problem found in
+    all files, each located and with a hint; non-fatal findings come back in
+    `DesiredState.warnings`.
+    """
+    variables = os.environ if env is None else env
+    with _collector_paused():
+        if environment is None:
+            return _load(paths, variables)
+        return _load_environments(paths, variables, (environment,))[environment]
+
+
+def load_environments(
+    paths: Sequence[str | Path], env: Mapping[str, str] | None = None, *, only: Sequence[str] = ()
+) -> dict[str, DesiredState]:
+    """Every declared environment (or those `only` names) resolved, in declaration order.
+
+    The files are read and checked once; `SpecError` holds every problem of every
+    environment asked for.
     """
     with _collector_paused():
-        return _load(paths, os.environ if env is None else env)
+        return _load_environments(paths, os.environ if env is None else env, tuple(only))
+
+
+def environment_names(paths: Sequence[str | Path], env: Mapping[str, str] | None = None) -> tuple[str, ...]:
+    """The environments the specs declare, in declaration order; ``()`` when they declare none.
+
+    Reads the files but resolves nothing: problems in them are left to loading.
+    """
+    with _collector_paused():
+        documents, _files = _read_all(paths, os.environ if env is None else env, Findings(), frozenset())
+        return tuple(collect_sections(documents, Findings()).environments)
 
 
 @contextmanager
@@ -79,13 +114,80 @@ def _collector_paused() -> Iterator[None]:
 
 def _load(paths: Sequence[str | Path], variables: Mapping[str, str]) -> DesiredState:
     findings = Findings()
+    documents, files = _read_all(paths, variables, findings, frozenset())
+    shared = read_shared(documents, findings)
+    if shared.sections.environments_key is not None:
+        # Resolving without an environment's zones would only add errors that are not there.
+        names = ", ".join(shared.sections.environments)
+        findings.error(
+            shared.sections.environments_key,
+            f"declares environments ({names}): a command reads one of them, or all",
+            "pass --env NAME (or --all-envs where the command has it)",
+        )
+        raise SpecError(findings.errors)
+    cluster = read_cluster(shared.sections.cluster, findings)
+    state = resolve_state(shared, files, cluster, Overrides(), findings)
+    if findings.errors:
+        raise SpecError(findings.errors)
+    return state
+
+
+def _load_environments(
+    paths: Sequence[str | Path], variables: Mapping[str, str], only: tuple[str, ...]
+) -> dict[str, DesiredState]:
+    findings = Findings()
+    documents, files = _read_all(paths, variables, findings, frozenset(only) if only else None)
+    shared = read_shared(documents, findings)
+    declared = list(shared.sections.environments)
+    where = shared.sections.environments_key
+    if where is None:
+        asked = f" (asked for {', '.join(only)})" if only else ""
+        findings.error(
+            files[0] if files else ", ".join(map(str, paths)),
+            f"declares no environments{asked}",
+            "leave out --env and --all-envs, or declare the clusters under environments: "
+            "(see Environments in specs/README-spec.md)",
+        )
+    else:
+        for name in only:
+            if name not in declared:
+                guess = difflib.get_close_matches(name, declared, n=1)
+                known = f"known: {', '.join(declared)}"
+                findings.error(
+                    where,
+                    f"declares no environment {name}",
+                    f"did you mean {guess[0]}? ({known})" if guess else known,
+                )
+    names = [name for name in (only or declared) if name in declared]
+    states = resolve_environments(shared, files, names, findings)
+    if findings.errors:
+        raise SpecError(findings.errors)
+    return states
+
+
+def _read_all(
+    paths: Sequence[str | Path],
+    variables: Mapping[str, str],
+    findings: Findings,
+    wanted: frozenset[str] | None,
+) -> tuple[list[Document], list[str]]:
+    """Every document of every file, shape-checked.
+
+    `wanted` names the environments that will be resolved (None: all of them); a
+    variable left unset in another environment's block is not a problem, so that
+    ``--env dev`` needs no production secrets or addresses.
+    """
     files = spec_files(paths, findings)
     documents: list[Document] = []
+
+    def unused(path: YamlPath) -> bool:
+        return wanted is not None and len(path) > 1 and path[0] == SECTION and path[1] not in wanted
+
     for file in files:
         text = _read(file, findings)
         if text is None:
             continue
-        docs, problems = read_yaml(file, text, variables)
+        docs, problems = read_yaml(file, text, variables, unused)
         for problem in problems:
             findings.add(problem)
         if not docs and not problems:
@@ -94,10 +196,7 @@ def _load(paths: Sequence[str | Path], variables: Mapping[str, str]) -> DesiredS
             for problem in check_structure(doc):
                 findings.add(problem)
         documents.extend(docs)
-    state = resolve(documents, files, findings)
-    if findings.errors:
-        raise SpecError(findings.errors)
-    return state
+    return documents, files
 
 
 def spec_files(paths: Sequence[str | Path], findings: Findings) -> list[str]:

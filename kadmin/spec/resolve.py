@@ -1,10 +1,10 @@
 """Spec documents (already shape-checked) → one `DesiredState`, with the checks that need
 more than one value: precedence, zones, replica lists, replication, cross-config rules.
 
-Owns merging: at most one `cluster:` and one `defaults:` across all files, profiles and
-topics unique across files, and each topic resolved as
+Owns merging (`sections` finds what is declared where), each topic resolved as
 
-    defaults  ←  its profile  ←  its own keys
+    defaults  ←  its profile  ←  its own keys  ←  the environment's overrides
+                                                   (all ← its profile's ← its own)
 
 field by field (`configs` key by key), every resolved value keeping the location it was
 written at, so that a later error can point there. Problems go to `Findings`; values
@@ -15,36 +15,34 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TypeVar
 
 from kadmin.core.errors import Location
 from kadmin.core.model import DesiredState, InZone, Placement, Spread, Static, TopicSpec, frozen_map
-from kadmin.spec.cluster_block import ClusterRead, read_cluster
+from kadmin.spec.cluster_block import ClusterRead
 from kadmin.spec.findings import Findings
-from kadmin.spec.layers import Layer, Rank, Sourced, StaticLists, read_layer
+from kadmin.spec.layers import Layer, Overrides, Rank, Sourced, StaticLists, read_layer
 from kadmin.spec.names import collision_key, name_problem
-from kadmin.spec.offset_resets import ResetEntry, read_offset_resets
+from kadmin.spec.offset_resets import read_offset_resets
+from kadmin.spec.sections import Sections, collect_sections, spot
 from kadmin.spec.yamlpos import Document
 
 T = TypeVar("T")
 
 
-@dataclass(slots=True)
-class _Sections:
-    """Where each top-level section was declared, across all documents."""
+@dataclass(frozen=True, slots=True)
+class Shared:
+    """What every environment shares, read once: the sections and the defaults and profile layers."""
 
-    cluster: Document | None = None
-    defaults: Document | None = None
-    profiles: dict[str, tuple[Document, Location]] = field(default_factory=dict)
-    topics: dict[str, tuple[Document, Location]] = field(default_factory=dict)
-    resets: list[ResetEntry] = field(default_factory=list)
+    sections: Sections
+    defaults: Layer | None
+    profiles: dict[str, Layer]
 
 
-def resolve(documents: Sequence[Document], files: Sequence[str], findings: Findings) -> DesiredState:
-    sections = _collect(documents, findings)
-    cluster = read_cluster(sections.cluster, findings)
+def read_shared(documents: Sequence[Document], findings: Findings) -> Shared:
+    sections = collect_sections(documents, findings)
     defaults = None
     if sections.defaults is not None:
         defaults = read_layer(
@@ -54,13 +52,20 @@ def resolve(documents: Sequence[Document], files: Sequence[str], findings: Findi
         name: read_layer(doc, ("profiles", name), doc.data["profiles"][name], Rank.PROFILE, findings)
         for name, (doc, _) in sections.profiles.items()
     }
+    return Shared(sections, defaults, profiles)
+
+
+def resolve_state(
+    shared: Shared, files: Sequence[str], cluster: ClusterRead, overrides: Overrides, findings: Findings
+) -> DesiredState:
+    """The desired state on `cluster`, each topic with `overrides` above its own keys."""
     topics: dict[str, TopicSpec] = {}
-    for name, (doc, _) in sections.topics.items():
-        spec = _topic(name, doc, defaults, profiles, cluster, findings)
+    for name, (doc, _) in shared.sections.topics.items():
+        spec = _topic(name, doc, shared, overrides, cluster, findings)
         if spec is not None:
             topics[name] = spec
-    _refuse_collisions(sections.topics, findings)
-    resets = read_offset_resets(sections.resets, topics, findings)
+    _refuse_collisions(shared.sections.topics, findings)
+    resets = read_offset_resets(shared.sections.resets, topics, findings)
     return DesiredState(
         topics=MappingProxyType(topics),
         cluster=cluster.spec,
@@ -70,48 +75,11 @@ def resolve(documents: Sequence[Document], files: Sequence[str], findings: Findi
     )
 
 
-def _collect(documents: Sequence[Document], findings: Findings) -> _Sections:
-    found = _Sections()
-    for doc in documents:
-        data = doc.data
-        if not isinstance(data, dict):
-            continue
-        for single in ("cluster", "defaults"):
-            if single in data:
-                first: Document | None = getattr(found, single)
-                if first is None:
-                    setattr(found, single, doc)
-                else:
-                    findings.error(
-                        doc.positions.key((single,)),
-                        f"is declared a second time (first at {_spot(first.positions.key((single,)))})",
-                        f"keep one {single}: block across all spec files",
-                    )
-        for section, table in (("profiles", found.profiles), ("topics", found.topics)):
-            body = data.get(section)
-            if not isinstance(body, dict):
-                continue
-            for name in body:
-                here = doc.positions.key((section, name))
-                if name in table:
-                    findings.error(
-                        here,
-                        f"is declared a second time (first at {_spot(table[name][1])})",
-                        f"a {section[:-1]} is declared once, in one file",
-                    )
-                    continue
-                table[name] = (doc, here)
-        resets = data.get("offset_resets")
-        if isinstance(resets, list):
-            found.resets.extend(ResetEntry(doc, i) for i in range(len(resets)))
-    return found
-
-
 def _topic(
     name: str,
     doc: Document,
-    defaults: Layer | None,
-    profiles: dict[str, Layer],
+    shared: Shared,
+    overrides: Overrides,
     cluster: ClusterRead,
     findings: Findings,
 ) -> TopicSpec | None:
@@ -125,12 +93,12 @@ def _topic(
         return None
     body = doc.data["topics"][name]
     own = read_layer(doc, path, body if isinstance(body, dict) else None, Rank.TOPIC, findings)
-    layers = [defaults] if defaults else []
+    layers = [shared.defaults] if shared.defaults else []
     profile = body.get("profile") if isinstance(body, dict) else None
     if isinstance(profile, str) and doc.sound((*path, "profile")):
-        chosen = profiles.get(profile)
+        chosen = shared.profiles.get(profile)
         if chosen is None:
-            guess = difflib.get_close_matches(profile, list(profiles), n=1)
+            guess = difflib.get_close_matches(profile, list(shared.profiles), n=1)
             hint = f"did you mean {guess[0]}?" if guess else "define it under profiles:"
             findings.error(
                 doc.positions.value((*path, "profile")), f"names an unknown profile ({profile})", hint
@@ -139,6 +107,7 @@ def _topic(
         else:
             layers.append(chosen)
     layers.append(own)
+    layers.extend(overrides.layers(name, profile if isinstance(profile, str) else None))
     return _merge(name, origin, profile, layers, cluster, findings)
 
 
@@ -340,11 +309,7 @@ def _refuse_collisions(topics: dict[str, tuple[Document, Location]], findings: F
         if earlier[0] != name:
             findings.error(
                 here,
-                f"topic {name} collides with {earlier[0]} ({_spot(earlier[1])}) once '.' and '_' are "
+                f"topic {name} collides with {earlier[0]} ({spot(earlier[1])}) once '.' and '_' are "
                 "treated alike: Kafka's metric names cannot tell them apart, and a broker refuses the second",
                 "rename one of them: keep either '.' or '_' as the separator in these names",
             )
-
-
-def _spot(where: Location) -> str:
-    return f"{where.file}:{where.line}:{where.column}"

@@ -50,6 +50,11 @@ def schema() -> dict[str, Any]:
     """The JSON Schema (2020-12) of one spec document."""
     text = resources.files("kadmin.spec").joinpath("schema.json").read_text(encoding="utf-8")
     loaded: dict[str, Any] = json.loads(text)
+    # An environment takes every key of cluster:, whichever are added to it later; schema.json
+    # lists only the environment's own keys, and they are joined here, once.
+    defs = loaded["$defs"]
+    own = defs["environment"]["properties"]
+    defs["environment"]["properties"] = {**defs["cluster"]["properties"], **own}
     return loaded
 
 

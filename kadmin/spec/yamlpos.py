@@ -21,7 +21,7 @@ ${N:-12}`` is the integer 12 while ``"${N:-12}"`` stays the text "12".
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -140,8 +140,15 @@ class _TooLarge(Exception):
     """The walk of a document passed `MAX_VALUES` or `MAX_ALIAS_USES`; the message says which."""
 
 
-def read_yaml(file: str, text: str, env: Mapping[str, str]) -> tuple[list[Document], list[KadminError]]:
-    """Every document in `text` (a file named `file`), and the problems met reading it."""
+def read_yaml(
+    file: str, text: str, env: Mapping[str, str], unused: Callable[[Path], bool] = lambda _: False
+) -> tuple[list[Document], list[KadminError]]:
+    """Every document in `text` (a file named `file`), and the problems met reading it.
+
+    A variable that is not set is no problem at a path `unused` accepts (another
+    environment's block): the value is left unexpanded and marked reported, so that no
+    later check reads it.
+    """
     documents: list[Document] = []
     problems: list[KadminError] = []
     lines = text.splitlines()
@@ -149,7 +156,7 @@ def read_yaml(file: str, text: str, env: Mapping[str, str]) -> tuple[list[Docume
         for root in yaml.compose_all(text, Loader=_Loader):
             if root is None:
                 continue
-            walker = _Walker(file, env, problems, lines)
+            walker = _Walker(file, env, problems, lines, unused)
             try:
                 data = walker.walk(root, ())
             except _TooLarge as err:
@@ -212,11 +219,17 @@ class _Walker:
     _constructor = SafeConstructor()
 
     def __init__(
-        self, file: str, env: Mapping[str, str], problems: list[KadminError], lines: list[str]
+        self,
+        file: str,
+        env: Mapping[str, str],
+        problems: list[KadminError],
+        lines: list[str],
+        unused: Callable[[Path], bool],
     ) -> None:
         self.positions = Positions(file)
         self.reported: set[Path] = set()
         self._env = env
+        self._unused = unused
         self._problems = problems
         self._active: set[int] = set()
         self._lines = lines
@@ -294,7 +307,10 @@ class _Walker:
             try:
                 text = expand(text, self._env)
             except InterpolationError as err:
-                self._report(path, err.message, err.hint)
+                if err.unset and self._unused(path):
+                    self.reported.add(path)
+                else:
+                    self._report(path, err.message, err.hint)
                 return text
             if node.style:  # quoted: stays text whatever it expands to
                 return text

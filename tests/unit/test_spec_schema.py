@@ -15,9 +15,22 @@ from kadmin.spec.yamlpos import read_yaml
 
 def test_schema_is_a_valid_2020_12_schema_shipped_in_the_package() -> None:
     shipped = json.loads(resources.files("kadmin.spec").joinpath("schema.json").read_text(encoding="utf-8"))
-    assert shipped == schema()
+    loaded = schema()
+    joined = loaded["$defs"]["environment"]["properties"]
+    loaded["$defs"]["environment"]["properties"] = {
+        key: value for key, value in joined.items() if key not in shipped["$defs"]["cluster"]["properties"]
+    }
+    assert shipped == loaded
     assert schema()["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     Draft202012Validator.check_schema(schema())
+
+
+def test_an_environment_takes_every_cluster_key_and_its_own() -> None:
+    defs = schema()["$defs"]
+    environment = defs["environment"]["properties"]
+    for key, rule in defs["cluster"]["properties"].items():
+        assert environment[key] == rule
+    assert {"command_config", "variables", "overrides"} <= set(environment)
 
 
 def test_schema_configs_list_exactly_the_catalog() -> None:
