@@ -25,6 +25,7 @@ HEAVY = (
     "kadmin.kafka",
     "kadmin.ops",
     "kadmin.local",
+    "pydantic",
 )
 
 _RUN = """
@@ -37,7 +38,7 @@ try:
 except SystemExit as exit:
     code = exit.code
 loaded = sorted({m for m in sys.modules if m.split(".")[0] in ("confluent_kafka", "kafka", "rich",
-    "deepdiff", "psutil", "typer")} | {m for m in sys.modules if m.startswith("kadmin.")})
+    "deepdiff", "psutil", "typer", "pydantic")} | {m for m in sys.modules if m.startswith("kadmin.")})
 print(json.dumps({"code": code, "loaded": loaded}))
 """
 
