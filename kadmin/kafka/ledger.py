@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicCollection
@@ -160,6 +160,19 @@ def append_record(
 ) -> str:
     """Append one record to the state topic (creating it on first use) and wait until every in-sync
     replica has it; the error, or "" once it is durable."""
+    return append_records(admin, config, [(key, value)], timeout)[0]
+
+
+def append_records(
+    admin: AdminClient,
+    config: Mapping[str, str],
+    records: Sequence[tuple[bytes, bytes | None]],
+    timeout: float,
+) -> list[str]:
+    """Append `records` (key, value; None is a tombstone) through one producer, as `append_record`
+    does one; the error of each, or "" once it is durable, in order."""
+    if not records:
+        return []
     _ensure_topic(admin, timeout)
     producer = Producer(
         {
@@ -173,16 +186,18 @@ def append_record(
             "logger": _quiet,
         }
     )
-    failures: list[str] = []
+    reports: dict[int, str] = {}
 
-    def delivered(err: KafkaError | None, _message: Any) -> None:
-        if err is not None:
-            failures.append(f"{err.name()}: {err.str()}")
+    def delivered(index: int) -> Callable[[KafkaError | None, Any], None]:
+        def report(err: KafkaError | None, _message: Any) -> None:
+            reports[index] = "" if err is None else f"{err.name()}: {err.str()}"
 
-    producer.produce(KADMIN_STATE_TOPIC, key=key, value=value, on_delivery=delivered)
-    if producer.flush(timeout):
-        return f"not written within {timeout:g} s"
-    return failures[0] if failures else ""
+        return report
+
+    for index, (key, value) in enumerate(records):
+        producer.produce(KADMIN_STATE_TOPIC, key=key, value=value, on_delivery=delivered(index))
+    producer.flush(timeout)
+    return [reports.get(i, f"not written within {timeout:g} s") for i in range(len(records))]
 
 
 def _access_hint() -> str:

@@ -22,6 +22,7 @@ from kadmin.local.record import (
 )
 
 LOG4J_FILE = "log4j2.properties"
+SCRAM_MECHANISMS = ("SCRAM-SHA-256", "SCRAM-SHA-512")
 STANDARD_AUTHORIZER = "org.apache.kafka.metadata.authorizer.StandardAuthorizer"
 
 
@@ -182,11 +183,13 @@ def _extra_listeners(node: Node, tls_keystore: Path | None) -> dict[str, str]:
     if node.sasl_port:
         endpoints.append(f"SASL://127.0.0.1:{node.sasl_port}")
         protocols.append("SASL:SASL_PLAINTEXT")
-        props["sasl.enabled.mechanisms"] = SCRAM_MECHANISM
-        # The listener's login module; users and their salted passwords come from the metadata log.
-        props[f"listener.name.sasl.{SCRAM_MECHANISM.lower()}.sasl.jaas.config"] = (
-            "org.apache.kafka.common.security.scram.ScramLoginModule required;"
-        )
+        # Both SCRAM mechanisms, for users a spec creates with either; kadmin's own user is SHA-512.
+        props["sasl.enabled.mechanisms"] = ",".join(SCRAM_MECHANISMS)
+        for mechanism in SCRAM_MECHANISMS:
+            # The listener's login module; users and their salted passwords come from the metadata log.
+            props[f"listener.name.sasl.{mechanism.lower()}.sasl.jaas.config"] = (
+                "org.apache.kafka.common.security.scram.ScramLoginModule required;"
+            )
     if node.tls_port and tls_keystore is not None:
         endpoints.append(f"SSL://127.0.0.1:{node.tls_port}")
         protocols.append("SSL:SSL")

@@ -15,6 +15,7 @@ from confluent_kafka.admin import (
     ResourceType,
     ScramCredentialInfo,
     ScramMechanism,
+    UserScramCredentialDeletion,
     UserScramCredentialUpsertion,
 )
 
@@ -76,3 +77,5 @@ def test_only_the_super_user_and_what_acls_grant_get_through(
             write.permission_type,
         )
         raw.delete_acls([exact])[exact].result(timeout=30)
+        gone = UserScramCredentialDeletion(user, ScramMechanism.SCRAM_SHA_512)
+        raw.alter_user_scram_credentials([gone])[user].result(timeout=30)

@@ -247,6 +247,7 @@ def test_a_cluster_that_enforces_acls_has_no_listener_where_anonymous_is_a_super
     assert props["authorizer.class.name"] == "org.apache.kafka.metadata.authorizer.StandardAuthorizer"
     assert props["super.users"] == "User:kadmin-local-broker;User:kadmin"
     assert props["allow.everyone.if.no.acl.found"] == "false"
+    assert props["sasl.enabled.mechanisms"] == "SCRAM-SHA-256,SCRAM-SHA-512"
     protocols = dict(pair.split(":") for pair in props["listener.security.protocol.map"].split(","))
     assert protocols == {
         "PLAINTEXT": "PLAINTEXT",

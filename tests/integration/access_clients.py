@@ -1,0 +1,133 @@
+"""What the access tests do as the users a spec creates: write, read, log in, and measure throttling,
+with real confluent-kafka clients; and what they leave behind, removed afterwards."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from confluent_kafka import KafkaError, ThrottleEvent
+
+from kadmin.core.access import AccessReads, AclBinding, QuotaAlteration, QuotaEntity, ScramKey
+from kadmin.core.errors import ClusterError
+
+from .conftest import KafkaHandle, SaslKafka
+
+
+def produce(client: KafkaHandle, topic: str, count: int = 1, size: int = 1, **extra: object) -> list[str]:
+    """Kafka's name for the error of each message `client` writes to `topic`; "" for one written."""
+    answers: list[str] = []
+    producer = client.producer(**{"message.timeout.ms": 20000, **extra})
+    payload = b"m" * size
+    for _ in range(count):
+        producer.produce(
+            topic, payload, on_delivery=lambda err, _msg: answers.append(err.name() if err else "")
+        )
+        producer.poll(0)
+    producer.flush(120)
+    return answers
+
+
+def produce_one(client: KafkaHandle, topic: str) -> str:
+    """Kafka's name for the error writing one message to `topic` as `client`; "" once written."""
+    answers = produce(client, topic)
+    return answers[0] if answers else "no delivery report"
+
+
+def consume_one(client: KafkaHandle, topic: str, group: str, timeout: float = 30.0) -> str:
+    """What `client`, in `group`, gets reading `topic`: "" for a message, else Kafka's error name."""
+    consumer = client.consumer(group)
+    try:
+        consumer.subscribe([topic])
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            message = consumer.poll(0.5)
+            if message is None:
+                continue
+            error = message.error()
+            if error is None:
+                return ""
+            if not error.retriable() or "AUTHORIZATION" in error.name():
+                return str(error.name())
+        return "nothing read"
+    finally:
+        consumer.close()
+
+
+def login_error(client: SaslKafka) -> str:
+    """ "" when `client`'s user authenticates, else the error kadmin reports."""
+    admin = client.admin(timeout=15)
+    try:
+        admin.snapshot(scope=[])
+    except ClusterError as err:
+        return err.message
+    finally:
+        admin.close()
+    return ""
+
+
+def first_throttle_ms(client: KafkaHandle, topic: str, volume: int, timeout: float = 60.0) -> float:
+    """How long the brokers first throttled `client` writing `volume` bytes to `topic`, in ms; 0 when
+    every message was written without a throttle.
+
+    A broker measures a client's rate over its quota window (11 s by default), answers with the
+    delay that brings the rate under the quota, and holds the connection that long (KIP-219);
+    librdkafka reports the delay as a throttle event. Once one is reported the rest is dropped.
+    """
+    throttled: list[float] = []
+
+    def on_throttle(event: ThrottleEvent) -> None:
+        throttled.append(event.throttle_time * 1000)
+
+    size = 8 * 1024
+    producer = client.producer(throttle_cb=on_throttle, **{"linger.ms": 0, "batch.size": size})
+    pending = [volume // size]
+    failed: list[str] = []
+
+    def delivered(err: KafkaError | None, _message: object) -> None:
+        pending[0] -= 1
+        if err is not None and err.code() not in (KafkaError._PURGE_QUEUE, KafkaError._PURGE_INFLIGHT):
+            failed.append(err.name())
+
+    for _ in range(volume // size):
+        producer.produce(topic, b"m" * size, on_delivery=delivered)
+    deadline = time.monotonic() + timeout
+    while pending[0] and not throttled and time.monotonic() < deadline:
+        producer.poll(0.1)
+    producer.purge()
+    producer.flush(0)
+    assert not failed, failed
+    assert throttled or not pending[0], "neither throttled nor written in time"
+    return throttled[0] if throttled else 0.0
+
+
+@dataclass
+class AccessLeftovers:
+    """Users, ACLs and quotas a test made on the shared cluster, removed after it."""
+
+    kafka: SaslKafka
+    acls: set[AclBinding] = field(default_factory=set)
+    credentials: set[ScramKey] = field(default_factory=set)
+    quotas: set[QuotaEntity] = field(default_factory=set)
+
+    def cleanup(self) -> None:
+        admin = self.kafka.admin()
+        try:
+            state = admin.access_state(AccessReads(acls=False, scram=True, quotas=True))
+            present = {c.key for c in state.scram}
+            with contextlib.suppress(ClusterError):
+                admin.delete_acls(sorted(self.acls))
+            admin.delete_scram(sorted(self.credentials & present))
+            quoted = {q.entity: q for q in state.quotas if q.entity in self.quotas}
+            admin.alter_quotas([QuotaAlteration(e, remove=tuple(q.values)) for e, q in quoted.items()])
+            admin.record_passwords(dict.fromkeys(sorted(self.credentials)))
+        finally:
+            admin.close()
+
+
+def leftovers(kafka: SaslKafka) -> Iterator[AccessLeftovers]:
+    made = AccessLeftovers(kafka)
+    yield made
+    made.cleanup()
