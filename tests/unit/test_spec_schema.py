@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import json
 from importlib import resources
+from pathlib import Path
+from typing import Any
 
 from jsonschema import Draft202012Validator
 
 from kadmin.core.kafka_configs import CATALOG
 from kadmin.spec.load import schema
-from kadmin.spec.structure import check_structure
+from kadmin.spec.structure import _conforms, _validator, check_structure
 from kadmin.spec.yamlpos import read_yaml
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_schema_is_a_valid_2020_12_schema_shipped_in_the_package() -> None:
@@ -73,3 +77,38 @@ def test_a_plain_jsonschema_validator_agrees_on_valid_documents() -> None:
     )
     assert check_structure(doc) == []
     assert list(Draft202012Validator(schema()).iter_errors(doc.data)) == []
+
+
+def _corpus_documents() -> list[Any]:
+    """Every spec document the repository holds: examples, test specs, and the YAML inputs of
+    the hostile-input corpus (most of them malformed on purpose)."""
+    texts = [p.read_text(encoding="utf-8") for p in sorted(REPO.glob("specs/**/*.y*ml"))]
+    texts += [p.read_text(encoding="utf-8") for p in sorted(REPO.glob("tests/data/**/*.y*ml"))]
+    for case in sorted(REPO.glob("tests/data/hostile/*.case")):
+        for block in case.read_text(encoding="utf-8").split("\n--- ")[1:]:
+            header, _, body = block.partition("\n")
+            if header.startswith("file ") and header.endswith((".yaml", ".yml")):
+                texts.append(body)
+    documents: list[Any] = []
+    for text in texts:
+        read, _ = read_yaml("s.yaml", text, {})
+        documents += [doc.data for doc in read]
+    return documents
+
+
+def test_the_quick_check_passes_only_what_jsonschema_passes() -> None:
+    """A document the quick check passes is never looked at again: it must have no jsonschema
+    error. The others get jsonschema's worded errors, so they may only cost time."""
+    checked = [(data, _conforms(data)) for data in _corpus_documents()]
+    wrong = [data for data, passed in checked if passed and list(_validator().iter_errors(data))]
+
+    assert wrong == []
+    assert {passed for _, passed in checked} == {True, False}
+
+
+def test_a_float_that_looks_whole_is_never_passed_by_the_quick_check() -> None:
+    valid = "version: 1\ntopics:\n  t: {partitions: %s, replication_factor: 1}\n"
+    (whole,), _ = read_yaml("s.yaml", valid % "3.0", {})
+    (exact,), _ = read_yaml("s.yaml", valid % "3", {})
+
+    assert (_conforms(whole.data), _conforms(exact.data)) == (False, True)

@@ -1,5 +1,7 @@
 """What starting the command line loads: each command's module is imported when it runs, so the
 offline commands never load the Kafka clients, rich or deepdiff, and `--version` not even typer.
+No command loads pydantic (typer below 0.28), and a valid spec is checked without jsonschema,
+which only words the errors of an invalid one.
 Checked structurally, from `sys.modules` of a fresh interpreter, never by timing.
 """
 
@@ -26,6 +28,7 @@ HEAVY = (
     "kadmin.ops",
     "kadmin.local",
     "pydantic",
+    "jsonschema",
 )
 
 _RUN = """
@@ -37,8 +40,8 @@ try:
     main()
 except SystemExit as exit:
     code = exit.code
-loaded = sorted({m for m in sys.modules if m.split(".")[0] in ("confluent_kafka", "kafka", "rich",
-    "deepdiff", "psutil", "typer", "pydantic")} | {m for m in sys.modules if m.startswith("kadmin.")})
+watched = ("confluent_kafka", "kafka", "rich", "deepdiff", "psutil", "typer", "pydantic", "jsonschema")
+loaded = sorted({m for m in sys.modules if m.split(".")[0] in watched or m.startswith("kadmin.")})
 print(json.dumps({"code": code, "loaded": loaded}))
 """
 
