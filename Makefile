@@ -8,6 +8,9 @@ BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 ACTIONLINT_VERSION = v1.7.12
 ACTIONLINT = $(BIN)/.actionlint-$(ACTIONLINT_VERSION)
+# The browser tests of `kadmin ui` drive this Chromium (Debian's package; Playwright's own download is not used).
+CHROMIUM ?= $(or $(KADMIN_TEST_CHROMIUM),/usr/bin/chromium)
+SUDO = $(if $(filter 0,$(shell id -u)),,sudo)
 
 .PHONY: demo test lint unit integration bench-local bench-validate bench-plan bench-scoped bench-offsets bench-export down clean
 
@@ -22,6 +25,10 @@ $(ACTIONLINT): | $(STAMP)
 	GOBIN=$(abspath $(BIN)) go install github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION)
 	touch $(ACTIONLINT)
 
+# Installed only when missing.
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium
+
 demo: $(STAMP)
 	$(BIN)/kadmin local up --nodes 3
 	$(BIN)/kadmin validate specs/
@@ -31,7 +38,7 @@ demo: $(STAMP)
 	$(BIN)/kadmin zones
 	@echo "The cluster keeps running; stop it with: $(BIN)/kadmin local down"
 
-test: lint $(ACTIONLINT)
+test: lint $(ACTIONLINT) $(CHROMIUM)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
@@ -43,7 +50,7 @@ lint: $(STAMP)
 unit: $(STAMP) $(ACTIONLINT)
 	$(BIN)/python -m pytest tests/unit
 
-integration: $(STAMP)
+integration: $(STAMP) $(CHROMIUM)
 	$(BIN)/python -m pytest tests/integration
 
 bench-local: $(STAMP)

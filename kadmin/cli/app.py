@@ -87,6 +87,7 @@ COMMANDS: Mapping[str, str] = {
     "describe": "inspect_cmds",
     "groups": "inspect_cmds",
     "offsets": "offsets_cmds",
+    "ui": "ui_cmds",
     "local": "local_cmds",
 }
 """Every top-level command or group, in the order `kadmin --help` lists them, with the module under

@@ -28,6 +28,7 @@ import contextlib
 import os
 import re
 import secrets
+import signal
 import subprocess
 import sys
 import time
@@ -36,6 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+import psutil
 import pytest
 from confluent_kafka import Consumer, Producer
 from confluent_kafka.admin import AdminClient
@@ -424,3 +426,49 @@ def run_kadmin(
 def kadmin() -> Callable[..., CliRun]:
     """Runs the kadmin command line in a subprocess; see `run_kadmin`."""
     return run_kadmin
+
+
+# --- a private cluster whose brokers tests may kill (test_faults, test_ui_browser) ------------------
+
+
+@dataclass
+class Faulty:
+    """A private three-node cluster whose brokers tests may kill."""
+
+    cluster: LocalCluster
+    info: ClusterInfo
+
+    @property
+    def kafka(self) -> KafkaHandle:
+        return KafkaHandle(self.info.bootstrap, self.info)
+
+    def admin(self, timeout: float = 10.0) -> ConfluentAdmin:
+        """A new adapter; close it (`with`), since its reassignment client holds sockets."""
+        return ConfluentAdmin({"bootstrap.servers": self.info.bootstrap}, timeout=timeout)
+
+    def moving(self, topic: str) -> bool:
+        with self.admin() as admin:
+            return any(t == topic for t, _ in admin.ongoing_reassignments())
+
+    def kill(self, node_id: int) -> None:
+        node = next(n for n in (self.cluster.info or self.info).nodes if n.node_id == node_id)
+        process = psutil.Process(node.pid)
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+
+    def heal(self) -> None:
+        """Start the nodes that are not running (with their data) and wait until all are up."""
+        self.info = self.cluster.start()
+
+    def kadmin(self, *args: str | Path, **env: str) -> CliRun:
+        return run_kadmin(*map(str, args), env={"KADMIN_BOOTSTRAP_SERVER": self.info.bootstrap, **env})
+
+
+@pytest.fixture(scope="session")
+def faulty(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Faulty]:
+    cluster = LocalCluster(tmp_path_factory.mktemp("kafka-faults"), nodes=3, bound_to_owner=True)
+    info = cluster.start()
+    try:
+        yield Faulty(cluster, info)
+    finally:
+        cluster.stop()

@@ -17,69 +17,22 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import psutil
 import pytest
 from rich.console import Console
 
 from kadmin.core.model import ClusterSpec, DesiredState, Partition, TopicSpec
 from kadmin.kafka.confluent import ConfluentAdmin
 from kadmin.kafka.port import THROTTLE_RATE_KEYS
-from kadmin.local.cluster import LocalCluster
-from kadmin.local.record import ClusterInfo
 from kadmin.ops.apply import apply_plan
 from kadmin.ops.lock import current
 from kadmin.ops.planning import plan_cluster
 from kadmin.render.text import render_apply_report
-from tests.integration.conftest import CliRun, KafkaHandle, Namespace, eventually, run_kadmin
+from tests.integration.conftest import Faulty, Namespace, eventually
 
 THROTTLED_REPLICAS = ("leader.replication.throttled.replicas", "follower.replication.throttled.replicas")
-
-
-@dataclass
-class Faulty:
-    """A private three-node cluster whose brokers tests may kill."""
-
-    cluster: LocalCluster
-    info: ClusterInfo
-
-    @property
-    def kafka(self) -> KafkaHandle:
-        return KafkaHandle(self.info.bootstrap, self.info)
-
-    def admin(self, timeout: float = 10.0) -> ConfluentAdmin:
-        """A new adapter; close it (`with`), since its reassignment client holds sockets."""
-        return ConfluentAdmin({"bootstrap.servers": self.info.bootstrap}, timeout=timeout)
-
-    def moving(self, topic: str) -> bool:
-        with self.admin() as admin:
-            return any(t == topic for t, _ in admin.ongoing_reassignments())
-
-    def kill(self, node_id: int) -> None:
-        node = next(n for n in (self.cluster.info or self.info).nodes if n.node_id == node_id)
-        process = psutil.Process(node.pid)
-        process.send_signal(signal.SIGKILL)
-        process.wait(timeout=30)
-
-    def heal(self) -> None:
-        """Start the nodes that are not running (with their data) and wait until all are up."""
-        self.info = self.cluster.start()
-
-    def kadmin(self, *args: str | Path, **env: str) -> CliRun:
-        return run_kadmin(*map(str, args), env={"KADMIN_BOOTSTRAP_SERVER": self.info.bootstrap, **env})
-
-
-@pytest.fixture(scope="session")
-def faulty(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Faulty]:
-    cluster = LocalCluster(tmp_path_factory.mktemp("kafka-faults"), nodes=3, bound_to_owner=True)
-    info = cluster.start()
-    try:
-        yield Faulty(cluster, info)
-    finally:
-        cluster.stop()
 
 
 @pytest.fixture

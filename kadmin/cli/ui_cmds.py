@@ -1,0 +1,88 @@
+"""`kadmin ui [SPEC...]`: a local, read-only web view of the cluster beside the spec.
+
+Parses options, resolves the connection as every command does, and hands the socket to
+`kadmin.web.server` (imported here only: no other command loads the web stack).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kadmin.cli.app import BootstrapOption, CommandConfigOption, TimeoutOption, app, guarded, stderr
+from kadmin.cli.connection import check_bootstrap, check_timeout, client_config
+from kadmin.kafka.confluent import ConfluentAdmin
+from kadmin.kafka.port import ClusterAdmin
+
+UI_TIMEOUT_S = 10.0
+"""Shorter than the other commands' default: a page waits for its reads."""
+
+
+@app.command("ui")
+@guarded
+def ui(
+    specs: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            metavar="[SPEC]...",
+            help="Spec files or directories: adds the Plan page and the spec beside the cluster.",
+            show_default=False,
+        ),
+    ] = None,
+    host: Annotated[
+        str,
+        typer.Option(
+            "--host", help="Address to listen on. Anything but loopback is announced with a warning."
+        ),
+    ] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option("--port", min=0, max=65535, help="Port to listen on; 0 picks a free one.")
+    ] = 0,
+    bootstrap: BootstrapOption = None,
+    command_config: CommandConfigOption = None,
+    timeout: TimeoutOption = UI_TIMEOUT_S,
+) -> None:
+    """Serve a read-only web view of the cluster on 127.0.0.1 and print its URL (it opens no browser).
+
+    Pages: Cluster (brokers per zone, replica and leader counts, zone-unsafe partitions), Topics,
+    Topic (partitions, configs with their source and the spec's value), Groups (lag, refreshed)
+    and, with SPEC, Plan (the plan and the drift). Each page has a JSON twin under /json, the
+    document of the matching command's -o json. No page or route changes the cluster. Stop it
+    with Ctrl-C.
+
+    Example:
+
+    \b
+        kadmin ui specs/
+        kadmin ui -b kafka-1:9092 --port 8080
+    """
+    check_timeout(timeout)
+    paths = list(specs or [])
+    spec_bootstrap = None
+    if paths:
+        from kadmin.spec.load import load_specs  # a spec error is reported now, before serving
+
+        spec_bootstrap = load_specs(paths).cluster.bootstrap
+    config = client_config(bootstrap, command_config, spec_bootstrap=spec_bootstrap)
+    check_bootstrap(config["bootstrap.servers"])
+
+    def open_admin() -> ClusterAdmin:
+        return ConfluentAdmin(config, timeout=timeout)
+
+    from kadmin.web.reads import Source
+    from kadmin.web.server import bind, serve
+
+    sock = bind(host, port)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        stderr().print(
+            f"warning: listening on {host}: anyone who can reach it reads this cluster's topics, "
+            "configs and consumer groups, without logging in",
+            markup=False,
+        )
+
+    def announce(url: str) -> None:
+        typer.echo(f"kadmin ui: {url} (read-only; Ctrl-C stops it)")
+
+    serve(Source(open_admin, paths), sock, host, announce)

@@ -1,0 +1,173 @@
+"""`kadmin ui`'s application over the in-memory cluster: read-only routes, the JSON twins are the
+commands' documents, names from the cluster are escaped, an unreachable cluster is a banner, and
+polling backs off while reads fail."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from starlette.routing import Mount, Route
+from starlette.testclient import TestClient
+
+from kadmin.core.model import ConsumerGroupState, GroupMember, GroupState, Watermarks
+from kadmin.ops.inspect import describe_topic, read_groups, read_topics
+from kadmin.plan.zones import zone_report
+from kadmin.render.inspect import groups_document, topic_detail_document, topics_document
+from kadmin.render.zones import zones_document
+from kadmin.web.app import CSP, build_app
+from kadmin.web.pages import BASE_EVERY_S, MAX_EVERY_S, next_every
+from kadmin.web.reads import Source
+from tests.fakes import InMemoryCluster
+
+REPO = Path(__file__).resolve().parents[2]
+SPEC = """\
+version: 1
+cluster:
+  manage: ['orders\\..*']
+topics:
+  orders.created:
+    partitions: 2
+    replication_factor: 3
+    configs:
+      retention.ms: 1d
+"""
+
+
+def cluster() -> InMemoryCluster:
+    mem = InMemoryCluster()
+    mem.add_topic("orders.created", partitions=2, rf=3, overrides={"retention.ms": "3600000"})
+    mem.add_topic("misc", partitions=1, rf=1)
+    member = GroupMember("m-1", "billing-app", "/10.0.0.1", (("orders.created", 0),))
+    committed = {("orders.created", 0): 40, ("orders.created", 1): 7}
+    mem.groups["billing"] = GroupState("billing", ConsumerGroupState.STABLE, (member,), committed)
+    mem.marks.update({("orders.created", 0): Watermarks(0, 100), ("orders.created", 1): Watermarks(0, 10)})
+    return mem
+
+
+def client(mem: InMemoryCluster, specs: tuple[Path, ...] = ()) -> TestClient:
+    return TestClient(build_app(Source(lambda: mem, specs)), base_url="http://127.0.0.1")
+
+
+def test_every_route_only_reads() -> None:
+    app = build_app(Source(InMemoryCluster))
+    for route in app.routes:
+        if isinstance(route, Mount):
+            continue  # static files: GET and HEAD only
+        assert isinstance(route, Route)
+        assert route.methods is not None
+        assert route.methods <= {"GET", "HEAD"}, route.path
+    assert client(cluster()).post("/topics").status_code == 405
+
+
+def test_the_json_twins_are_the_documents_of_the_commands() -> None:
+    mem = cluster()
+    web = client(mem)
+    observed = mem.snapshot()
+    assert web.get("/json/cluster").json() == zones_document(zone_report(observed), observed.cluster_id)
+    assert web.get("/json/topics").json() == topics_document(read_topics(mem))
+    detail = topic_detail_document(describe_topic(mem, "orders.created"))
+    assert web.get("/json/topics/orders.created").json() == detail
+    assert web.get("/json/groups").json() == groups_document(read_groups(mem))
+    assert web.get("/json/groups/billing").json()["lag"] == 60 + 3
+
+
+def test_pages_show_the_cluster_and_carry_a_strict_policy() -> None:
+    web = client(cluster())
+    for path in ("/", "/topics", "/topics/orders.created", "/groups", "/groups/billing", "/plan"):
+        page = web.get(path)
+        assert page.status_code == 200, path
+        assert page.headers["content-security-policy"] == CSP
+        assert "<script>" not in page.text and "style=" not in page.text
+    topics = web.get("/topics").text
+    assert re.search(r'data-topic="orders.created".*?data-col="partitions">2<', topics, re.S)
+    assert 'data-col="lag">63<' in web.get("/groups").text
+
+
+def test_names_from_the_cluster_are_escaped_and_quoted_in_links() -> None:
+    mem = cluster()
+    hostile = "<img src=x onerror=alert(1)>/x?y#z"
+    mem.groups[hostile] = GroupState(hostile, ConsumerGroupState.EMPTY, (), {("orders.created", 0): 1})
+    web = client(mem)
+    page = web.get("/groups").text
+    assert "<img" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;/x?y#z" in page
+    assert 'href="/groups/%3Cimg%20src%3Dx%20onerror%3Dalert%281%29%3E%2Fx%3Fy%23z"' in page
+    assert web.get("/groups/%3Cimg%20src%3Dx%20onerror%3Dalert%281%29%3E%2Fx%3Fy%23z").status_code == 200
+
+
+def test_an_unreachable_cluster_is_a_banner_and_the_next_poll_waits_longer() -> None:
+    mem = cluster()
+    mem.raise_on("snapshot")
+    web = client(mem)
+    page = web.get("/topics?partial=1&every=20")
+    assert page.status_code == 200
+    assert 'class="banner"' in page.text and "Cannot read the cluster" in page.text
+    assert "Traceback" not in page.text
+    assert 'hx-trigger="every 40s"' in page.text
+    failed = web.get("/json/topics")
+    assert failed.status_code == 503
+    assert failed.json()["error"][0]["message"]
+
+
+def test_polling_backs_off_while_reads_fail_or_are_slow_and_is_bounded() -> None:
+    assert next_every(None, failed=False, slow=False) == BASE_EVERY_S
+    assert next_every(40, failed=False, slow=False) == BASE_EVERY_S
+    assert next_every(None, failed=True, slow=False) == 2 * BASE_EVERY_S
+    assert next_every(20, failed=False, slow=True) == 40
+    assert next_every(MAX_EVERY_S, failed=True, slow=False) == MAX_EVERY_S
+
+
+def test_a_loopback_server_refuses_other_host_names() -> None:
+    web = client(cluster())
+    assert web.get("/", headers={"host": "evil.example"}).status_code == 400
+    assert web.get("/", headers={"host": "127.0.0.1:8000"}).status_code == 200
+
+
+@pytest.fixture
+def spec(tmp_path: Path) -> Path:
+    path = tmp_path / "spec.yaml"
+    path.write_text(SPEC)
+    return path
+
+
+def test_with_a_spec_topics_are_marked_and_drifted_configs_shown_beside_the_spec(spec: Path) -> None:
+    web = client(cluster(), (spec,))
+    topics = web.get("/topics").text
+    assert re.search(r'data-topic="orders.created".*?class="status drifted"', topics, re.S)
+    assert re.search(r'data-topic="misc".*?class="status unmanaged"', topics, re.S)
+    topic = web.get("/topics/orders.created").text
+    row = re.search(r'<tr data-config="retention.ms" class="drifted">(.*?)</tr>', topic, re.S)
+    assert row is not None
+    assert "3600000" in row.group(1) and "86400000" in row.group(1)
+    plan = web.get("/plan").text
+    assert "retention.ms" in plan and 'id="drift"' in plan
+    assert web.get("/json/plan").json()["actions"]
+    assert web.get("/json/drift").json()["drifted"] is True
+
+
+def test_without_a_spec_the_plan_page_says_how_to_get_one() -> None:
+    web = client(cluster())
+    assert "kadmin ui specs/" in web.get("/plan").text
+    assert web.get("/json/plan").status_code == 404
+
+
+def test_other_commands_never_load_the_web_stack() -> None:
+    run = "import sys; sys.argv = ['kadmin', *sys.argv[1:]]\nfrom kadmin.cli import main\ntry:\n    main()\n"
+    run += "except SystemExit:\n    pass\nprint(sorted(m for m in sys.modules if m.split('.')[0] in WEB or m == 'kadmin.web'))"
+    code = "WEB = ('starlette', 'uvicorn', 'jinja2', 'httpx', 'httpx2')\n" + run
+    for args in (["validate", "specs/"], ["ui", "--help"]):
+        done = subprocess.run(
+            [sys.executable, "-c", code, *args],
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        loaded = done.stdout.splitlines()[-1]
+        assert loaded == "[]", (args, loaded)
