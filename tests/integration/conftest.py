@@ -472,3 +472,12 @@ def faulty(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Faulty]:
         yield Faulty(cluster, info)
     finally:
         cluster.stop()
+
+
+@pytest.fixture
+def fns(faulty: Faulty) -> Iterator[Namespace]:
+    faulty.heal()
+    ns = Namespace(faulty.kafka, f"f-{secrets.token_hex(3)}")
+    yield ns
+    faulty.heal()
+    ns.cleanup()

@@ -11,16 +11,13 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from rich.console import Console
 
 from kadmin.core.model import ClusterSpec, DesiredState, Partition, TopicSpec
@@ -33,15 +30,6 @@ from kadmin.render.text import render_apply_report
 from tests.integration.conftest import Faulty, Namespace, eventually
 
 THROTTLED_REPLICAS = ("leader.replication.throttled.replicas", "follower.replication.throttled.replicas")
-
-
-@pytest.fixture
-def fns(faulty: Faulty) -> Iterator[Namespace]:
-    faulty.heal()
-    ns = Namespace(faulty.kafka, f"f-{secrets.token_hex(3)}")
-    yield ns
-    faulty.heal()
-    ns.cleanup()
 
 
 def spec_file(path: Path, ns: Namespace, topics: dict[str, int]) -> Path:
