@@ -63,26 +63,39 @@ def env_name(prop: str) -> str:
 def resolve_bootstrap(
     flag: str | None, spec_bootstrap: str | None = None, config_bootstrap: str | None = None
 ) -> str:
-    if flag:
-        return flag
-    if spec_bootstrap:
-        return spec_bootstrap
-    if config_bootstrap:
-        return config_bootstrap
+    return resolve_connection(flag, spec_bootstrap, config_bootstrap, secured=True)["bootstrap.servers"]
+
+
+def resolve_connection(
+    flag: str | None, spec_bootstrap: str | None, config_bootstrap: str | None, *, secured: bool
+) -> dict[str, str]:
+    """``bootstrap.servers``: the first address given, else the local cluster's. A local cluster that
+    enforces ACLs denies unauthenticated clients, so a command with no security settings of its own
+    (not `secured`) reaches it as its super user: its SASL listeners and ``client-sasl.properties``."""
+    given = flag or spec_bootstrap or config_bootstrap
+    if given:
+        return {"bootstrap.servers": given}
     from kadmin.local import state  # psutil and the local-cluster records, only when no address is given
 
     local = state.current()
-    if local is not None:
-        # Said on stderr: with no -b, the user should see which cluster is about to be read or changed.
-        sys.stderr.write(
-            f"using the local cluster started by `kadmin local up` at {local.bootstrap} ({local.dir})\n"
+    if local is None:
+        raise KadminError(
+            "no cluster to talk to",
+            hint="pass --bootstrap-server HOST:PORT, set KADMIN_BOOTSTRAP_SERVER or cluster.bootstrap "
+            "in the spec, or start a local cluster with `kadmin local up`",
         )
-        return local.bootstrap
-    raise KadminError(
-        "no cluster to talk to",
-        hint="pass --bootstrap-server HOST:PORT, set KADMIN_BOOTSTRAP_SERVER or cluster.bootstrap "
-        "in the spec, or start a local cluster with `kadmin local up`",
+    settings = {"bootstrap.servers": local.bootstrap}
+    if local.acls and not secured:
+        from kadmin.local.config import admin_client_config
+
+        settings = admin_client_config(local)
+    # Said on stderr: with no -b, the user should see which cluster is about to be read or changed.
+    as_admin = " as kadmin" if len(settings) > 1 else ""
+    sys.stderr.write(
+        f"using the local cluster started by `kadmin local up` at {settings['bootstrap.servers']}{as_admin} "
+        f"({local.dir})\n"
     )
+    return settings
 
 
 def read_command_config(path: str) -> dict[str, str]:
@@ -161,8 +174,9 @@ def client_config(
         value = os.environ.get(env_name(prop))
         if value:
             config[prop] = value
-    config["bootstrap.servers"] = resolve_bootstrap(
-        bootstrap, spec_bootstrap, config.get("bootstrap.servers")
+    secured = any(k.startswith(("security.", "sasl.", "ssl.")) for k in config)
+    config.update(
+        resolve_connection(bootstrap, spec_bootstrap, config.get("bootstrap.servers"), secured=secured)
     )
     return config
 

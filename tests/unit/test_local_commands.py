@@ -19,12 +19,12 @@ import pytest
 from typer.testing import CliRunner
 
 from kadmin.cli.app import app
-from kadmin.cli.connection import resolve_bootstrap
+from kadmin.cli.connection import client_config, resolve_bootstrap
 from kadmin.core.errors import KadminError, LocalClusterError
 from kadmin.local import logs, procs, state
 from kadmin.local.cluster import NodeState, node_state
-from kadmin.local.config import Enforcing, cluster_marker, server_properties
-from kadmin.local.record import STATE_FILE, ClusterInfo, Node, check_heap, read_info, write_info
+from kadmin.local.config import Enforcing, cluster_marker, server_properties, write_client_properties
+from kadmin.local.record import STATE_FILE, ClusterInfo, Node, ScramUser, check_heap, read_info, write_info
 
 OOM = "Terminating due to java.lang.OutOfMemoryError: Java heap space"
 
@@ -154,6 +154,46 @@ def test_commands_that_fall_back_to_the_local_cluster_say_so_on_stderr(
 
     assert resolve_bootstrap("broker:9092") == "broker:9092"
     assert capsys.readouterr().err == ""
+
+
+def test_a_local_cluster_that_enforces_acls_is_reached_as_its_super_user_unless_credentials_are_given(
+    tmp_path: Path,
+    home: Path,
+    fake_nodes: list[procs.Owned],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    directory = tmp_path / "cluster"
+    plain = record(directory, [start_fake(directory, fake_nodes)])
+    info = dataclasses.replace(plain, nodes=(dataclasses.replace(plain.nodes[0], sasl_port=9201),), acls=True)
+    write_info(info)
+    write_client_properties(info, ScramUser("kadmin", "localSECRET-1"))
+    state.remember(directory)
+    for variable in (
+        "KADMIN_SECURITY_PROTOCOL",
+        "KADMIN_SASL_MECHANISM",
+        "KADMIN_SASL_USERNAME",
+        "KADMIN_SASL_PASSWORD",
+    ):
+        monkeypatch.delenv(variable, raising=False)
+
+    config = client_config(None)
+
+    assert config["bootstrap.servers"] == "127.0.0.1:9201"
+    assert config["security.protocol"] == "SASL_PLAINTEXT"
+    assert (config["sasl.username"], config["sasl.password"]) == ("kadmin", "localSECRET-1")
+    err = capsys.readouterr().err
+    assert (
+        err
+        == f"using the local cluster started by `kadmin local up` at 127.0.0.1:9201 as kadmin ({directory})\n"
+    )
+
+    monkeypatch.setenv("KADMIN_SASL_USERNAME", "someone")
+    monkeypatch.setenv("KADMIN_SASL_PASSWORD", "theirs")
+    theirs = client_config(None)
+
+    assert theirs["bootstrap.servers"] == info.bootstrap
+    assert (theirs["sasl.username"], theirs["sasl.password"]) == ("someone", "theirs")
 
 
 def test_a_dangling_pointer_is_no_cluster(tmp_path: Path, home: Path) -> None:
