@@ -164,7 +164,8 @@ def topics_document(view: TopicsView) -> dict[str, Any]:
 # --- kadmin describe topic -----------------------------------------------------------
 
 
-def _source(c: TopicConfigValue) -> str:
+def source_label(c: TopicConfigValue) -> str:
+    """`override` (the topic's own), `default` (Kafka's), else `broker (KAFKA_SOURCE)`."""
     label = _SOURCE_LABELS[c.source]
     return label if c.source in (ConfigSource.TOPIC, ConfigSource.DEFAULT) else f"{label} ({c.kafka_source})"
 
@@ -206,7 +207,8 @@ def topic_detail_lines(detail: TopicDetail) -> list[str]:
     lines += [
         "  " + line
         for line in table(
-            ("CONFIG", "VALUE", "SOURCE"), [(c.name, _config_value(c), _source(c)) for c in detail.configs]
+            ("CONFIG", "VALUE", "SOURCE"),
+            [(c.name, _config_value(c), source_label(c)) for c in detail.configs],
         )
     ]
     lines.append("")

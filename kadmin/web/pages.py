@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from kadmin.core.errors import KadminError
-from kadmin.core.model import ClusterState
+from kadmin.core.model import ClusterState, ConfigSource
 from kadmin.ops.inspect import GroupSummary, PartitionHealth, TopicDetail, TopicHealth, TopicsView
 from kadmin.plan.drift import DriftKind
 from kadmin.plan.zones import ZoneReport
 from kadmin.render.drift import drift_lines
-from kadmin.render.inspect import human_bytes
+from kadmin.render.inspect import human_bytes, source_label
 from kadmin.render.plan_lines import (
     cluster_line,
     delete_lines,
@@ -137,7 +137,8 @@ def topic_context(detail: TopicDetail, spec: SpecView | None) -> dict[str, Any]:
         {
             "name": c.name,
             "value": "(sensitive)" if c.sensitive else ("-" if c.value is None else c.value),
-            "source": c.kafka_source,
+            "source": source_label(c),
+            "override": c.source is ConfigSource.TOPIC,
             "spec": "" if wanted is None else wanted.configs.get(c.name, ""),
             "drifted": c.name in drifted,
         }

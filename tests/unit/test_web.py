@@ -5,22 +5,28 @@ polling backs off while reads fail."""
 from __future__ import annotations
 
 import re
+import socket
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from starlette.routing import Mount, Route
 from starlette.testclient import TestClient
+from typer.testing import CliRunner
 
+from kadmin.cli.app import app
 from kadmin.core.model import ConsumerGroupState, GroupMember, GroupState, Watermarks
 from kadmin.ops.inspect import describe_topic, read_groups, read_topics
 from kadmin.plan.zones import zone_report
 from kadmin.render.inspect import groups_document, topic_detail_document, topics_document
 from kadmin.render.zones import zones_document
+from kadmin.web import server
 from kadmin.web.app import CSP, build_app
 from kadmin.web.pages import BASE_EVERY_S, MAX_EVERY_S, next_every
 from kadmin.web.reads import Source
+from kadmin.web.server import url_of
 from tests.fakes import InMemoryCluster
 
 REPO = Path(__file__).resolve().parents[2]
@@ -140,9 +146,10 @@ def test_with_a_spec_topics_are_marked_and_drifted_configs_shown_beside_the_spec
     assert re.search(r'data-topic="orders.created".*?class="status drifted"', topics, re.S)
     assert re.search(r'data-topic="misc".*?class="status unmanaged"', topics, re.S)
     topic = web.get("/topics/orders.created").text
-    row = re.search(r'<tr data-config="retention.ms" class="drifted">(.*?)</tr>', topic, re.S)
+    row = re.search(r'<tr data-config="retention.ms" class="drifted override">(.*?)</tr>', topic, re.S)
     assert row is not None
     assert "3600000" in row.group(1) and "86400000" in row.group(1)
+    assert '<tr data-config="segment.bytes" class="">' in topic  # a default, and not in the spec
     plan = web.get("/plan").text
     assert "retention.ms" in plan and 'id="drift"' in plan
     assert web.get("/json/plan").json()["actions"]
@@ -178,3 +185,21 @@ print(sorted(m for m in sys.modules if m.split(".")[0] in web or m.startswith("k
         )
         assert done.returncode == 0, done.stderr
         assert done.stdout.splitlines()[-1] == "[]", args
+
+
+def test_listening_beyond_loopback_warns_and_the_url_is_printed(monkeypatch: pytest.MonkeyPatch) -> None:
+    served: list[tuple[str, int]] = []
+
+    def serve(source: Source, sock: socket.socket, host: str, announce: Callable[[str], None]) -> None:
+        served.append(sock.getsockname()[:2])
+        announce(url_of(sock))
+        sock.close()
+
+    monkeypatch.setattr(server, "serve", serve)
+    for host, warned in (("0.0.0.0", True), ("127.0.0.1", False)):
+        result = CliRunner().invoke(app, ["ui", "--host", host, "-b", "127.0.0.1:9092"])
+        assert result.exit_code == 0, result.output
+        address, port = served[-1]
+        assert address == host and port > 0
+        assert f"http://{host}:{port}/" in result.stdout
+        assert ("warning: listening on 0.0.0.0" in result.stderr) is warned
