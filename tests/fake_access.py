@@ -74,7 +74,7 @@ class AccessFake(FaultInjection):
             quotas=tuple(
                 sorted(
                     (ClientQuota(e, MappingProxyType(dict(v))) for e, v in self.quotas.items() if v),
-                    key=lambda q: q.entity,
+                    key=lambda q: str(q.entity),
                 )
             )
             if reads.quotas

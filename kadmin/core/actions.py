@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from itertools import groupby
 from typing import ClassVar, TypeVar
 
+from kadmin.core.access_actions import AlterQuota, CreateAcl, DeleteAcl, DeleteScram, RemoveQuota, UpsertScram
 from kadmin.core.errors import Location
 from kadmin.core.model import Assignment, ResetTo, frozen_map
 from kadmin.core.targets import Target
@@ -189,6 +190,12 @@ Action = (
     | ResetOffsets
     | FinishMove
     | RemoveThrottle
+    | UpsertScram
+    | CreateAcl
+    | AlterQuota
+    | RemoveQuota
+    | DeleteAcl
+    | DeleteScram
 )
 
 ACTION_ORDER: tuple[str, ...] = (
@@ -198,12 +205,20 @@ ACTION_ORDER: tuple[str, ...] = (
     AddPartitions.kind,
     ReassignReplicas.kind,
     AlterConfigs.kind,
+    UpsertScram.kind,
+    CreateAcl.kind,
+    AlterQuota.kind,
     ResetOffsets.kind,
     DeleteTopic.kind,
+    RemoveQuota.kind,
+    DeleteAcl.kind,
+    DeleteScram.kind,
 )
 """The order apply runs the phases in: moves left running are finished (and their throttles
 removed) before anything else, since a partition being moved cannot be moved again; deletes
-last, after everything else succeeded.
+last, after everything else succeeded. Credentials come before the ACLs that let their users in,
+and those before quotas; access is taken away (quota values, ACLs, then credentials) only at the
+end, with the deletes.
 
 The one home of that order: plans list their actions by it (`in_apply_order`) and the
 applier runs one phase per kind in it (`in_phases`)."""

@@ -1,7 +1,7 @@
 """The vocabulary shared by every layer: desired state (from specs) and observed
 state (from the cluster), as frozen values.
 
-This module imports nothing from kadmin but `errors.Location`.
+This module imports nothing from kadmin but `errors.Location` and `access.AccessSpec`.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from enum import Enum, StrEnum
 from types import MappingProxyType
 
+from kadmin.core.access import AccessSpec
 from kadmin.core.errors import Location
 
 TopicPartition = tuple[str, int]
@@ -164,6 +165,8 @@ class ClusterSpec:
     environment: str | None = None
     command_config: str | None = None
     variables: str | None = None
+    manage_principals: tuple[str, ...] = ()
+    """Regexes of principals (``User:svc-.*``) whose ACLs, credentials and quotas kadmin may delete."""
 
     def zone_of(self, broker_id: int) -> str | None:
         for zone, brokers in self.zones.items():
@@ -179,6 +182,7 @@ class DesiredState:
     topics: Mapping[str, TopicSpec]
     cluster: ClusterSpec = ClusterSpec()
     offset_resets: tuple[OffsetResetSpec, ...] = ()
+    access: AccessSpec = field(default_factory=AccessSpec)
     files: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     """Non-fatal findings of the loader, each already prefixed with its location."""

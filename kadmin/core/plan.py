@@ -7,10 +7,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from kadmin.core.access_actions import CredentialChange, UpsertScram
 from kadmin.core.actions import Action, Notice, Refusal, in_apply_order
 from kadmin.core.errors import Location
 
 FORMAT_VERSION = 1
+
+_CREATES = frozenset({"create_topic", "create_acl"})
+_DELETES = frozenset({"delete_topic", "delete_acl", "delete_scram"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +47,10 @@ class PlanInputs:
     which topic gained partitions even when none of its actions is about partitions."""
     environment: str | None = None
     """The spec environment planned (``--env``); None for specs without environments."""
+    manage_principals: tuple[str, ...] = ()
+    """The spec's `cluster.manage_principals`: ACLs, credentials and quotas may be deleted only inside it."""
+    rotate_unknown: bool = False
+    """``--rotate-unknown``: credentials kadmin never set are set from the spec."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,8 +131,8 @@ class Plan:
 
     def summary(self) -> dict[str, int]:
         """Counts for the closing line: create / update / delete, per terraform."""
-        create = sum(1 for a in self.actions if a.kind == "create_topic")
-        delete = sum(1 for a in self.actions if a.kind == "delete_topic")
+        create = sum(1 for a in self.actions if a.kind in _CREATES or _creates_credential(a))
+        delete = sum(1 for a in self.actions if a.kind in _DELETES)
         return {
             "create": create,
             "update": len(self.actions) - create - delete,
@@ -139,3 +147,7 @@ class Plan:
     def ordered(self) -> tuple[Action, ...]:
         """Actions in apply order, then by target."""
         return in_apply_order(self.actions)
+
+
+def _creates_credential(action: Action) -> bool:
+    return isinstance(action, UpsertScram) and action.change is CredentialChange.CREATE

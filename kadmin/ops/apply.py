@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, TypeVar, assert_never
 
+from kadmin.core.access_actions import AlterQuota, CreateAcl, DeleteAcl, DeleteScram, RemoveQuota, UpsertScram
 from kadmin.core.actions import (
     Action,
     AddPartitions,
@@ -32,6 +33,7 @@ from kadmin.core.errors import KadminError, PlanError
 from kadmin.core.plan import Plan
 from kadmin.core.targets import Target
 from kadmin.kafka.port import ClusterAdmin, Outcome
+from kadmin.ops.access import ACCESS_STEPS, quota_alterations, write_access
 from kadmin.ops.offsets import execute_reset
 from kadmin.ops.reassignment import MoveProgress, ReassignOptions, finish_moves, reassign
 from kadmin.ops.settle import SETTLE_TIMEOUT_S, await_settled
@@ -47,6 +49,8 @@ A = TypeVar(
     ResetOffsets,
     FinishMove,
     RemoveThrottle,
+    AlterQuota,
+    Action,
 )
 
 PER_PARTITION_S = 0.02
@@ -85,8 +89,9 @@ class ApplyReport:
 
 
 def preflight(plan: Plan, admin: ClusterAdmin) -> list[tuple[Action, Outcome]]:
-    """The brokers' rejections of the plan's creations, partition additions and config changes,
-    each kind validated in one call; empty when the brokers accept everything. A call that
+    """The brokers' rejections of the plan's creations, partition additions, config changes and
+    client-quota values, each kind validated in one call (Kafka validates nothing else: ACLs and
+    SCRAM credentials have no validate-only mode); empty when the brokers accept everything. A call that
     cannot be made rejects every action it was for, with the reason."""
     creates = [a for a in plan.actions if isinstance(a, CreateTopic)]
     additions = [a for a in plan.actions if isinstance(a, AddPartitions)]
@@ -97,6 +102,10 @@ def preflight(plan: Plan, admin: ClusterAdmin) -> list[tuple[Action, Outcome]]:
         additions, _answers(additions, lambda b: admin.create_partitions(b, validate_only=True))
     )
     rejected += _rejections(alters, _answers(alters, lambda b: admin.alter_configs(b, validate_only=True)))
+    quotas = [a for a in plan.actions if isinstance(a, AlterQuota)]
+    rejected += _rejections(
+        quotas, _answers(quotas, lambda b: admin.alter_quotas(quota_alterations(b), validate_only=True))
+    )
     return rejected
 
 
@@ -198,15 +207,11 @@ def apply_plan(
             case ResetOffsets():
                 report.phase(_only(batch, ResetOffsets), report.reset_offsets, "resetting offsets")
             case DeleteTopic():
-                deletes = _only(batch, DeleteTopic)
-                if report.failures:
-                    report.skip(
-                        deletes,
-                        "not attempted: deletes run only when every other change succeeded "
-                        f"({report.failures} failed)",
-                    )
-                else:
-                    report.phase(deletes, admin.delete_topics, "deleting topics")
+                report.deletes(_only(batch, DeleteTopic), admin.delete_topics, "deleting topics")
+            case UpsertScram() | CreateAcl() | AlterQuota():
+                report.phase(batch, lambda b: write_access(admin, b), ACCESS_STEPS[batch[0].kind])
+            case RemoveQuota() | DeleteAcl() | DeleteScram():
+                report.deletes(batch, lambda b: write_access(admin, b), ACCESS_STEPS[batch[0].kind])
             case other:
                 assert_never(other)
     rest = [a for a in ordered if not isinstance(a, CreateTopic) and report.succeeded(a)]
@@ -260,6 +265,16 @@ class _Run:
             )
             self._record(action, outcome)
         self.step(name, len(self.results))
+
+    def deletes(self, batch: Sequence[A], run: Callable[[Sequence[A]], list[Outcome]], name: str) -> None:
+        """A phase that deletes or takes away: run only when every other change succeeded."""
+        if self.failures:
+            reason = (
+                f"not attempted: deletes run only when every other change succeeded ({self.failures} failed)"
+            )
+            self.skip(batch, reason)
+        else:
+            self.phase(batch, run, name)
 
     def skip(self, actions: Sequence[Action], reason: str) -> None:
         for action in actions:

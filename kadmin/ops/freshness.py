@@ -11,6 +11,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import assert_never
 
+from kadmin.core.access import AccessState
+from kadmin.core.access_actions import (
+    ACCESS_ACTIONS,
+    AlterQuota,
+    CreateAcl,
+    DeleteAcl,
+    DeleteScram,
+    RemoveQuota,
+    UpsertScram,
+)
 from kadmin.core.actions import (
     Action,
     AddPartitions,
@@ -27,6 +37,8 @@ from kadmin.core.kafka_configs import canonical
 from kadmin.core.model import ClusterState, GroupState
 from kadmin.core.plan import Plan
 from kadmin.kafka.port import ClusterAdmin
+from kadmin.ops.access import fresh_access
+from kadmin.plan.access_staleness import access_staleness
 from kadmin.plan.fingerprint import fingerprint
 
 _SHOWN = 5
@@ -47,15 +59,16 @@ def check_fresh(plan: Plan, admin: ClusterAdmin, *, source: str | None = None) -
     observed = admin.snapshot(plan.topics_in_scope)
     names = plan_groups(plan)
     groups = admin.describe_groups(names) if names else {}
+    access, facts = fresh_access(admin, plan.actions)
     if plan.cluster_id and observed.cluster_id != plan.cluster_id:
         raise StalePlanError(
             f"the plan was computed for cluster {plan.cluster_id}, but this is cluster {observed.cluster_id}",
             where=source,
             hint="check --bootstrap-server, or plan against this cluster",
         )
-    if fingerprint(observed, plan.topics_in_scope, groups) == plan.fingerprint:
+    if fingerprint(observed, plan.topics_in_scope, groups, facts) == plan.fingerprint:
         return
-    changes = explain_staleness(plan, observed, groups)
+    changes = explain_staleness(plan, observed, groups, access)
     shown = "; ".join(changes[:_SHOWN]) + (
         f"; and {len(changes) - _SHOWN} more" if len(changes) > _SHOWN else ""
     )
@@ -76,11 +89,19 @@ def _unexplained(plan: Plan) -> str:
     )
 
 
-def explain_staleness(plan: Plan, observed: ClusterState, groups: Mapping[str, GroupState]) -> list[str]:
+def explain_staleness(
+    plan: Plan,
+    observed: ClusterState,
+    groups: Mapping[str, GroupState],
+    access: AccessState | None = None,
+) -> list[str]:
     """What differs between each action's `before` values and the cluster now, one sentence each."""
     found: list[str] = []
     for action in plan.ordered():
-        found.extend(_differences(action, observed, groups))
+        if isinstance(action, ACCESS_ACTIONS):
+            found.extend(access_staleness(action, access or AccessState()))
+        else:
+            found.extend(_differences(action, observed, groups))
     counted = {a.topic for a in plan.actions if isinstance(a, CreateTopic | AddPartitions | DeleteTopic)}
     seen = plan.inputs.partitions if plan.inputs is not None else ()
     for topic, count in seen:
@@ -151,6 +172,8 @@ def _differences(action: Action, observed: ClusterState, groups: Mapping[str, Gr
             # Both finish what is already under way; the cluster moving on by itself (the move
             # completing, the throttle gone) leaves them nothing to do, never something wrong.
             return []
+        case UpsertScram() | CreateAcl() | AlterQuota() | RemoveQuota() | DeleteAcl() | DeleteScram():
+            return []  # explained by `access_staleness`
         case _:
             assert_never(action)
 

@@ -21,6 +21,7 @@ from kadmin.core.errors import KadminError
 from kadmin.core.model import ClusterState, DesiredState
 from kadmin.core.plan import Plan, PlanInputs
 from kadmin.kafka.port import ClusterAdmin
+from kadmin.ops.access import plan_access
 from kadmin.ops.early import Connector, EarlyConnector, load_while_connecting
 from kadmin.ops.freshness import plan_groups
 from kadmin.ops.offsets import read_spec_resets
@@ -55,6 +56,7 @@ def plan_specs(
     only: Sequence[str] = (),
     early: EarlyConnector | None = None,
     wait_s: float = 65.0,
+    rotate_unknown: bool = False,
 ) -> Planned:
     """Load the specs (raising `SpecError` with every problem), read the cluster once, and plan.
 
@@ -72,6 +74,7 @@ def plan_specs(
         prune_configs=prune_configs,
         now=now,
         only=only,
+        rotate_unknown=rotate_unknown,
     )
 
 
@@ -86,6 +89,7 @@ def plan_read(
     now: datetime | None = None,
     only: Sequence[str] = (),
     environment: str | None = None,
+    rotate_unknown: bool = False,
 ) -> Planned:
     """The plan of specs already loaded against a snapshot already read (`read_cluster`), with the
     inputs a saved plan records; `environment` is the one of the specs' environments planned."""
@@ -93,7 +97,13 @@ def plan_read(
     moment = (now or datetime.now(UTC)).astimezone(UTC)
     moment = moment.replace(microsecond=moment.microsecond // 1000 * 1000)
     plan = plan_cluster(
-        admin, desired, observed, allow_delete=allow_delete, prune_configs=prune_configs, now=moment
+        admin,
+        desired,
+        observed,
+        allow_delete=allow_delete,
+        prune_configs=prune_configs,
+        now=moment,
+        rotate_unknown=rotate_unknown,
     )
     inputs = PlanInputs(
         specs=tuple(str(p) for p in paths),
@@ -102,6 +112,8 @@ def plan_read(
         prune_configs=prune_configs,
         planned_at_ms=epoch_ms(moment),
         environment=environment,
+        manage_principals=desired.cluster.manage_principals,
+        rotate_unknown=rotate_unknown,
         partitions=tuple(
             (name, len(observed.topics[name].partitions))
             for name in plan.topics_in_scope
@@ -175,12 +187,15 @@ def plan_cluster(
     allow_delete: bool = False,
     prune_configs: bool = False,
     now: datetime | None = None,
+    rotate_unknown: bool = False,
 ) -> Plan:
     """The plan from `desired` to `observed`, with the spec's pending offset resets folded in.
 
     Resets need reads of their own (kadmin's ledger, the groups, watermarks) and are only
-    planned when the spec declares some. The groups they reset join the fingerprint, so
-    a commit behind the plan's back makes a saved plan stale.
+    planned when the spec declares some; access (ACLs, credentials, quotas) likewise, only
+    for a spec with access sections or `cluster.manage_principals` (`ops.access`). The groups
+    resets move join the fingerprint, so a commit behind the plan's back makes a saved plan
+    stale; so do the ACLs, credentials and quota entities the access actions touch.
     """
     moment = (now or datetime.now(UTC)).astimezone(UTC)
     stamp = moment.isoformat(timespec="seconds").replace("+00:00", "Z")
@@ -197,6 +212,16 @@ def plan_cluster(
         fingerprint=fingerprint(observed, plan.topics_in_scope) if ongoing else plan.fingerprint,
     )
     plan = _with_delete_sizes(admin, plan, observed)
+    access = plan_access(admin, desired, allow_delete=allow_delete, rotate_unknown=rotate_unknown)
+    plan = replace(
+        plan,
+        actions=in_apply_order((*plan.actions, *access.plan.actions)),
+        notices=by_target((*plan.notices, *access.plan.notices)),
+        refusals=by_target((*plan.refusals, *access.plan.refusals)),
+    )
+    if access.facts:
+        fresh = fingerprint(observed, plan.topics_in_scope, access=access.facts)
+        plan = replace(plan, fingerprint=fresh)
     if not desired.offset_resets:
         return plan
     resets = read_spec_resets(admin, desired, epoch_ms(moment), observed=observed)
@@ -212,7 +237,9 @@ def plan_cluster(
     # The group states the resets were computed from, not a second read: a commit between
     # two reads would otherwise be baked into the fingerprint and never make the plan stale.
     states = {g: resets.groups[g] for g in groups if g in resets.groups}
-    return replace(combined, fingerprint=fingerprint(observed, combined.topics_in_scope, states))
+    return replace(
+        combined, fingerprint=fingerprint(observed, combined.topics_in_scope, states, access.facts)
+    )
 
 
 def _with_delete_sizes(admin: ClusterAdmin, plan: Plan, observed: ClusterState) -> Plan:

@@ -86,6 +86,7 @@ def check_saved_plan(saved: Plan, admin: ClusterAdmin, *, source: str) -> None:
         allow_delete=inputs.allow_delete,
         prune_configs=inputs.prune_configs,
         now=moment_of(inputs.planned_at_ms),
+        rotate_unknown=inputs.rotate_unknown,
     )
     extra = [action for action in saved.actions if action not in again.actions]
     if not extra or again.fingerprint != saved.fingerprint:

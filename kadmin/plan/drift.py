@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import assert_never
 
+from kadmin.core.access_actions import AlterQuota, CreateAcl, DeleteAcl, DeleteScram, RemoveQuota, UpsertScram
 from kadmin.core.actions import (
     Action,
     AddPartitions,
@@ -140,5 +141,7 @@ def _from_action(action: Action) -> list[Difference]:
             ]
         case ResetOffsets() | FinishMove() | RemoveThrottle():  # pragma: no cover - `diff` never plans them
             return []
+        case UpsertScram() | CreateAcl() | AlterQuota() | RemoveQuota() | DeleteAcl() | DeleteScram():
+            return []  # pragma: no cover - access is planned by `kadmin.plan.access_diff`, not `diff`
         case _:
             assert_never(action)

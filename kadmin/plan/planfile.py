@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, assert_never
 
 from kadmin import __version__
+from kadmin.core.access_actions import AlterQuota, CreateAcl, DeleteAcl, DeleteScram, RemoveQuota, UpsertScram
 from kadmin.core.actions import (
     Action,
     AddPartitions,
@@ -33,6 +34,7 @@ from kadmin.core.errors import Location
 from kadmin.core.model import Assignment, ResetTo
 from kadmin.core.paths import path_problem
 from kadmin.core.plan import Plan, PlanInputs
+from kadmin.plan.planfile_access import access_action_to_document
 from kadmin.plan.planfile_read import REWRITE_HINT, PlanFileError, plan_from_document
 from kadmin.plan.planfile_rules import check_plan_rules
 
@@ -100,6 +102,11 @@ def _inputs_to_document(inputs: PlanInputs | None) -> dict[str, Any] | None:
     # Only with environments, so that the plan file of specs without any keeps its format.
     if inputs.environment is not None:
         document["environment"] = inputs.environment
+    # Likewise only when they say something, for specs without access sections.
+    if inputs.manage_principals:
+        document["manage_principals"] = list(inputs.manage_principals)
+    if inputs.rotate_unknown:
+        document["rotate_unknown"] = True
     return document
 
 
@@ -170,6 +177,8 @@ def action_to_document(action: Action) -> dict[str, Any]:
                 "destructive": action.destructive,
                 "configs": dict(sorted(action.configs.items())),
             }
+        case UpsertScram() | CreateAcl() | AlterQuota() | RemoveQuota() | DeleteAcl() | DeleteScram():
+            return access_action_to_document(action)
         case _:
             assert_never(action)
 

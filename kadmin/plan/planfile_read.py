@@ -35,6 +35,7 @@ from kadmin.core.errors import KadminError, Location
 from kadmin.core.model import Assignment, OffsetMode, ResetTo, TopicPartition, frozen_map
 from kadmin.core.plan import FORMAT_VERSION, DeleteCandidate, Plan, PlanInputs
 from kadmin.core.targets import Target
+from kadmin.plan.planfile_access import ACCESS_KINDS, read_access_action
 
 REWRITE_HINT = "write a fresh plan file with `kadmin plan --out FILE` and apply that"
 
@@ -235,6 +236,12 @@ def _read_inputs(root: _Node) -> PlanInputs | None:
         planned_at_ms=node.get("planned_at_ms").as_int(),
         partitions=_read_partitions(node),
         environment=node.get("environment").as_str() if "environment" in node.as_object() else None,
+        manage_principals=tuple(n.as_str() for n in node.get("manage_principals").items())
+        if "manage_principals" in node.as_object()
+        else (),
+        rotate_unknown=node.get("rotate_unknown").as_bool()
+        if "rotate_unknown" in node.as_object()
+        else False,
     )
 
 
@@ -315,6 +322,8 @@ def _read_action(node: _Node) -> Action:
                 reset_id=None if reset_id.is_null() else reset_id.as_str(),
                 group_exists=node.get("group_exists").as_bool(),
             )
+        case other if other in ACCESS_KINDS:
+            return read_access_action(node, other)
         case other:
             kind.fail(f"unknown action kind {other!r}; known kinds: {', '.join(ACTION_ORDER)}")
 

@@ -8,6 +8,8 @@ contacted, each action is held to the rules the planner follows:
 - only topics the fingerprint covers (`topics_in_scope`), so staleness was checked;
 - deletes only with the recorded ``--allow-delete``, only inside the recorded managed
   scope (`cluster.manage`); config removals only with the recorded ``--prune-configs``;
+- ACLs, credentials and quota values deleted only with the recorded ``--allow-delete`` and
+  inside the recorded ``cluster.manage_principals`` (`planfile_access`);
 - values within Kafka's limits: partitions and replication factor at least 1, replica
   lists of distinct broker ids that match the counts, config keys and values per
   Kafka's catalog (`kadmin.core.kafka_configs`), offsets not negative.
@@ -23,6 +25,7 @@ from collections.abc import Iterator, Sequence
 from typing import assert_never
 
 from kadmin.core import kafka_configs
+from kadmin.core.access_actions import AlterQuota, CreateAcl, DeleteAcl, DeleteScram, RemoveQuota, UpsertScram
 from kadmin.core.actions import (
     Action,
     AddPartitions,
@@ -36,6 +39,7 @@ from kadmin.core.actions import (
 )
 from kadmin.core.model import INTERNAL_TOPIC_PREFIX, Assignment
 from kadmin.core.plan import Plan, PlanInputs
+from kadmin.plan.planfile_access import access_problems
 from kadmin.plan.planfile_read import REWRITE_HINT, PlanFileError
 
 _LEGAL_TOPIC = re.compile(r"[a-zA-Z0-9._-]{1,249}")
@@ -135,6 +139,8 @@ def _problems(action: Action, inputs: PlanInputs, scope: set[str]) -> Iterator[s
             allowed = _TOPIC_THROTTLES if action.topic is not None else _BROKER_THROTTLES
             for key in sorted(set(action.configs) - allowed):
                 yield f"{key} is not a replication throttle setting"
+        case UpsertScram() | CreateAcl() | AlterQuota() | RemoveQuota() | DeleteAcl() | DeleteScram():
+            yield from access_problems(action, inputs)
         case _:
             assert_never(action)
 

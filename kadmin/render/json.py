@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from kadmin import __version__
+from kadmin.core.access_actions import ACCESS_ACTIONS
 from kadmin.core.actions import Action, RemoveThrottle, ResetOffsets
 from kadmin.core.plan import FORMAT_VERSION, Plan
 from kadmin.kafka.port import Outcome
@@ -50,6 +51,8 @@ def apply_report_document(results: Sequence[tuple[Action, Outcome]]) -> dict[str
             name = {"group": action.group}
         elif isinstance(action, RemoveThrottle) and action.broker is not None:
             name = {"broker": action.broker}
+        elif isinstance(action, ACCESS_ACTIONS):
+            name = {}
         else:
             name = {"topic": action.topic}
         entries.append(

@@ -10,6 +10,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import NamedTuple, assert_never
 
+from kadmin.core.access_actions import (
+    ACCESS_ACTIONS,
+    AccessAction,
+    AlterQuota,
+    CreateAcl,
+    DeleteAcl,
+    DeleteScram,
+    RemoveQuota,
+    UpsertScram,
+)
 from kadmin.core.actions import (
     Action,
     AddPartitions,
@@ -73,8 +83,11 @@ def plan_lines(plan: Plan, *, detailed: bool = False) -> list[Line]:
     topics: dict[str, list[Action]] = {}
     groups: dict[str, list[ResetOffsets]] = {}
     configs: list[tuple[str, ConfigChange, bool]] = []
+    access: list[AccessAction] = []
     for action in plan.ordered():
-        if isinstance(action, ResetOffsets):
+        if isinstance(action, ACCESS_ACTIONS):
+            access.append(action)
+        elif isinstance(action, ResetOffsets):
             groups.setdefault(action.group, []).append(action)
         elif isinstance(action, RemoveThrottle) and action.broker is not None:
             brokers.setdefault(action.broker, []).append(action)
@@ -115,6 +128,10 @@ def plan_lines(plan: Plan, *, detailed: bool = False) -> list[Line]:
         lines.append(Line(0, "~", f"group {clean(name)}{new}", header=True))
         for reset in resets:
             lines.extend(_reset_lines(reset))
+    if access:
+        from kadmin.render.access_lines import access_lines  # it builds on `Line` and `clean`
+
+        lines.extend(access_lines(access))
     return lines
 
 
@@ -197,6 +214,8 @@ class _Topic:
                 yield from _throttle_lines(action)
             case DeleteTopic() | ResetOffsets():
                 return
+            case UpsertScram() | CreateAcl() | AlterQuota() | RemoveQuota() | DeleteAcl() | DeleteScram():
+                return
             case _:
                 assert_never(action)
 
@@ -265,11 +284,20 @@ def destructive_warning(plan: Plan) -> str | None:
     """One sentence naming what the plan destroys, or None when nothing is destroyed."""
     deletes = sum(1 for a in plan.actions if isinstance(a, DeleteTopic))
     groups = len({a.group for a in plan.actions if isinstance(a, ResetOffsets)})
+    acls = sum(1 for a in plan.actions if isinstance(a, DeleteAcl))
+    credentials = sum(1 for a in plan.actions if isinstance(a, DeleteScram))
+    quotas = sum(1 for a in plan.actions if isinstance(a, RemoveQuota))
     parts = []
     if deletes:
         parts.append(f"deletes {count(deletes, 'topic')}")
     if groups:
         parts.append(f"resets offsets of {count(groups, 'group')}")
+    if acls:
+        parts.append(f"deletes {count(acls, 'ACL')}")
+    if credentials:
+        parts.append(f"deletes {count(credentials, 'SCRAM credential')}")
+    if quotas:
+        parts.append(f"removes client-quota values of {quotas} {'entity' if quotas == 1 else 'entities'}")
     return f"This plan {' and '.join(parts)}." if parts else None
 
 

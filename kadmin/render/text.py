@@ -15,6 +15,7 @@ from rich.console import Console, ConsoleOptions, RenderResult
 from rich.segment import Segment
 from rich.style import Style
 
+from kadmin.core.access_actions import AlterQuota, CreateAcl, DeleteAcl, DeleteScram, RemoveQuota, UpsertScram
 from kadmin.core.actions import (
     Action,
     AddPartitions,
@@ -28,6 +29,7 @@ from kadmin.core.actions import (
 )
 from kadmin.core.plan import Plan
 from kadmin.kafka.port import Outcome
+from kadmin.render.access_lines import access_attempt, access_done
 from kadmin.render.plan_lines import (
     NO_CHANGES,
     WILL_DELETE,
@@ -265,6 +267,8 @@ def _done(action: Action, moves_waited: bool) -> str:
             return f"move of {count(len(action.moves), 'partition')} finished"
         case RemoveThrottle():
             return "replication throttle removed"
+        case UpsertScram() | CreateAcl() | AlterQuota() | RemoveQuota() | DeleteAcl() | DeleteScram():
+            return access_done(action)
         case _:
             assert_never(action)
 
@@ -287,5 +291,7 @@ def _attempt(action: Action) -> str:
             return "finish the move"
         case RemoveThrottle():
             return "remove the replication throttle"
+        case UpsertScram() | CreateAcl() | AlterQuota() | RemoveQuota() | DeleteAcl() | DeleteScram():
+            return access_attempt(action)
         case _:
             assert_never(action)

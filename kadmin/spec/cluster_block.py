@@ -1,5 +1,5 @@
 """The `cluster:` block: name, cluster id, bootstrap, zones (broker.rack → broker ids) and the
-managed scope (regexes of topics kadmin may delete).
+managed scopes (regexes of topics, and of principals, whose things kadmin may delete).
 
 Owns reading that block and the checks that need only it: a broker in two zones, a
 broker listed twice, a `manage` pattern that is not a regular expression. An
@@ -43,9 +43,26 @@ def read_cluster(doc: Document | None, findings: Findings, path: Path = _CLUSTER
         return ClusterRead(ClusterSpec(), zones_known=False, zones_absent=body is None)
     pos = doc.positions
     zones, complete = _zones(doc, path, body.get("zones"), findings)
-    manage = []
-    for i, pattern in enumerate(body.get("manage") or ()):
-        item = (*path, "manage", i)
+    manage = _patterns(doc, path, body, "manage", findings)
+    principals = _patterns(doc, path, body, "manage_principals", findings)
+    spec = ClusterSpec(
+        name=read_text(doc, path, "name"),
+        id=read_text(doc, path, "id"),
+        bootstrap=read_text(doc, path, "bootstrap"),
+        zones=MappingProxyType(zones),
+        manage=tuple(manage),
+        manage_principals=tuple(principals),
+        origin=pos.key(path),
+    )
+    known = bool(zones) and complete and doc.sound((*path, "zones"))
+    return ClusterRead(spec, zones_known=known, zones_absent="zones" not in body)
+
+
+def _patterns(doc: Document, path: Path, body: dict[str, Any], key: str, findings: Findings) -> list[str]:
+    """The regular expressions under `key` that compile; the others are reported."""
+    found = []
+    for i, pattern in enumerate(body.get(key) or ()):
+        item = (*path, key, i)
         if not doc.sound(item):
             continue
         try:
@@ -53,20 +70,13 @@ def read_cluster(doc: Document | None, findings: Findings, path: Path = _CLUSTER
         except re.error as err:
             hint = "these are regular expressions, not globs: write .* where a glob has *"
             findings.error(
-                pos.value(item), f"is not a valid regular expression: {err.msg} (found {pattern})", hint
+                doc.positions.value(item),
+                f"is not a valid regular expression: {err.msg} (found {pattern})",
+                hint,
             )
             continue
-        manage.append(pattern)
-    spec = ClusterSpec(
-        name=read_text(doc, path, "name"),
-        id=read_text(doc, path, "id"),
-        bootstrap=read_text(doc, path, "bootstrap"),
-        zones=MappingProxyType(zones),
-        manage=tuple(manage),
-        origin=pos.key(path),
-    )
-    known = bool(zones) and complete and doc.sound((*path, "zones"))
-    return ClusterRead(spec, zones_known=known, zones_absent="zones" not in body)
+        found.append(pattern)
+    return found
 
 
 def read_text(doc: Document, path: Path, key: str) -> str | None:

@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TypeVar
 
+from kadmin.core.access import AccessSpec
 from kadmin.core.errors import Location
 from kadmin.core.model import DesiredState, InZone, Placement, Spread, Static, TopicSpec, frozen_map
+from kadmin.spec.access_block import read_access
 from kadmin.spec.cluster_block import ClusterRead
 from kadmin.spec.findings import Findings
 from kadmin.spec.layers import Layer, Overrides, Rank, Sourced, StaticLists, read_layer
@@ -39,6 +41,7 @@ class Shared:
     sections: Sections
     defaults: Layer | None
     profiles: dict[str, Layer]
+    access: AccessSpec = field(default_factory=AccessSpec)
 
 
 def read_shared(documents: Sequence[Document], findings: Findings) -> Shared:
@@ -52,7 +55,7 @@ def read_shared(documents: Sequence[Document], findings: Findings) -> Shared:
         name: read_layer(doc, ("profiles", name), doc.data["profiles"][name], Rank.PROFILE, findings)
         for name, (doc, _) in sections.profiles.items()
     }
-    return Shared(sections, defaults, profiles)
+    return Shared(sections, defaults, profiles, read_access(documents, findings))
 
 
 def resolve_state(
@@ -70,6 +73,7 @@ def resolve_state(
         topics=MappingProxyType(topics),
         cluster=cluster.spec,
         offset_resets=resets,
+        access=shared.access,
         files=tuple(files),
         warnings=tuple(findings.warnings),
     )

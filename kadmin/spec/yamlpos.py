@@ -213,6 +213,11 @@ def read_yaml(
     return documents, problems
 
 
+def _is_password(path: Path) -> bool:
+    """``users.NAME.password``: kept as written (``${VAR}``), so the spec holds no password."""
+    return len(path) == 3 and path[0] == "users" and path[2] == "password"
+
+
 class _Walker:
     """Builds data from nodes, recording positions and problems as it goes."""
 
@@ -303,6 +308,9 @@ class _Walker:
 
     def _scalar(self, node: ScalarNode, path: Path) -> Any:
         tag, text = node.tag, node.value
+        if tag == _STR and _is_password(path):
+            # A password is named, never expanded into the spec: the variable is read when needed.
+            return text
         if tag == _STR and "${" in text:
             try:
                 text = expand(text, self._env)

@@ -2,6 +2,27 @@
 
 from __future__ import annotations
 
+from kadmin.core.access import (
+    AclBinding,
+    AclOperation,
+    PasswordSource,
+    PatternType,
+    QuotaEntity,
+    QuotaEntityType,
+    QuotaKey,
+    ResourceType,
+    ScramMechanism,
+)
+from kadmin.core.access_actions import (
+    AlterQuota,
+    CreateAcl,
+    CredentialChange,
+    DeleteAcl,
+    DeleteScram,
+    QuotaChange,
+    RemoveQuota,
+    UpsertScram,
+)
 from kadmin.core.actions import (
     ACTION_ORDER,
     AddPartitions,
@@ -24,6 +45,8 @@ from kadmin.core.model import OffsetMode, ResetTo
 from kadmin.core.plan import Plan
 from kadmin.core.targets import Target
 
+BINDING = AclBinding("User:svc", ResourceType.TOPIC, "orders.", PatternType.PREFIXED, AclOperation.WRITE)
+ENTITY = QuotaEntity.of({QuotaEntityType.USER: "svc"})
 MIXED = (
     DeleteTopic("old", 1),
     AlterConfigs("b", (ConfigChange("retention.ms", None, "1"),)),
@@ -35,6 +58,12 @@ MIXED = (
     CreateTopic("y", 1, 1),
     RemoveThrottle({"leader.replication.throttled.rate": "1000"}, broker=2),
     FinishMove("a", (PartitionMove(0, (1, 2), (2,)),)),
+    DeleteScram("old-svc", ScramMechanism.SCRAM_SHA_512, 4096),
+    DeleteAcl(BINDING),
+    RemoveQuota(ENTITY, (QuotaChange(QuotaKey.REQUEST_PERCENTAGE, 50.0, None),)),
+    AlterQuota(ENTITY, (QuotaChange(QuotaKey.PRODUCER_BYTE_RATE, None, 1024.0),)),
+    CreateAcl(BINDING, ("app a at s.yaml:3:3",)),
+    UpsertScram("svc", ScramMechanism.SCRAM_SHA_512, 4096, PasswordSource(env="PW"), CredentialChange.CREATE),
 )
 
 
@@ -48,8 +77,14 @@ def test_actions_go_by_kind_in_action_order_then_by_target() -> None:
         ("reassign_replicas", "topic:a"),
         ("alter_configs", "topic:a"),
         ("alter_configs", "topic:b"),
+        ("upsert_scram", "user:svc (SCRAM-SHA-512)"),
+        ("create_acl", "acl:allow User:svc write topic:orders.*"),
+        ("alter_quota", "quota:user=svc"),
         ("reset_offsets", "group:billing"),
         ("delete_topic", "topic:old"),
+        ("remove_quota", "quota:user=svc"),
+        ("delete_acl", "acl:allow User:svc write topic:orders.*"),
+        ("delete_scram", "user:old-svc (SCRAM-SHA-512)"),
     ]
     assert Plan(MIXED, "c", "fp").ordered() == in_apply_order(MIXED)
 
