@@ -34,6 +34,7 @@ from kadmin.cli.plan_options import (
     DetailedOption,
     PlanFormat,
     PruneConfigsOption,
+    RotateUnknownOption,
     SpecArgs,
     TopicFilterOption,
 )
@@ -89,6 +90,7 @@ def plan(
     ] = False,
     allow_delete: AllowDeleteOption = False,
     prune_configs: PruneConfigsOption = False,
+    rotate_unknown: RotateUnknownOption = False,
     detailed: DetailedOption = False,
     topic: TopicFilterOption = None,
     bootstrap: BootstrapOption = None,
@@ -107,7 +109,10 @@ def plan(
         kadmin apply plan.json
         kadmin plan specs/ --topic 'orders\\..*'    # only the orders topics (a partial plan)
     """
-    planned = _plan(specs, bootstrap, command_config, timeout, allow_delete, prune_configs, topic or [])
+    planned = _plan(
+        specs, bootstrap, command_config, timeout, allow_delete, prune_configs, topic or [],
+        rotate_unknown=rotate_unknown,
+    )  # fmt: skip
     show_plan(planned.plan, output, detailed)
     if out is not None:
         if planned.plan.applyable:
@@ -138,6 +143,7 @@ def apply(
     output: OutputOption = OutputFormat.text,
     allow_delete: AllowDeleteOption = False,
     prune_configs: PruneConfigsOption = False,
+    rotate_unknown: RotateUnknownOption = False,
     detailed: DetailedOption = False,
     topic: TopicFilterOption = None,
     backup_dir: Annotated[
@@ -244,7 +250,7 @@ def apply(
         _apply(
             targets, locked, auto_approve, output, allow_delete, prune_configs, backup_dir,
             ReassignOptions(throttle=throttle, wait=not no_wait, timeout=reassign_timeout),
-            specs, bootstrap, command_config, timeout, detailed, topic or [],
+            specs, bootstrap, command_config, timeout, detailed, topic or [], rotate_unknown,
         )  # fmt: skip
 
 
@@ -263,6 +269,7 @@ def _apply(
     timeout: float,
     detailed: bool,
     only: list[str],
+    rotate_unknown: bool,
 ) -> None:
     if specs and not (len(targets) == 1 and is_plan_file(targets[0])):
         raise KadminError(
@@ -271,9 +278,9 @@ def _apply(
             hint="pass one plan file: kadmin apply plan.json --specs specs/",
         )
     if len(targets) == 1 and is_plan_file(targets[0]):
-        if allow_delete or prune_configs or only:
+        if allow_delete or prune_configs or only or rotate_unknown:
             raise KadminError(
-                "--allow-delete, --prune-configs and --topic take effect when planning; "
+                "--allow-delete, --prune-configs, --rotate-unknown and --topic take effect when planning; "
                 "a saved plan is applied as it is",
                 where=str(targets[0]),
                 hint="drop the options, or plan again with them: kadmin plan SPEC --out FILE",
@@ -289,8 +296,9 @@ def _apply(
         the_plan = saved
     else:
         planned = _plan(
-            targets, bootstrap, command_config, timeout, allow_delete, prune_configs, only, locked
-        )
+            targets, bootstrap, command_config, timeout, allow_delete, prune_configs, only, locked,
+            rotate_unknown=rotate_unknown,
+        )  # fmt: skip
         the_plan, admin = planned.plan, planned.admin
         if output is OutputFormat.text:
             render_plan(the_plan, stdout(), detailed=detailed)
@@ -337,6 +345,8 @@ def _plan(
     prune_configs: bool,
     only: list[str],
     opened: Callable[[ClusterAdmin], ClusterAdmin] | None = None,
+    *,
+    rotate_unknown: bool = False,
 ) -> Planned:
     def open_cluster(desired: DesiredState) -> ClusterAdmin:
         admin = connect(bootstrap, command_config, spec_bootstrap=desired.cluster.bootstrap, timeout=timeout)
@@ -350,7 +360,7 @@ def _plan(
     with reading_spinner():
         planned = plan_specs(
             specs, open_cluster, allow_delete=allow_delete, prune_configs=prune_configs, only=only,
-            early=early, wait_s=2 * timeout + 5,
+            early=early, wait_s=2 * timeout + 5, rotate_unknown=rotate_unknown,
         )  # fmt: skip
     for warning in planned.desired.warnings:
         stderr().print(f"warning: {warning}", markup=False)

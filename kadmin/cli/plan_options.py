@@ -29,7 +29,16 @@ AllowDeleteOption = Annotated[
     bool,
     typer.Option(
         "--allow-delete",
-        help="Delete topics that match cluster.manage but are not in the spec (otherwise only listed).",
+        help="Delete topics that match cluster.manage, and ACLs, SCRAM credentials and quota values of "
+        "principals that match cluster.manage_principals, that are not in the spec (otherwise only listed).",
+    ),
+]
+RotateUnknownOption = Annotated[
+    bool,
+    typer.Option(
+        "--rotate-unknown",
+        help="Set SCRAM credentials kadmin never set from the spec's passwords (otherwise left alone, "
+        "with a notice: kadmin cannot tell whether their password matches).",
     ),
 ]
 PruneConfigsOption = Annotated[
