@@ -294,6 +294,10 @@ class QuotaEntity:
     def of(cls, parts: Mapping[QuotaEntityType, str | None]) -> QuotaEntity:
         return cls(tuple(parts.items()))
 
+    def __lt__(self, other: QuotaEntity) -> bool:
+        # A None (default) name cannot be compared with a name: order by the text form instead.
+        return str(self) < str(other)
+
     def name_of(self, entity_type: QuotaEntityType) -> str | None:
         return dict(self.parts).get(entity_type)
 
