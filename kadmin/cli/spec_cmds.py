@@ -17,7 +17,7 @@ from kadmin.core.model import DesiredState
 from kadmin.render.desired import as_document
 from kadmin.spec.digest import files_digest
 from kadmin.spec.editor_schema import editor_schema
-from kadmin.spec.load import load_specs
+from kadmin.spec.load import load_every_state, load_specs
 
 SpecPaths = Annotated[
     list[Path],
@@ -45,34 +45,47 @@ def validate(
             "as spec_hash); the summary goes to stderr.",
         ),
     ] = False,
+    envs: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--env",
+            help="Validate this environment only (repeat for several); default: every environment "
+            "the specs declare.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Check spec files offline and report every problem at once.
 
     Exit 0 when the spec is valid. Otherwise exit 1, with one line per problem on
     stderr: FILE:LINE:COL: field: what is wrong (what was found) — what to do.
+    A spec with environments is valid when every environment is (or those --env names).
 
     Example (the second line finds the plan file reviewed for exactly these specs):
 
     \b
         kadmin validate specs/
         kadmin validate specs/ --hash
+        kadmin validate specs/fleet/ --env prod
     """
     try:
-        state = load_specs(specs)
+        states = load_every_state(specs, only=envs or ())
     except SpecError as err:
         for problem in err.problems:
             typer.echo(str(problem), err=True)
         typer.echo(f"invalid: {_count(len(err.problems), 'problem')}", err=True)
         raise typer.Exit(1) from None
-    _warn(state)
-    summary = [
-        _count(len(state.files), "file"),
-        _count(len(state.topics), "topic"),
-        _count(len(state.offset_resets), "offset reset"),
-    ]
+    first = next(iter(states.values()))
+    _warn(first)
+    if None in states:
+        topics = _count(len(first.topics), "topic")
+    else:
+        topics = ", ".join(f"{name}: {_count(len(state.topics), 'topic')}" for name, state in states.items())
+        topics = f"{_count(len(states), 'environment')} ({topics})"
+    summary = [_count(len(first.files), "file"), topics, _count(len(first.offset_resets), "offset reset")]
     typer.echo(f"valid: {', '.join(summary)}", err=spec_hash)
     if spec_hash:
-        typer.echo(files_digest(state.files))
+        typer.echo(files_digest(first.files))
 
 
 @app.command()
@@ -82,6 +95,15 @@ def show(
     output: Annotated[
         ShowFormat, typer.Option("--output", "-o", help="yaml or json.", case_sensitive=False)
     ] = ShowFormat.yaml,
+    env: Annotated[
+        str | None,
+        typer.Option(
+            "--env",
+            help="The environment to show, for specs that declare environments: its cluster, and "
+            "each topic with the values its overrides changed and where they are written.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Print the desired state the specs resolve to: defaults and profiles applied,
     units and ${VARIABLES} expanded, configs as the strings Kafka stores.
@@ -90,8 +112,9 @@ def show(
 
     \b
         kadmin show specs/ -o json
+        kadmin show specs/fleet/ --env dev
     """
-    state = load_specs(specs)
+    state = load_specs(specs, environment=env)
     _warn(state)
     document = as_document(state)
     if output is ShowFormat.json:

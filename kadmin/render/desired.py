@@ -3,7 +3,9 @@
 Owns the shape of that document: close to the spec's own, with everything resolved
 (defaults and profiles applied, units and variables gone, configs as the strings Kafka
 will store), topics sorted by name. It is a view, not a spec to feed back: offset
-resets carry their computed values next to what was written.
+resets carry their computed values next to what was written. For one environment, each
+topic also lists under ``overridden`` the values that environment's overrides set, and
+where, so that a reviewer sees what differs from the shared spec.
 """
 
 from __future__ import annotations
@@ -16,24 +18,33 @@ from kadmin.core.model import DesiredState, InZone, OffsetMode, OffsetResetSpec,
 def as_document(state: DesiredState) -> dict[str, Any]:
     document: dict[str, Any] = {"version": 1}
     cluster = state.cluster
+    environment = cluster.environment
     block: dict[str, Any] = {}
+    if environment:
+        document["environment"] = environment
     if cluster.name:
         block["name"] = cluster.name
+    if cluster.id and environment:
+        block["id"] = cluster.id
     if cluster.bootstrap:
         block["bootstrap"] = cluster.bootstrap
     if cluster.zones:
         block["zones"] = {zone: list(brokers) for zone, brokers in cluster.zones.items()}
     if cluster.manage:
         block["manage"] = list(cluster.manage)
+    if cluster.command_config:
+        block["command_config"] = cluster.command_config
+    if cluster.variables:
+        block["variables"] = cluster.variables
     if block:
         document["cluster"] = block
-    document["topics"] = {name: _topic(state.topics[name]) for name in sorted(state.topics)}
+    document["topics"] = {name: _topic(state.topics[name], environment) for name in sorted(state.topics)}
     if state.offset_resets:
         document["offset_resets"] = [_reset(reset) for reset in state.offset_resets]
     return document
 
 
-def _topic(topic: TopicSpec) -> dict[str, Any]:
+def _topic(topic: TopicSpec, environment: str | None) -> dict[str, Any]:
     body: dict[str, Any] = {
         "partitions": topic.partitions,
         "replication_factor": topic.replication_factor,
@@ -42,7 +53,22 @@ def _topic(topic: TopicSpec) -> dict[str, Any]:
     if topic.profile:
         body["profile"] = topic.profile
     body["configs"] = dict(sorted(topic.configs.items()))
+    if environment:
+        overridden = _overridden(topic, environment)
+        if overridden:
+            body["overridden"] = overridden
     return body
+
+
+def _overridden(topic: TopicSpec, environment: str) -> dict[str, str]:
+    """Each value the environment's overrides set: ``field: overrides.LEVEL (FILE:LINE)``."""
+    prefix = f"environments.{environment}."
+    out: dict[str, str] = {}
+    for field_name, where in sorted(topic.origins.items()):
+        if where.field.startswith(prefix):
+            level = where.field.removeprefix(prefix).removesuffix(f".{field_name}")
+            out[field_name] = f"{level} ({where.file}:{where.line})"
+    return out
 
 
 def _placement(placement: Placement) -> Any:

@@ -17,7 +17,7 @@ from typing import Any
 from kadmin.core.errors import Location
 from kadmin.core.model import ClusterSpec
 from kadmin.spec.findings import Findings
-from kadmin.spec.yamlpos import Document, Path
+from kadmin.spec.yamlpos import Document, Path, format_path
 
 _CLUSTER: Path = ("cluster",)
 
@@ -34,13 +34,15 @@ class ClusterRead:
     spec: ClusterSpec
     zones_known: bool
     zones_absent: bool
+    zones_field: str = "cluster.zones"
+    """Where the zones are declared, as messages name it."""
 
 
 def read_cluster(doc: Document | None, findings: Findings, path: Path = _CLUSTER) -> ClusterRead:
     """The cluster block at `path` of `doc` (``cluster`` or ``environments.NAME``)."""
     body = _at(doc.data, path) if doc is not None else None
     if doc is None or not isinstance(body, dict):
-        return ClusterRead(ClusterSpec(), zones_known=False, zones_absent=body is None)
+        return ClusterRead(ClusterSpec(), False, body is None, format_path((*path, "zones")))
     pos = doc.positions
     zones, complete = _zones(doc, path, body.get("zones"), findings)
     manage = _patterns(doc, path, body, "manage", findings)
@@ -55,7 +57,7 @@ def read_cluster(doc: Document | None, findings: Findings, path: Path = _CLUSTER
         origin=pos.key(path),
     )
     known = bool(zones) and complete and doc.sound((*path, "zones"))
-    return ClusterRead(spec, zones_known=known, zones_absent="zones" not in body)
+    return ClusterRead(spec, known, "zones" not in body, format_path((*path, "zones")))
 
 
 def _patterns(doc: Document, path: Path, body: dict[str, Any], key: str, findings: Findings) -> list[str]:

@@ -69,8 +69,8 @@ def load_specs(
     variables = os.environ if env is None else env
     with _collector_paused():
         if environment is None:
-            return _load(paths, variables)
-        return _load_environments(paths, variables, (environment,))[environment]
+            return _load(paths, variables, (), plain=True, envs=False)[None]
+        return _load(paths, variables, (environment,), plain=False, envs=True)[environment]
 
 
 def load_environments(
@@ -82,7 +82,18 @@ def load_environments(
     environment asked for.
     """
     with _collector_paused():
-        return _load_environments(paths, os.environ if env is None else env, tuple(only))
+        states = _load(paths, os.environ if env is None else env, tuple(only), plain=False, envs=True)
+    return {name: state for name, state in states.items() if name is not None}
+
+
+def load_every_state(
+    paths: Sequence[str | Path], env: Mapping[str, str] | None = None, *, only: Sequence[str] = ()
+) -> dict[str | None, DesiredState]:
+    """What the specs describe, read once: each environment's state by name, or, for a spec
+    without environments (and no `only`), its one state under None. `kadmin validate` checks this.
+    """
+    with _collector_paused():
+        return _load(paths, os.environ if env is None else env, tuple(only), plain=not only, envs=True)
 
 
 def environment_names(paths: Sequence[str | Path], env: Mapping[str, str] | None = None) -> tuple[str, ...]:
@@ -112,35 +123,27 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _load(paths: Sequence[str | Path], variables: Mapping[str, str]) -> DesiredState:
+def _load(
+    paths: Sequence[str | Path],
+    variables: Mapping[str, str],
+    only: tuple[str, ...],
+    *,
+    plain: bool,
+    envs: bool,
+) -> dict[str | None, DesiredState]:
+    """The states asked for: a spec without environments (`plain`) under None, or environments
+    (`envs`: those `only` names, or all); anything else is a located error."""
     findings = Findings()
-    documents, files = _read_all(paths, variables, findings, frozenset())
+    wanted = frozenset(only) if only or not envs else None
+    documents, files = _read_all(paths, variables, findings, wanted)
     shared = read_shared(documents, findings)
-    if shared.sections.environments_key is not None:
-        # Resolving without an environment's zones would only add errors that are not there.
-        names = ", ".join(shared.sections.environments)
-        findings.error(
-            shared.sections.environments_key,
-            f"declares environments ({names}): a command reads one of them, or all",
-            "pass --env NAME (or --all-envs where the command has it)",
-        )
-        raise SpecError(findings.errors)
-    cluster = read_cluster(shared.sections.cluster, findings)
-    state = resolve_state(shared, files, cluster, Overrides(), findings)
-    if findings.errors:
-        raise SpecError(findings.errors)
-    return state
-
-
-def _load_environments(
-    paths: Sequence[str | Path], variables: Mapping[str, str], only: tuple[str, ...]
-) -> dict[str, DesiredState]:
-    findings = Findings()
-    documents, files = _read_all(paths, variables, findings, frozenset(only) if only else None)
-    shared = read_shared(documents, findings)
-    declared = list(shared.sections.environments)
     where = shared.sections.environments_key
-    if where is None:
+    states: dict[str | None, DesiredState] = {}
+    if where is None and plain:
+        states[None] = resolve_state(
+            shared, files, read_cluster(shared.sections.cluster, findings), Overrides(), findings
+        )
+    elif where is None:
         asked = f" (asked for {', '.join(only)})" if only else ""
         findings.error(
             files[0] if files else ", ".join(map(str, paths)),
@@ -148,7 +151,16 @@ def _load_environments(
             "leave out --env and --all-envs, or declare the clusters under environments: "
             "(see Environments in specs/README-spec.md)",
         )
+    elif not envs:
+        # Resolving without an environment's zones would only add errors that are not there.
+        findings.error(
+            where,
+            f"declares environments ({', '.join(shared.sections.environments)}): a command reads one of "
+            "them, or all",
+            "pass --env NAME (or --all-envs where the command has it)",
+        )
     else:
+        declared = list(shared.sections.environments)
         for name in only:
             if name not in declared:
                 guess = difflib.get_close_matches(name, declared, n=1)
@@ -158,8 +170,8 @@ def _load_environments(
                     f"declares no environment {name}",
                     f"did you mean {guess[0]}? ({known})" if guess else known,
                 )
-    names = [name for name in (only or declared) if name in declared]
-    states = resolve_environments(shared, files, names, findings)
+        names = [name for name in (only or declared) if name in declared]
+        states.update(resolve_environments(shared, files, names, findings))
     if findings.errors:
         raise SpecError(findings.errors)
     return states

@@ -196,8 +196,8 @@ def _check_placement(
         if cluster.zones_absent:
             findings.error(
                 placement.where,
-                f"names zone {value.zone}, but no cluster.zones are declared",
-                "declare the zones under cluster.zones as zone: [broker ids]",
+                f"names zone {value.zone}, but no {cluster.zones_field} are declared",
+                f"declare the zones under {cluster.zones_field} as zone: [broker ids]",
             )
         elif known and value.zone not in zones:
             guess = difflib.get_close_matches(value.zone, list(zones), n=1)
@@ -219,8 +219,8 @@ def _check_placement(
     if known and rf > total:
         findings.error(
             factor.where,
-            f"is {rf}, more than the {total} broker(s) cluster.zones declares",
-            "lower replication_factor, or declare the other brokers in cluster.zones",
+            f"is {rf}, more than the {total} broker(s) {cluster.zones_field} declares",
+            f"lower replication_factor, or declare the other brokers in {cluster.zones_field}",
         )
 
 
@@ -263,7 +263,7 @@ def _check_static(
                 if broker not in in_zone:
                     findings.error(
                         here,
-                        f"names broker {broker}, which is in no zone of cluster.zones",
+                        f"names broker {broker}, which is in no zone of {cluster.zones_field}",
                         "add the broker to its zone, or pick a declared broker",
                     )
 

@@ -119,6 +119,67 @@ def test_show_reports_problems_like_every_other_command(tmp_path: Path) -> None:
     ]
 
 
+FLEET = """\
+    version: 1
+    environments:
+      dev:
+        bootstrap: 127.0.0.1:9092
+        command_config: dev.properties
+        overrides:
+          all: {replication_factor: 1}
+          topics: {orders.created: {configs: {retention.ms: 1h}}}
+      prod:
+        bootstrap: ${KADMIN_TEST_PROD_BOOTSTRAP}
+        variables: KADMIN_PROD_
+    defaults: {replication_factor: 3}
+    topics:
+      orders.created: {partitions: 3, configs: {retention.ms: 1d}}
+    """
+
+
+def test_validate_checks_every_environment_or_those_named(tmp_path: Path) -> None:
+    file = write(tmp_path, "s.yaml", FLEET)
+    everything = runner.invoke(app, ["validate", str(file)], env={"KADMIN_TEST_PROD_BOOTSTRAP": "p:9092"})
+    assert everything.exit_code == 0
+    assert (
+        everything.stdout == "valid: 1 file, 2 environments (dev: 1 topic, prod: 1 topic), 0 offset resets\n"
+    )
+    unset = runner.invoke(app, ["validate", str(file)])
+    assert unset.exit_code == 1
+    assert "environments.prod.bootstrap: variable KADMIN_TEST_PROD_BOOTSTRAP is not set" in unset.stderr
+    dev = runner.invoke(app, ["validate", str(file), "--env", "dev"])
+    assert (dev.exit_code, dev.stdout) == (
+        0,
+        "valid: 1 file, 1 environment (dev: 1 topic), 0 offset resets\n",
+    )
+
+
+def test_show_env_prints_one_environment_and_what_its_overrides_changed(tmp_path: Path) -> None:
+    file = write(tmp_path, "s.yaml", FLEET)
+    result = runner.invoke(app, ["show", str(file), "--env", "dev"])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == textwrap.dedent(
+        f"""\
+        version: 1
+        environment: dev
+        cluster:
+          bootstrap: 127.0.0.1:9092
+          command_config: {tmp_path / "dev.properties"}
+        topics:
+          orders.created:
+            partitions: 3
+            replication_factor: 1
+            placement: spread
+            configs:
+              retention.ms: '3600000'
+            overridden:
+              configs.retention.ms: overrides.topics.orders.created ({file}:8)
+              replication_factor: overrides.all ({file}:7)
+        """
+    )
+    assert runner.invoke(app, ["show", str(file)]).exit_code == 1
+
+
 def test_schema_prints_the_json_schema_for_editors() -> None:
     result = runner.invoke(app, ["schema"])
     assert result.exit_code == 0

@@ -1,7 +1,8 @@
 """The spec corpus: every invalid case must produce exactly the located messages its files
 name, and every valid case must load with exactly the warnings its files name.
 
-A case is a file or a directory under tests/data/specs/{invalid,valid}. Each of its
+A case is a file or a directory under tests/data/specs/{invalid,valid}; a case with
+environments loads every one of them. Each of its
 files (YAML or CSV) lists what it must produce in trailing comments:
 
     # expect: LINE:COL: field: message — hint     (an error located in this file)
@@ -17,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from kadmin.core.errors import Location, SpecError
-from kadmin.spec.load import load_specs
+from kadmin.spec.load import load_every_state, load_specs
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "specs"
 ENV = {"TEAM": "payments", "RETENTION": "3d"}
@@ -44,15 +45,16 @@ def test_invalid_spec_reports_exactly_its_expected_problems(case: Path) -> None:
     want = expected(case, "expect")
     assert want, f"{case} names no expected problem"
     with pytest.raises(SpecError) as caught:
-        load_specs([str(case)], env=ENV)
+        load_every_state([str(case)], env=ENV)
     assert sorted(str(problem) for problem in caught.value.problems) == want
 
 
 @pytest.mark.parametrize("case", cases("valid"), ids=lambda p: p.name)
 def test_valid_spec_loads_with_exactly_its_expected_warnings(case: Path) -> None:
-    state = load_specs([str(case)], env=ENV)
-    assert sorted(state.warnings) == expected(case, "warn")
-    assert state.topics or state.offset_resets or state.cluster.zones
+    # A case with environments is valid when each of them is.
+    for state in load_every_state([str(case)], env=ENV).values():
+        assert sorted(state.warnings) == expected(case, "warn")
+        assert state.topics or state.offset_resets or state.cluster.zones
 
 
 def test_problems_come_sorted_by_file_line_and_column() -> None:

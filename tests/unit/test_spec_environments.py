@@ -208,8 +208,8 @@ def test_a_problem_of_one_environment_names_it_and_one_of_all_is_reported_once(
     topics = fleet[0]
     assert [str(p) for p in caught.value.problems] == [
         f"{topics}:6:57: topics.orders.created.replication_factor: is 3, more than the 1 broker(s) "
-        "cluster.zones declares (environment stage) — lower replication_factor, or declare the other "
-        "brokers in cluster.zones",
+        "environments.stage.zones declares (environment stage) — lower replication_factor, or declare the "
+        "other brokers in environments.stage.zones",
         f"{topics}:7:45: topics.orders.state.placement: names an unknown zone (zone-a) (environment stage)"
         " — did you mean zone-x?",
     ]

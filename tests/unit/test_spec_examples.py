@@ -1,4 +1,5 @@
-"""The example specs: specs/ is what the demo applies, specs/more/ one file per other feature.
+"""The example specs: specs/ is what the demo applies, specs/more/ one file per other feature,
+specs/fleet/ a spec repository for two environments (dev and prod).
 
 Every example must validate: specs/ alone, and with each file of specs/more/ (and with all
 of them), against the 3-zone local cluster the demo starts (brokers 1, 2, 3 in zone-a/b/c).
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from kadmin.core.model import InZone, OffsetMode, Static
-from kadmin.spec.load import load_specs
+from kadmin.spec.load import environment_names, load_environments, load_specs
 
 ROOT = Path(__file__).resolve().parents[2]
 SPECS = ROOT / "specs"
@@ -59,3 +60,30 @@ def test_all_feature_examples_together_cover_every_feature() -> None:
     assert state.topics["orders.zone-a.cache"].placement == InZone("zone-a")
     assert state.topics["audit.events"].partitions == 24
     assert {t.profile for t in state.topics.values()} >= {"events", "compacted"}
+
+
+FLEET = SPECS / "fleet"
+
+
+def test_the_fleet_example_declares_dev_and_prod_and_the_demo_does_not_read_it() -> None:
+    assert environment_names([str(FLEET)], env={}) == ("dev", "prod")
+    assert not {str(p) for p in FLEET.iterdir()} & set(load_specs([str(SPECS)], env={}).files)
+
+
+def test_the_fleet_example_resolves_each_environment_with_its_overrides() -> None:
+    states = load_environments([str(FLEET)], env={})
+    dev, prod = states["dev"], states["prod"]
+    assert dev.warnings == prod.warnings == ()
+    assert set(dev.topics) == set(prod.topics)
+    assert {t.replication_factor for t in dev.topics.values()} == {1}
+    assert {t.replication_factor for t in prod.topics.values()} == {3}
+    created = "checkout.orders.created"
+    assert (dev.topics[created].partitions, prod.topics[created].partitions) == (3, 48)
+    assert dev.topics[created].configs["retention.ms"] == "86400000"
+    assert prod.topics[created].configs["retention.ms"] == "1209600000"
+    assert dev.cluster.bootstrap == "127.0.0.1:9092"
+    assert (prod.cluster.variables, prod.cluster.command_config) == (
+        "KADMIN_PROD_",
+        "/etc/kadmin/prod.properties",
+    )
+    assert prod.cluster.id == "Xq3AhV0cSOmQ1vYb4kLTuA"
