@@ -19,6 +19,9 @@ Decisions, documented for users in specs/README-spec.md:
   ``defaults:`` in all; a profile, topic or offset-reset id is declared once.
 - Precedence per topic: ``defaults`` ← ``profile`` ← the topic's own keys, field by
   field and config key by config key.
+- A spec may declare ``environments:`` (several clusters) instead of ``cluster:``: it
+  is then loaded for one environment, or for each, the files read once; an
+  environment's overrides sit above the topic's own keys (see `environments`).
 - Numbers are never guessed from text: ``partitions: "12"`` is an error, not 12.
 """
 
