@@ -7,6 +7,7 @@ No Kafka here.
 
 from __future__ import annotations
 
+import sys
 import time
 from enum import StrEnum
 from pathlib import Path
@@ -24,7 +25,6 @@ from kadmin.cli.app import (
     app,
     guarded,
     print_json,
-    stdout,
 )
 from kadmin.cli.connection import connect
 from kadmin.cli.pinning import SpecOption, check_pinned, pinned_cluster
@@ -34,6 +34,7 @@ from kadmin.core.model import OffsetMode, ResetTo
 from kadmin.kafka.port import ClusterAdmin
 from kadmin.ops.inspect import read_groups
 from kadmin.ops.offsets import execute_reset, plan_group_reset, show_group
+from kadmin.render.literal import PlainLines
 from kadmin.render.offsets import (
     group_offsets_csv,
     group_offsets_document,
@@ -107,7 +108,7 @@ def show(
     elif output is ShowFormat.json:
         print_json(group_offsets_document(found))
     else:
-        render_group_offsets(stdout(), found)
+        render_group_offsets(PlainLines(sys.stdout), found)
 
 
 @offsets_app.command("reset")
@@ -202,7 +203,7 @@ def reset(
     if output is OutputFormat.json:
         print_json(reset_document(action, execute, outcome))
     else:
-        render_reset(stdout(), action, execute, outcome)
+        render_reset(PlainLines(sys.stdout), action, execute, outcome)
     if outcome is not None and not outcome.ok:
         if output is OutputFormat.json:
             raise typer.Exit(1)
@@ -218,7 +219,7 @@ def _show_all(admin: ClusterAdmin, output: ShowFormat) -> None:
     if output is ShowFormat.json:
         print_json({"groups": [group_offsets_document(g) for g in every]})
         return
-    console = stdout()
+    console = PlainLines(sys.stdout)
     if not every:
         console.print("no consumer groups")
     for number, found in enumerate(every):

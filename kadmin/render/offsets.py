@@ -1,21 +1,23 @@
 """The views of `kadmin offsets show | reset`: text tables and summaries, JSON documents, CSV.
 
 Pure functions of the values `kadmin.ops.offsets` computes (`GroupOffsets`, `ResetOutcome`)
-and of the `ResetOffsets` action; text goes to the rich console the caller passes.
+and of the `ResetOffsets` action; text goes to the console the caller passes, line by
+line through `say`: these views have no styles, so the command passes `PlainLines`.
 No Kafka here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
-
-from rich.console import Console
+from typing import TYPE_CHECKING, Any
 
 from kadmin.core.actions import ResetOffsets
 from kadmin.ops.offsets import GroupOffsets, ResetOutcome
-from kadmin.render.literal import say
+from kadmin.render.literal import PlainLines, say
 from kadmin.spec.offsets_csv import format_offsets_csv
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def group_offsets_csv(found: GroupOffsets) -> str:
@@ -35,7 +37,7 @@ def _cell(value: int | None) -> str:
     return "-" if value is None else str(value)
 
 
-def render_group_offsets(out: Console, found: GroupOffsets) -> None:
+def render_group_offsets(out: Console | PlainLines, found: GroupOffsets) -> None:
     """The text view of `offsets show`: the group, its members, and a table of partitions with lag."""
     state = found.group
     if not state.exists:
@@ -108,7 +110,9 @@ def _summary(action: ResetOffsets) -> dict[str, int]:
     }
 
 
-def render_reset(out: Console, action: ResetOffsets, executed: bool, outcome: ResetOutcome | None) -> None:
+def render_reset(
+    out: Console | PlainLines, action: ResetOffsets, executed: bool, outcome: ResetOutcome | None
+) -> None:
     """The text view of `offsets reset`: the moves, their summary, and what the execution did."""
     say(out, f"reset offsets of group {action.group} to {action.to}")
     if not action.moves:

@@ -94,3 +94,12 @@ def test_help_lists_every_command_in_the_tables_order() -> None:
     listed = [line.split()[0] for line in shown.output.split("Commands:")[1].splitlines() if line.strip()]
 
     assert listed == list(COMMANDS)
+
+
+def test_offsets_reset_loads_neither_rich_nor_kafka_python() -> None:
+    # Its views are plain lines (render.literal.PlainLines), and kafka-python serves only moves.
+    output, code, loaded = run_kadmin("offsets", "reset", "--help")
+
+    assert (code, "--to-earliest" in output) in ((0, True), (None, True))
+    assert "kadmin.cli.offsets_cmds" in loaded
+    assert [m for m in loaded if m.split(".")[0] in ("rich", "kafka", "pydantic", "jsonschema")] == []
