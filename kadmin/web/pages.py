@@ -24,7 +24,7 @@ from kadmin.render.plan_lines import (
     plan_lines,
     summary_lines,
 )
-from kadmin.render.review import refusal_groups, targets_text
+from kadmin.render.review import human, refusal_groups, targets_text
 from kadmin.web.charts import BarChart, bar_chart
 from kadmin.web.reads import SpecView
 
@@ -137,13 +137,17 @@ def topic_context(detail: TopicDetail, spec: SpecView | None) -> dict[str, Any]:
         {
             "name": c.name,
             "value": "(sensitive)" if c.sensitive else ("-" if c.value is None else c.value),
+            "human": None if c.sensitive or c.value is None else human(c.name, c.value),
             "source": source_label(c),
             "override": c.source is ConfigSource.TOPIC,
             "spec": "" if wanted is None else wanted.configs.get(c.name, ""),
+            "spec_human": None if wanted is None else human(c.name, wanted.configs.get(c.name, "")),
             "drifted": c.name in drifted,
         }
         for c in detail.configs
     ]
+    # What needs a look first: differences from the spec, then what the topic or the spec sets.
+    configs.sort(key=lambda c: (not c["drifted"], not (c["override"] or c["spec"]), c["name"]))
     differences = (
         [
             d.detail

@@ -17,7 +17,7 @@ from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
 from kadmin.cli.app import app
-from kadmin.core.model import ConsumerGroupState, GroupMember, GroupState, Watermarks
+from kadmin.core.model import Broker, ConsumerGroupState, GroupMember, GroupState, Watermarks
 from kadmin.ops.inspect import describe_topic, read_groups, read_topics
 from kadmin.plan.zones import zone_report
 from kadmin.render.inspect import groups_document, topic_detail_document, topics_document
@@ -203,3 +203,13 @@ def test_listening_beyond_loopback_warns_and_the_url_is_printed(monkeypatch: pyt
         assert address == host and port > 0
         assert f"http://{host}:{port}/" in result.stdout
         assert ("warning: listening on 0.0.0.0" in result.stderr) is warned
+
+
+def test_the_cluster_page_highlights_partitions_one_zone_outage_takes_down() -> None:
+    mem = InMemoryCluster(brokers=(Broker(1, "zone-a"), Broker(2, "zone-a"), Broker(3, "zone-b")))
+    mem.place("spread", [1, 3])
+    mem.place("legacy", [1, 2])
+    page = client(mem).get("/").text
+    assert re.findall(r'<tr class="bad"><td><a href="/topics/(\w+)">', page) == ["legacy"]
+    assert re.findall(r'<g class="row highlight" data-label="broker (\d)">', page) == ["1", "2"]
+    assert re.findall(r'<section class="zone" data-zone="([\w-]+)">', page) == ["zone-a", "zone-b"]
