@@ -171,7 +171,7 @@ def _password(
         message = "must name one environment variable as ${NAME}, with no default or other text"
         hint = "a default or surrounding text would put (part of) a password in the spec"
     else:
-        message = f"of user {user} is written in the spec; a password is never kept in a spec"
+        message = f"is the password of {user} written out; a spec never holds a password"
         hint = "put it in an environment variable and write ${NAME}, or in a file and write {file: path}"
     findings.error(here, message, hint)
     return None
