@@ -23,6 +23,7 @@ from pathlib import Path
 
 from kadmin.cli.app import close_at_command_end
 from kadmin.core.errors import KadminError, Location
+from kadmin.core.model import ClusterSpec
 from kadmin.core.paths import path_problem
 from kadmin.kafka.confluent import DEFAULT_TIMEOUT_S, ConfluentAdmin
 
@@ -56,8 +57,8 @@ _JAVA_ONLY = {
 _JAAS_OPTION = re.compile(r'(username|password)\s*=\s*"((?:[^"\\]|\\.)*)"')
 
 
-def env_name(prop: str) -> str:
-    return "KADMIN_" + prop.upper().replace(".", "_")
+def env_name(prop: str, prefix: str = "KADMIN_") -> str:
+    return prefix + prop.upper().replace(".", "_")
 
 
 def resolve_bootstrap(
@@ -166,12 +167,17 @@ def _take_apart_jaas(props: dict[str, str], where: Location) -> None:
 
 
 def client_config(
-    bootstrap: str | None, command_config: str | None = None, *, spec_bootstrap: str | None = None
+    bootstrap: str | None,
+    command_config: str | None = None,
+    *,
+    spec_bootstrap: str | None = None,
+    prefix: str = "KADMIN_",
 ) -> dict[str, str]:
-    """The librdkafka properties for a command: file, then environment, then the resolved bootstrap."""
+    """The librdkafka properties for a command: file, then environment (variables named `prefix` +
+    property), then the resolved bootstrap."""
     config = read_command_config(command_config) if command_config else {}
     for prop in ENV_PROPERTIES:
-        value = os.environ.get(env_name(prop))
+        value = os.environ.get(env_name(prop, prefix))
         if value:
             config[prop] = value
     secured = any(k.startswith(("security.", "sasl.", "ssl.")) for k in config)
@@ -196,6 +202,39 @@ def connect(
     """
     check_timeout(timeout)
     config = client_config(bootstrap, command_config, spec_bootstrap=spec_bootstrap)
+    check_bootstrap(config["bootstrap.servers"])
+    admin = ConfluentAdmin(config, timeout=timeout)
+    close_at_command_end(admin.close)
+    return admin
+
+
+def connect_environment(
+    cluster: ClusterSpec,
+    *,
+    bootstrap: str | None = None,
+    command_config: str | None = None,
+    timeout: float = DEFAULT_TIMEOUT_S,
+) -> ConfluentAdmin:
+    """The adapter of one spec environment: its ``bootstrap``, its ``command_config`` file and its
+    client-property variables (``variables`` as the prefix, else ``KADMIN_``).
+
+    `bootstrap` and `command_config` (``-b``, ``--command-config``) win over the spec, for a
+    command that selected one environment. An environment that names no address anywhere is an
+    error: the local cluster is never taken for one environment of several.
+    """
+    config_file = command_config or cluster.command_config
+    found = bootstrap or cluster.bootstrap
+    if not found and config_file:
+        found = read_command_config(config_file).get("bootstrap.servers")
+    if not found:
+        env = cluster.environment or "?"
+        raise KadminError(
+            f"environment {env} names no cluster to talk to",
+            where=cluster.origin.at(f"environments.{env}") if cluster.origin else f"environment {env}",
+            hint=f"set bootstrap: in environments.{env}, or bootstrap.servers in its command_config file",
+        )
+    check_timeout(timeout)
+    config = client_config(found, config_file, prefix=cluster.variables or "KADMIN_")
     check_bootstrap(config["bootstrap.servers"])
     admin = ConfluentAdmin(config, timeout=timeout)
     close_at_command_end(admin.close)

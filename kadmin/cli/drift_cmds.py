@@ -23,7 +23,15 @@ from kadmin.cli.app import (
     stdout,
 )
 from kadmin.cli.connection import connect
-from kadmin.cli.plan_options import PlanFormat, SpecArgs, TopicFilterOption
+from kadmin.cli.fleet_cmds import drift_fleet
+from kadmin.cli.plan_options import (
+    AllEnvsOption,
+    EnvOption,
+    PlanFormat,
+    SpecArgs,
+    TopicFilterOption,
+    env_selection,
+)
 from kadmin.core.model import DesiredState
 from kadmin.kafka.port import ClusterAdmin
 from kadmin.ops.planning import drift_specs
@@ -43,6 +51,8 @@ def drift(
         bool, typer.Option("--detailed-exitcode", help="Exit 0 when there is no drift, 2 when there is.")
     ] = False,
     topic: TopicFilterOption = None,
+    env: EnvOption = None,
+    all_envs: AllEnvsOption = False,
     bootstrap: BootstrapOption = None,
     command_config: CommandConfigOption = None,
     timeout: TimeoutOption = DEFAULT_TIMEOUT_S,
@@ -58,7 +68,15 @@ def drift(
 
     \b
         kadmin drift specs/ --detailed-exitcode -o markdown > drift.md
+        kadmin drift specs/ --all-envs --detailed-exitcode   # every environment, read at once
     """
+    selection = env_selection(env, all_envs)
+    if selection is not None:
+        drift_fleet(
+            specs, selection, output=output, detailed_exitcode=detailed_exitcode, only=topic or [],
+            bootstrap=bootstrap, command_config=command_config, timeout=timeout,
+        )  # fmt: skip
+        return
 
     def open_cluster(desired: DesiredState) -> ClusterAdmin:
         return connect(bootstrap, command_config, spec_bootstrap=desired.cluster.bootstrap, timeout=timeout)

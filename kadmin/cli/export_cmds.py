@@ -8,7 +8,6 @@ an export contains (which configs, in which units, which replica lists) is
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -16,13 +15,11 @@ from typing import Annotated
 import typer
 
 from kadmin.cli.app import BootstrapOption, CommandConfigOption, app, guarded, print_json, stderr, stdout
-from kadmin.cli.connection import connect
+from kadmin.cli.connection import connect, connect_environment
 from kadmin.cli.pinning import SpecOption, check_pinned, pinned_cluster
-from kadmin.core.access import AccessReads
 from kadmin.core.errors import KadminError
 from kadmin.kafka.confluent import DEFAULT_TIMEOUT_S
 from kadmin.ops.export import CLUSTER_FILE, ExportedSpec, export_spec, spec_document, spec_files, to_yaml
-from kadmin.ops.export_access import export_access
 from kadmin.spec.load import SUFFIXES
 
 
@@ -58,15 +55,17 @@ def export(
     force: Annotated[
         bool, typer.Option("--force", help="Write into a --out directory that already holds spec files.")
     ] = False,
-    access: Annotated[
-        bool,
-        typer.Option(
-            "--access",
-            help="Also export ACLs, SCRAM users (mechanism and iterations; each password as a ${VAR} "
-            "to set) and client quotas. Reading ACLs needs a cluster with an authorizer.",
-        ),
-    ] = False,
     spec: SpecOption = None,
+    env: Annotated[
+        str | None,
+        typer.Option(
+            "--env",
+            metavar="NAME",
+            help="With --spec: export the cluster of this environment of the spec (its bootstrap, client "
+            "properties and cluster.id).",
+            show_default=False,
+        ),
+    ] = None,
     bootstrap: BootstrapOption = None,
     command_config: CommandConfigOption = None,
     timeout: Annotated[
@@ -78,15 +77,14 @@ def export(
 ) -> None:
     """Write a spec of the live cluster: topics, partitions, replication factors, topic-level
     config overrides, zones from broker racks, and replica lists where the layout is not
-    `spread`; with --access, ACLs, SCRAM users and client quotas. Internal topics (__*) are left
-    out. A plan of the exported spec shows no changes.
+    `spread`. Internal topics (__*) are left out. A plan of the exported spec shows no changes.
 
     Example (adopt an existing cluster):
 
     \b
         kadmin export --out specs/ && kadmin plan specs/
         kadmin export --out specs/ --force --spec specs/   # only from the cluster specs/ pins
-        kadmin export --access --out specs/   # with users, ACLs and quotas (access.yaml)
+        kadmin export --spec specs/ --env prod > prod.yaml  # the cluster of environment prod
     """
     pattern = _compile(topics)
     if out is not None and output is ExportFormat.json:
@@ -97,19 +95,22 @@ def export(
         )
     if out is not None:
         _check_target(out, force)
-    cluster = pinned_cluster(spec)
-    admin = connect(bootstrap, command_config, spec_bootstrap=cluster.bootstrap, timeout=timeout)
+    if env is not None and not spec:
+        raise KadminError(
+            "--env names an environment of a spec, and no --spec is given",
+            where="--env",
+            hint=f"pass the spec that declares it: kadmin export --spec specs/ --env {env}",
+        )
+    cluster = pinned_cluster(spec, env)
+    if env is not None:
+        admin = connect_environment(
+            cluster, bootstrap=bootstrap, command_config=command_config, timeout=timeout
+        )
+    else:
+        admin = connect(bootstrap, command_config, spec_bootstrap=cluster.bootstrap, timeout=timeout)
     check_pinned(admin, cluster)
     state = admin.snapshot()
     exported = export_spec(state, topics=pattern)
-    summary = ""
-    if access:
-        found = export_access(admin.access_state(AccessReads()))
-        exported = replace(exported, access=found.sections, warnings=(*exported.warnings, *found.warnings))
-        summary = (
-            f"Exported {found.users} SCRAM user(s), {found.acls} ACL binding(s) and the quotas of "
-            f"{found.quotas} entit(ies); set each user's password variable before applying."
-        )
     if out is not None:
         written = _write(out, exported)
         shown = stdout()
@@ -121,8 +122,6 @@ def export(
         header = [f"kadmin spec exported from cluster {exported.cluster_id} by `kadmin export`."]
         typer.echo(to_yaml(spec_document(exported), header=header), nl=False)
     _summarise(exported)
-    if summary:
-        stderr().print(summary, markup=False)
 
 
 def _compile(topics: str | None) -> re.Pattern[str] | None:

@@ -27,15 +27,16 @@ SpecOption = Annotated[
 ]
 
 
-def pinned_cluster(specs: list[Path] | None) -> ClusterSpec:
-    """The cluster block of `specs`, or an empty one (nothing pinned) when none are given."""
+def pinned_cluster(specs: list[Path] | None, environment: str | None = None) -> ClusterSpec:
+    """The cluster block of `specs` (of its `environment`, for a spec with environments), or an
+    empty one (nothing pinned) when none are given."""
     if not specs:
         return ClusterSpec()
     # The spec loader (YAML, JSON Schema) is loaded only when --spec is given: `offsets reset`
     # without it should start as fast as Kafka's own tool.
     from kadmin.spec.load import load_specs
 
-    return load_specs(specs).cluster
+    return load_specs(specs, environment=environment).cluster
 
 
 def check_pinned(admin: ClusterAdmin, cluster: ClusterSpec) -> None:

@@ -6,7 +6,6 @@ Results go to stdout; warnings, progress and the confirmation prompt to stderr.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
@@ -27,20 +26,26 @@ from kadmin.cli.app import (
     stdout,
 )
 from kadmin.cli.connection import connect
+from kadmin.cli.fleet_apply import apply_fleet_specs, apply_if_several
+from kadmin.cli.fleet_cmds import plan_fleet
 from kadmin.cli.interrupt import orderly_stop
 from kadmin.cli.lock_cmds import apply_lock
 from kadmin.cli.plan_options import (
+    AllEnvsOption,
     AllowDeleteOption,
     DetailedOption,
+    EnvOption,
     PlanFormat,
     PruneConfigsOption,
     RotateUnknownOption,
     SpecArgs,
     TopicFilterOption,
+    env_selection,
 )
 from kadmin.cli.plan_view import (
     apply_document,
     apply_progress,
+    ask,
     move_lines,
     one_plan_file_at_most,
     reading_spinner,
@@ -54,7 +59,7 @@ from kadmin.core.model import KADMIN_STATE_TOPIC, DesiredState
 from kadmin.core.plan import Plan
 from kadmin.kafka.port import ClusterAdmin
 from kadmin.ops.apply import ApplyReport, apply_plan
-from kadmin.ops.planning import Planned, check_spec_hash, is_plan_file, plan_specs, read_plan_file
+from kadmin.ops.planning import Planned, check_spec_hash, is_plan_file, plan_specs
 from kadmin.ops.reassignment import DEFAULT_TIMEOUT_S as REASSIGN_TIMEOUT_S
 from kadmin.ops.reassignment import ReassignOptions
 from kadmin.ops.saved_plan import check_saved_plan
@@ -93,6 +98,8 @@ def plan(
     rotate_unknown: RotateUnknownOption = False,
     detailed: DetailedOption = False,
     topic: TopicFilterOption = None,
+    env: EnvOption = None,
+    all_envs: AllEnvsOption = False,
     bootstrap: BootstrapOption = None,
     command_config: CommandConfigOption = None,
     timeout: TimeoutOption = DEFAULT_TIMEOUT_S,
@@ -108,7 +115,12 @@ def plan(
         kadmin plan specs/ -o markdown --out plan.json --detailed-exitcode
         kadmin apply plan.json
         kadmin plan specs/ --topic 'orders\\..*'    # only the orders topics (a partial plan)
+        kadmin plan specs/ --all-envs -o markdown  # every environment's cluster, read at once
     """
+    if (selection := env_selection(env, all_envs)) is not None:
+        plan_fleet(specs, selection, output, out, detailed_exitcode, allow_delete, prune_configs, detailed,
+                   topic or [], bootstrap, command_config, timeout, rotate_unknown)  # fmt: skip
+        return
     planned = _plan(
         specs, bootstrap, command_config, timeout, allow_delete, prune_configs, topic or [],
         rotate_unknown=rotate_unknown,
@@ -220,6 +232,8 @@ def apply(
             show_default=False,
         ),
     ] = None,
+    env: EnvOption = None,
+    all_envs: AllEnvsOption = False,
     bootstrap: BootstrapOption = None,
     command_config: CommandConfigOption = None,
     timeout: TimeoutOption = DEFAULT_TIMEOUT_S,
@@ -236,6 +250,8 @@ def apply(
     naming the holder. SIGINT or SIGTERM stops it in order (a replica move in flight
     is cancelled and its throttle removed); a second signal exits at once.
 
+    --env NAME (repeatable), --all-envs: planned at once, then applied in turn; a failure stops.
+
     Example:
 
     \b
@@ -251,6 +267,7 @@ def apply(
             targets, locked, auto_approve, output, allow_delete, prune_configs, backup_dir,
             ReassignOptions(throttle=throttle, wait=not no_wait, timeout=reassign_timeout),
             specs, bootstrap, command_config, timeout, detailed, topic or [], rotate_unknown,
+            env_selection(env, all_envs),
         )  # fmt: skip
 
 
@@ -270,6 +287,7 @@ def _apply(
     detailed: bool,
     only: list[str],
     rotate_unknown: bool,
+    selection: tuple[str, ...] | None,
 ) -> None:
     if specs and not (len(targets) == 1 and is_plan_file(targets[0])):
         raise KadminError(
@@ -285,7 +303,10 @@ def _apply(
                 where=str(targets[0]),
                 hint="drop the options, or plan again with them: kadmin plan SPEC --out FILE",
             )
-        saved = read_plan_file(targets[0])
+        saved = apply_if_several(targets[0], selection, locked, output, detailed, specs, backup_dir, moving,
+                                 bootstrap, command_config, timeout)  # fmt: skip
+        if saved is None:
+            return
         if specs:
             check_spec_hash(saved, specs, source=str(targets[0]))
         admin: ClusterAdmin = locked(connect(bootstrap, command_config, timeout=timeout))
@@ -294,6 +315,11 @@ def _apply(
         if output is OutputFormat.text:
             render_plan(saved, stdout(), detailed=detailed)
         the_plan = saved
+    elif selection is not None:
+        apply_fleet_specs(targets, selection, locked, auto_approve, output, allow_delete, prune_configs,
+                          detailed, only, backup_dir, moving, bootstrap, command_config, timeout,
+                          rotate_unknown)  # fmt: skip
+        return
     else:
         planned = _plan(
             targets, bootstrap, command_config, timeout, allow_delete, prune_configs, only, locked,
@@ -367,22 +393,7 @@ def _plan(
     return planned
 
 
-def interactive() -> bool:
-    """Whether a person can answer the prompt: stdin and stderr are terminals."""
-    return sys.stdin.isatty() and sys.stderr.isatty()
-
-
 def _confirm(plan: Plan) -> None:
     count = len(plan.actions)
-    if not interactive():
-        raise KadminError(
-            "refusing to apply without confirmation: there is no terminal to ask on",
-            hint="review the plan, then pass --auto-approve; or save it with "
-            "`kadmin plan SPEC --out plan.json` and run `kadmin apply plan.json`",
-        )
     changes = "this change" if count == 1 else f"these {count} changes"
-    question = f"Apply {changes} to cluster {cluster_name(plan.identity)}?"
-    answer = stderr().input(f"{question} [y/N] ", markup=False)
-    if answer.strip().lower() not in ("y", "yes"):
-        stderr().print("Apply cancelled; nothing was changed.", markup=False)
-        raise typer.Exit(1)
+    ask(f"Apply {changes} to cluster {cluster_name(plan.identity)}?")

@@ -4,11 +4,14 @@ output formats of a plan, and the planning switches (deletes, stray overrides, -
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
+
+from kadmin.core.errors import KadminError
 
 
 class PlanFormat(StrEnum):
@@ -67,3 +70,29 @@ TopicFilterOption = Annotated[
         show_default=False,
     ),
 ]
+EnvOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--env",
+        metavar="NAME",
+        help=(
+            "This environment of the spec (repeatable): its cluster, client properties and overrides. "
+            "Several environments are read at once, each in a section of its own."
+        ),
+        show_default=False,
+    ),
+]
+AllEnvsOption = Annotated[bool, typer.Option("--all-envs", help="Every environment the spec declares.")]
+
+
+def env_selection(env: Sequence[str] | None, all_envs: bool) -> tuple[str, ...] | None:
+    """The environments asked for: None without --env and --all-envs, ``()`` for all of them."""
+    if env and all_envs:
+        raise KadminError(
+            "--env and --all-envs both select environments",
+            where="--all-envs",
+            hint="pass --all-envs alone, or one --env per environment",
+        )
+    if all_envs:
+        return ()
+    return tuple(dict.fromkeys(env)) if env else None

@@ -51,6 +51,25 @@ def show_plan(plan: Plan, output: PlanFormat, detailed: bool) -> None:
         render_plan(plan, stdout(), detailed=detailed)
 
 
+def interactive() -> bool:
+    """Whether a person can answer the prompt: stdin and stderr are terminals."""
+    return sys.stdin.isatty() and sys.stderr.isatty()
+
+
+def ask(question: str) -> None:
+    """Ask on stderr before a change; anything but yes exits 1. Without a terminal, refuse."""
+    if not interactive():
+        raise KadminError(
+            "refusing to apply without confirmation: there is no terminal to ask on",
+            hint="review the plan, then pass --auto-approve; or save it with "
+            "`kadmin plan SPEC --out plan.json` and run `kadmin apply plan.json`",
+        )
+    answer = stderr().input(f"{question} [y/N] ", markup=False)
+    if answer.strip().lower() not in ("y", "yes"):
+        stderr().print("Apply cancelled; nothing was changed.", markup=False)
+        raise typer.Exit(1)
+
+
 def refuse(plan: Plan, *, shown: bool) -> None:
     """Exit 1: a plan with refusals is never applied.
 

@@ -107,6 +107,7 @@ def plan_environments(
     only: Sequence[str] = (),
     wait_s: float = 65.0,
     workers: int = MAX_CLUSTERS_AT_ONCE,
+    rotate_unknown: bool = False,
 ) -> tuple[EnvResult[Planned], ...]:
     """One plan per environment of the loaded specs (`states`, by environment), all at one moment."""
     topic_patterns(only)  # a bad --topic is the command's error, not every environment's
@@ -118,6 +119,7 @@ def plan_environments(
         return plan_read(
             paths, limited, observed, admin,
             allow_delete=allow_delete, prune_configs=prune_configs, now=moment, only=only, environment=env,
+            rotate_unknown=rotate_unknown,
         )  # fmt: skip
 
     return fan_out(states, plan_one, wait_s=wait_s, workers=workers)

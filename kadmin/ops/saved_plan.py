@@ -68,7 +68,7 @@ def check_saved_plan(saved: Plan, admin: ClusterAdmin, *, source: str) -> None:
         )
     shown = " ".join(inputs.specs)
     try:
-        desired = load_specs(inputs.specs)
+        desired = load_specs(inputs.specs, environment=inputs.environment)
     except SpecError as err:
         first = err.problems[0] if err.problems else err
         where = f"{first.where}: " if first.where else ""

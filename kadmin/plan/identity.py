@@ -20,11 +20,17 @@ def check_cluster(spec: ClusterSpec, cluster_id: str, bootstrap: str | None) -> 
     if spec.id is None or spec.id == cluster_id:
         return
     via = f" (reached through {bootstrap})" if bootstrap else ""
-    where = spec.origin.at("cluster.id") if spec.origin is not None else "cluster.id"
+    field = f"environments.{spec.environment}.id" if spec.environment else "cluster.id"
+    where = spec.origin.at(field) if spec.origin is not None else field
     named = f" {spec.name}" if spec.name else ""
+    address = (
+        f"environments.{spec.environment}.bootstrap"
+        if spec.environment
+        else "--bootstrap-server / KADMIN_BOOTSTRAP_SERVER"
+    )
     raise WrongClusterError(
         f"the spec is for cluster{named} {spec.id}, but the cluster connected to is {cluster_id or '?'}{via}",
         where=where,
-        hint="point --bootstrap-server / KADMIN_BOOTSTRAP_SERVER at the cluster the spec describes; "
-        "change cluster.id only if the cluster was rebuilt on purpose",
+        hint=f"point {address} at the cluster the spec describes; "
+        f"change {field} only if the cluster was rebuilt on purpose",
     )

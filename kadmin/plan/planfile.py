@@ -235,7 +235,12 @@ def save_plan(plan: Plan, path: Path, *, document: Mapping[str, Any] | None = No
     `document` is that printed document when the caller has one (it adds fields for
     people, such as values in human units); the plan's own document otherwise.
     """
-    text = json.dumps(document if document is not None else plan_to_document(plan), indent=2) + "\n"
+    save_plan_document(document if document is not None else plan_to_document(plan), path)
+
+
+def save_plan_document(document: Mapping[str, Any], path: Path) -> None:
+    """Write a plan document (one cluster's, or several environments') to `path` as JSON."""
+    text = json.dumps(document, indent=2) + "\n"
     try:
         path.write_text(text, encoding="utf-8")
     except OSError as err:
@@ -249,6 +254,14 @@ def save_plan(plan: Plan, path: Path, *, document: Mapping[str, Any] | None = No
 def load_plan(path: Path) -> Plan:
     """Read a plan file written by `save_plan` or `kadmin plan -o json`, and check its actions
     against the planner's rules (`PlanFileError` names the file and the field)."""
+    source = str(path)
+    plan = plan_from_document(read_plan_document(path), source=source)
+    check_plan_rules(plan, source)
+    return plan
+
+
+def read_plan_document(path: Path) -> object:
+    """The JSON value of a plan file, not yet checked as a plan (`PlanFileError` when it cannot be read)."""
     source = str(path)
     problem = path_problem(path)
     if problem is None and path.is_dir():
@@ -273,9 +286,7 @@ def load_plan(path: Path) -> Plan:
             where=source,
             hint="check the path; `kadmin plan --out FILE` writes a plan file",
         ) from None
-    plan = plan_from_document(parse_plan_json(text, source), source=source)
-    check_plan_rules(plan, source)
-    return plan
+    return parse_plan_json(text, source)
 
 
 def parse_plan_json(text: str, source: str) -> object:

@@ -1,7 +1,7 @@
-"""Plans of several environments (``--env``, ``--all-envs``): one section per environment, then
-the total (text); a summary table then a section per environment (markdown, one pull-request
-comment); a ``clusters`` list (JSON, docs/plan-json.md). An environment that failed has its
-error in its section instead of a plan.
+"""Plans and drift of several environments (``--env``, ``--all-envs``): one section per
+environment, then the total (text); a summary table then a section per environment (markdown,
+one pull-request comment); a ``clusters`` list (JSON, docs/plan-json.md). An environment that
+failed has its error in its section instead of a plan.
 """
 
 from __future__ import annotations
@@ -15,14 +15,14 @@ from kadmin import __version__
 from kadmin.core.errors import KadminError, SpecError
 from kadmin.core.fleet import EnvResult, plans_of
 from kadmin.core.plan import FORMAT_VERSION, Plan
+from kadmin.plan.drift import DriftReport
+from kadmin.plan.planfile_fleet import FLEET_KIND
+from kadmin.render.drift import drift_document, render_drift, render_drift_markdown
 from kadmin.render.json import plan_document
 from kadmin.render.literal import say
 from kadmin.render.markdown import _code, _escape, render_plan_markdown
 from kadmin.render.review import count
 from kadmin.render.text import render_plan
-
-FLEET_KIND = "kadmin-fleet-plan"
-"""The ``kind`` of a plan document over several environments (a single cluster's has none)."""
 
 
 def error_text(error: KadminError) -> str:
@@ -130,4 +130,55 @@ def fleet_document(results: Sequence[EnvResult[Plan]]) -> dict[str, Any]:
         "kadmin_version": __version__,
         "clusters": clusters,
         "summary": totals(results),
+    }
+
+
+# --- drift -----------------------------------------------------------------------------
+
+
+def drift_total_line(results: Sequence[EnvResult[DriftReport]]) -> str:
+    drifted = [r.env for r in results if r.value is not None and r.value.drifted]
+    failed = [r.env for r in results if r.failed]
+    line = f"Drift over {count(len(results), 'environment')}: "
+    line += f"{len(drifted)} drifted ({', '.join(drifted)})." if drifted else "none drifted."
+    if failed:
+        line += f" {len(failed)} failed: {', '.join(failed)}."
+    return line
+
+
+def render_fleet_drift(results: Sequence[EnvResult[DriftReport]], console: Console) -> None:
+    for result in results:
+        say(console, env_heading(result.env))
+        if result.value is not None:
+            render_drift(result.value, console)
+        elif result.error is not None:
+            say(console, f"error: {error_text(result.error)}")
+        say(console)
+    say(console, drift_total_line(results))
+
+
+def fleet_drift_markdown(results: Sequence[EnvResult[DriftReport]]) -> str:
+    parts = [f"## kadmin drift of {count(len(results), 'environment')}", _escape(drift_total_line(results))]
+    for result in results:
+        section = f"## Environment {_escape(result.env)}"
+        if result.value is not None:
+            parts.append(f"{section}\n\n{render_drift_markdown(result.value).rstrip()}")
+        elif result.error is not None:
+            quoted = "\n".join(f"> {_escape(line)}" for line in error_text(result.error).splitlines())
+            parts.append(f"{section}\n\n> [!CAUTION]\n> Not read:\n{quoted}")
+    return "\n\n".join(parts) + "\n"
+
+
+def fleet_drift_document(results: Sequence[EnvResult[DriftReport]]) -> dict[str, Any]:
+    clusters: list[dict[str, Any]] = []
+    for result in results:
+        if result.value is not None:
+            clusters.append({"env": result.env, **drift_document(result.value)})
+        elif result.error is not None:
+            clusters.append({"env": result.env, "error": error_document(result.error)})
+    return {
+        "format_version": FORMAT_VERSION,
+        "clusters": clusters,
+        "drifted": any(r.value is not None and r.value.drifted for r in results),
+        "failed": [r.env for r in results if r.failed],
     }

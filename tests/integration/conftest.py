@@ -20,6 +20,9 @@ out clients that authenticate as other SCRAM users, which get what ACLs grant th
 A cluster you already have: ``KADMIN_TEST_BOOTSTRAP_ACLS`` (its SCRAM-SHA-512 listener)
 with ``KADMIN_TEST_ACLS_USERNAME`` and ``KADMIN_TEST_ACLS_PASSWORD`` (a super user), and
 ``KADMIN_TEST_BOOTSTRAP_ACLS_PLAINTEXT`` (its unauthenticated listener).
+
+`kafka_envs` is two more 1-node clusters, started at once, for specs with environments
+(``KADMIN_TEST_BOOTSTRAP_ENV_A`` and ``_B`` to reuse running ones).
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -105,6 +109,33 @@ def kafka_single(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KafkaHand
 @pytest.fixture(scope="session")
 def kafka_3zones(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KafkaHandle]:
     yield from _start(tmp_path_factory, "KADMIN_TEST_BOOTSTRAP_3ZONES", 3, "kafka-3zones")
+
+
+ENV_CLUSTERS = {"KADMIN_TEST_BOOTSTRAP_ENV_A": "kafka-env-a", "KADMIN_TEST_BOOTSTRAP_ENV_B": "kafka-env-b"}
+
+
+@pytest.fixture(scope="session")
+def kafka_envs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[KafkaHandle, KafkaHandle]]:
+    """Two more 1-node clusters, one per spec environment, started at the same time (or the ones
+    ``KADMIN_TEST_BOOTSTRAP_ENV_A`` and ``_B`` name)."""
+    handles: dict[str, KafkaHandle] = {}
+    starting: dict[str, LocalCluster] = {}
+    for variable, name in ENV_CLUSTERS.items():
+        if bootstrap := os.environ.get(variable):
+            handles[variable] = KafkaHandle(bootstrap)
+        else:
+            starting[variable] = LocalCluster(tmp_path_factory.mktemp(name), nodes=1, bound_to_owner=True)
+    try:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            started = {variable: pool.submit(cluster.start) for variable, cluster in starting.items()}
+        for variable, future in started.items():
+            info = future.result()
+            handles[variable] = KafkaHandle(info.bootstrap, info)
+        a, b = (handles[variable] for variable in ENV_CLUSTERS)
+        yield a, b
+    finally:
+        for cluster in starting.values():
+            cluster.stop()
 
 
 @dataclass

@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 import kadmin.cli.plan_cmds as plan_cmds
+import kadmin.cli.plan_view as plan_view
 from kadmin.cli.app import app
 from kadmin.core.model import Broker
 from kadmin.core.targets import Target
@@ -198,7 +199,7 @@ def test_apply_without_a_terminal_or_auto_approve_refuses(mem: InMemoryCluster, 
 def test_apply_asks_on_a_terminal(
     mem: InMemoryCluster, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, answer: str, applied: bool
 ) -> None:
-    monkeypatch.setattr(plan_cmds, "interactive", lambda: True)
+    monkeypatch.setattr(plan_view, "interactive", lambda: True)
     code, _, err = run("apply", write_spec(tmp_path), stdin=answer)
     assert "Apply this change to cluster in-memory-cluster? [y/N]" in err
     assert (code, "t.orders" in mem.topics) == ((0, True) if applied else (1, False))
