@@ -208,7 +208,8 @@ class _Pages:
             for k, v in request.query_params.items()
             if k not in ("partial", "every", "match", "internal")
         }
-        path = request.url.path
+        # Quoted again: a group name may hold '?', '#' or '%', which would end or change the path.
+        path = quote(request.scope["path"], safe="/")
         live_url = f"{path}?{urlencode({**kept, 'partial': 1, 'every': every})}"
         # The twin of a page is the same path under /json, with the same filters.
         filters = {k: v for k, v in request.query_params.items() if k in ("match", "internal") and v}

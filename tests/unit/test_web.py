@@ -102,7 +102,13 @@ def test_names_from_the_cluster_are_escaped_and_quoted_in_links() -> None:
     assert "<img" not in page
     assert "&lt;img src=x onerror=alert(1)&gt;/x?y#z" in page
     assert 'href="/groups/%3Cimg%20src%3Dx%20onerror%3Dalert%281%29%3E%2Fx%3Fy%23z"' in page
-    assert web.get("/groups/%3Cimg%20src%3Dx%20onerror%3Dalert%281%29%3E%2Fx%3Fy%23z").status_code == 200
+    group = web.get("/groups/%3Cimg%20src%3Dx%20onerror%3Dalert%281%29%3E%2Fx%3Fy%23z")
+    assert group.status_code == 200 and 'class="banner"' not in group.text
+    # The page polls itself and links its twin by the same quoted path.
+    quoted = "/groups/%3Cimg%20src%3Dx%20onerror%3Dalert%281%29%3E/x%3Fy%23z"
+    assert f'hx-get="{quoted}?partial=1&amp;every=5"' in group.text
+    assert f'href="/json{quoted}"' in group.text
+    assert web.get(f"/json{quoted}").json()["group"] == hostile
 
 
 def test_an_unreachable_cluster_is_a_banner_and_the_next_poll_waits_longer() -> None:
