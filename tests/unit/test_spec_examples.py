@@ -60,6 +60,8 @@ def test_all_feature_examples_together_cover_every_feature() -> None:
     assert state.topics["orders.zone-a.cache"].placement == InZone("zone-a")
     assert state.topics["audit.events"].partitions == 24
     assert {t.profile for t in state.topics.values()} >= {"events", "compacted"}
+    assert [a.name for a in state.access.apps] == ["billing", "orders-service"]
+    assert len(state.access.users) == 2 and len(state.access.quotas) == 2
 
 
 FLEET = SPECS / "fleet"
