@@ -9,6 +9,7 @@ import os
 import platform
 import resource
 import secrets
+import subprocess
 import sys
 import tempfile
 import time
@@ -21,6 +22,7 @@ from confluent_kafka.cimpl import NewTopic
 
 from kadmin.local.cluster import LocalCluster
 
+REPO = Path(__file__).resolve().parents[1]
 CREATE_BATCH = 1000
 TopicConfigs = Callable[[int], Mapping[str, str]]
 TIMEOUT_S = 120.0
@@ -39,6 +41,37 @@ def cluster(bootstrap: str | None, *, heap: str | None = None, nodes: int = 1) -
             yield info.bootstrap
         finally:
             local.stop()
+
+
+@contextmanager
+def installed_kadmin(given: str | None = None) -> Iterator[list[str]]:
+    """The `kadmin` command as a user gets it: this repository installed by pip, not editable (no
+    import hook at start-up) and with the bytecode pip compiles, in a fresh virtual environment
+    that is removed afterwards; or the `kadmin` executable `given`."""
+    if given:
+        yield [given]
+        return
+    with tempfile.TemporaryDirectory(prefix="kadmin-bench-") as tmp:
+        venv = Path(tmp) / "venv"
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=600)
+        pip = [str(venv / "bin" / "python"), "-m", "pip", "--disable-pip-version-check", "--quiet"]
+        subprocess.run([*pip, "install", str(REPO)], check=True, timeout=1800)
+        yield [str(venv / "bin" / "kadmin")]
+
+
+def run_timed(
+    command: Sequence[str], *, cwd: Path = REPO
+) -> tuple[float, float, subprocess.CompletedProcess[str]]:
+    """Wall and CPU seconds (user + system) of `command` as a whole process, and what it printed.
+
+    On a shared machine the wall time follows the load; the CPU time much less so."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    began = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, cwd=cwd, timeout=600, check=False)
+    wall = time.perf_counter() - began
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return wall, cpu, done
 
 
 def require_open_files(bootstrap: str | None, partitions: int) -> None:

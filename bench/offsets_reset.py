@@ -6,7 +6,9 @@ kafka-consumer-groups (ConsumerGroupCommand), on the same group. Figures, not as
     python bench/offsets_reset.py                      # starts a one-node cluster with kadmin.local
 
 Kafka's tool runs from its jars: --kafka-lib DIR, else the jars kadmin.local uses. Its
-time includes the JVM start, which is part of what an operator waits for.
+time includes the JVM start, which is part of what an operator waits for. Without --kadmin,
+kadmin is measured as a user gets it: this repository pip-installed (not editable) into a
+fresh virtual environment. CPU times (user + system) are printed beside the wall times.
 """
 
 from __future__ import annotations
@@ -15,8 +17,6 @@ import argparse
 import os
 import secrets
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 
+from benchkit import installed_kadmin, run_timed
 from confluent_kafka import Producer
 
 from kadmin.core.actions import CreateTopic, DeleteTopic
@@ -90,33 +91,31 @@ def time_kadmin(admin: ConfluentAdmin, group: str, backups: Path) -> tuple[float
     return planned - began, done - began
 
 
-def time_kadmin_process(bootstrap: str, group: str, topic: str, backups: Path) -> float:
+def time_kadmin_process(
+    kadmin: list[str], bootstrap: str, group: str, topic: str, backups: Path
+) -> tuple[float, float]:
     cmd = [
-        sys.executable, "-m", "kadmin", "offsets", "reset", "--group", group, "--topic", topic,
+        *kadmin, "offsets", "reset", "--group", group, "--topic", topic,
         "--to-earliest", "--execute", "-b", bootstrap, "--backup-dir", str(backups),
     ]  # fmt: skip
-    began = time.perf_counter()
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False)
-    elapsed = time.perf_counter() - began
+    wall, cpu, done = run_timed(cmd)
     if done.returncode != 0:
         raise SystemExit(f"kadmin offsets reset failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
-    return elapsed
+    return wall, cpu
 
 
-def time_kafka_tool(lib: Path, bootstrap: str, group: str, topic: str) -> float:
+def time_kafka_tool(lib: Path, bootstrap: str, group: str, topic: str) -> tuple[float, float]:
     log4j = resources.files("kadmin.local").joinpath("log4j2.properties")
     cmd = [
         "java", "-Xmx256m", f"-Dlog4j2.configurationFile={log4j}", "-cp", f"{lib}/*", TOOL,
         "--bootstrap-server", bootstrap, "--group", group, "--topic", topic,
         "--reset-offsets", "--to-earliest", "--execute",
     ]  # fmt: skip
-    began = time.perf_counter()
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False)
-    elapsed = time.perf_counter() - began
+    wall, cpu, done = run_timed(cmd)
     # The tool prints its errors on stdout and still exits 0.
     if done.returncode != 0 or "Error" in done.stdout:
         raise SystemExit(f"kafka-consumer-groups failed:\n{done.stdout}\n{done.stderr}")
-    return elapsed
+    return wall, cpu
 
 
 def main() -> None:
@@ -125,19 +124,28 @@ def main() -> None:
         "--bootstrap-server", help="An existing cluster; default: start one with kadmin.local."
     )
     parser.add_argument("--kafka-lib", help="Directory of Kafka's jars (for ConsumerGroupCommand).")
+    parser.add_argument("--kadmin", help="A kadmin executable; default: install this repository.")
     parser.add_argument("--partitions", type=int, default=1000)
     parser.add_argument("--messages", type=int, default=10, help="Messages per partition.")
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    print(f"load average at start: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     lib = kafka_lib(args.kafka_lib)
+    with installed_kadmin(args.kadmin) as kadmin:
+        print(f"kadmin: {kadmin[0]}")
+        measure(args, kadmin, lib)
 
+
+def measure(args: argparse.Namespace, kadmin: list[str], lib: Path) -> None:
+    print(f"load average at start: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     with cluster(args.bootstrap_server) as bootstrap, tempfile.TemporaryDirectory() as backups:
         admin = ConfluentAdmin({"bootstrap.servers": bootstrap}, timeout=60)
         suffix = secrets.token_hex(3)
         topic, group = f"kadmin-bench-reset-{suffix}", f"kadmin-bench-reset-{suffix}"
         fill(admin, bootstrap, topic, args.partitions, args.messages)
-        plans, kadmin_runs, process_runs, kafka_runs = [], [], [], []
+        plans: list[float] = []
+        kadmin_runs: list[float] = []
+        process_runs: list[tuple[float, float]] = []
+        kafka_runs: list[tuple[float, float]] = []
         try:
             for _ in range(args.runs):
                 commit_latest(admin, group, topic, args.partitions, args.messages)
@@ -147,7 +155,7 @@ def main() -> None:
                 kadmin_runs.append(total_s)
 
                 commit_latest(admin, group, topic, args.partitions, args.messages)
-                process_runs.append(time_kadmin_process(bootstrap, group, topic, Path(backups)))
+                process_runs.append(time_kadmin_process(kadmin, bootstrap, group, topic, Path(backups)))
                 assert committed_total(admin, group) == 0, "kadmin offsets reset left a partition"
 
                 commit_latest(admin, group, topic, args.partitions, args.messages)
@@ -159,13 +167,15 @@ def main() -> None:
             for future in admin.admin.delete_consumer_groups([group], request_timeout=30).values():
                 future.result(timeout=30)
 
+    process_wall, process_cpu = (statistics.median(run[i] for run in process_runs) for i in (0, 1))
+    kafka_wall, kafka_cpu = (statistics.median(run[i] for run in kafka_runs) for i in (0, 1))
     print(f"reset --to-earliest --execute of {args.partitions} partitions, {args.runs} run(s), median:")
-    print(f"  kadmin offsets reset (whole process):      {statistics.median(process_runs):6.2f} s")
+    print(f"  kadmin offsets reset (whole process):      {process_wall:6.2f} s (CPU {process_cpu:.2f} s)")
     print(f"  kadmin (Python API, plan + backup + commit): {statistics.median(kadmin_runs):6.2f} s")
     print(f"    of which planning:                       {statistics.median(plans):6.2f} s")
-    print(f"  kafka-consumer-groups (incl. JVM start):   {statistics.median(kafka_runs):6.2f} s")
-    ratio = statistics.median(kafka_runs) / statistics.median(process_runs)
-    print(f"  whole process, Kafka's tool / kadmin:      {ratio:6.2f}x")
+    print(f"  kafka-consumer-groups (incl. JVM start):   {kafka_wall:6.2f} s (CPU {kafka_cpu:.2f} s)")
+    print(f"  whole process, Kafka's tool / kadmin:      {kafka_wall / process_wall:6.2f}x")
+    print(f"load average at end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

@@ -7,6 +7,8 @@ topicctl's `check` of the same 150 topics side by side, `kadmin --version` and
     python bench/plan_scoped.py          # starts a one-node cluster (1 GB heap) with kadmin.local
 
 Without --topicctl, topicctl is built from source with `go install` into ~/.cache/kadmin.
+Without --kadmin, kadmin is measured as a user gets it: this repository pip-installed (not
+editable) into a fresh virtual environment. Each figure is printed with its CPU time beside it.
 """
 
 from __future__ import annotations
@@ -21,14 +23,21 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from benchkit import cluster, create_topics, delete_topics, machine, seed_topics
+from benchkit import (
+    REPO,
+    cluster,
+    create_topics,
+    delete_topics,
+    installed_kadmin,
+    machine,
+    run_timed,
+    seed_topics,
+)
 from confluent_kafka.admin import AdminClient
 
 TOPICCTL_VERSION = "9c1f75c"
 """segmentio/topicctl at the commit the comparison was made with."""
 RETENTION_MS = 86_400_000
-REPO = Path(__file__).resolve().parents[1]
-KADMIN = [sys.executable, "-m", "kadmin"]
 
 
 def topicctl_binary(given: str | None) -> str:
@@ -87,17 +96,21 @@ def broker_min_isr(raw: AdminClient) -> str:
     return str(entries["min.insync.replicas"].value)
 
 
-def timed(command: Sequence[str], runs: int, *, expect: str = "", cwd: Path = REPO) -> float:
-    """Median wall time of `command` as a whole process; it must exit 0 (and print `expect`)."""
-    times = []
+def timed(command: Sequence[str], runs: int, *, expect: str = "") -> tuple[float, float]:
+    """Median wall and CPU seconds of `command` as a whole process; it must exit 0 (and print `expect`)."""
+    walls, cpus = [], []
     for _ in range(runs):
-        began = time.perf_counter()
-        done = subprocess.run(command, capture_output=True, text=True, cwd=cwd, timeout=600, check=False)
-        times.append(time.perf_counter() - began)
+        wall, cpu, done = run_timed(command)
+        walls.append(wall)
+        cpus.append(cpu)
         if done.returncode != 0 or expect not in done.stdout:
             shown = " ".join(command)
             sys.exit(f"{shown} failed ({done.returncode}):\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
-    return statistics.median(times)
+    return statistics.median(walls), statistics.median(cpus)
+
+
+def shown(figure: tuple[float, float]) -> str:
+    return f"{figure[0]:6.3f} s (CPU {figure[1]:.3f} s)"
 
 
 def main() -> None:
@@ -106,19 +119,25 @@ def main() -> None:
         "--bootstrap-server", help="An existing cluster; default: start one with kadmin.local."
     )
     parser.add_argument("--topicctl", help="A topicctl binary; default: build it with go install.")
+    parser.add_argument("--kadmin", help="A kadmin executable; default: install this repository.")
     parser.add_argument("--spec-topics", type=int, default=150)
     parser.add_argument("--other-topics", type=int, default=5000)
     parser.add_argument("--partitions", type=int, default=2)
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     topicctl = topicctl_binary(args.topicctl)
+    with installed_kadmin(args.kadmin) as kadmin:
+        print(f"kadmin: {kadmin[0]}")
+        measure(args, kadmin, topicctl)
+
+
+def measure(args: argparse.Namespace, kadmin: list[str], topicctl: str) -> None:
     print(machine())
     print(f"load average at start: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
-
-    version = timed([*KADMIN, "--version"], args.runs, expect="kadmin")
-    validate = timed([*KADMIN, "validate", "specs/"], args.runs, expect="valid")
-    print(f"kadmin --version:          {version:6.3f} s")
-    print(f"kadmin validate specs/:    {validate:6.3f} s")
+    version = timed([*kadmin, "--version"], args.runs, expect="kadmin")
+    validate = timed([*kadmin, "validate", str(REPO / "specs")], args.runs, expect="valid")
+    print(f"kadmin --version:          {shown(version)}")
+    print(f"kadmin validate specs/:    {shown(validate)}")
 
     with cluster(args.bootstrap_server, heap="1g") as bootstrap, tempfile.TemporaryDirectory() as tmp:
         raw = AdminClient({"bootstrap.servers": bootstrap})
@@ -127,7 +146,7 @@ def main() -> None:
         create_topics(raw, names, args.partitions, lambda _: {"retention.ms": str(RETENTION_MS)})
         work = Path(tmp)
         write_specs(work, bootstrap, prefix, names, args.partitions, broker_min_isr(raw))
-        plan = [*KADMIN, "plan", str(work / "kadmin"), "-b", bootstrap]
+        plan = [*kadmin, "plan", str(work / "kadmin"), "-b", bootstrap]
         check = [
             topicctl,
             "check",
@@ -148,11 +167,11 @@ def main() -> None:
         finally:
             delete_topics(raw, [*names, *others])
 
-    print(f"kadmin plan, {args.spec_topics}-topic spec, cluster without others: {alone:6.3f} s")
-    print(f"kadmin plan, same spec, {args.other_topics} other topics:          {crowded:6.3f} s "
-          f"({crowded / alone:.2f}x)")  # fmt: skip
-    print(f"topicctl check, same topics, without others:          {topicctl_alone:6.3f} s")
-    print(f"topicctl check, same topics, {args.other_topics} other topics:   {topicctl_crowded:6.3f} s")
+    print(f"kadmin plan, {args.spec_topics}-topic spec, cluster without others: {shown(alone)}")
+    print(f"kadmin plan, same spec, {args.other_topics} other topics:          {shown(crowded)} "
+          f"({crowded[0] / alone[0]:.2f}x)")  # fmt: skip
+    print(f"topicctl check, same topics, without others:          {shown(topicctl_alone)}")
+    print(f"topicctl check, same topics, {args.other_topics} other topics:   {shown(topicctl_crowded)}")
     print(f"load average at end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 
