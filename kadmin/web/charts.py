@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-LABEL_WIDTH = 200
+LABEL_WIDTH = 280
 BAR_AREA = 420
 BAR_HEIGHT = 14
 ROW_GAP = 10

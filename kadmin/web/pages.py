@@ -196,11 +196,22 @@ def _status(p: PartitionHealth) -> str:
 # --- groups --------------------------------------------------------------------------
 
 
+LARGEST_LAGS = 30
+"""How many partitions the groups page charts: the ones furthest behind, of every group."""
+
+
 def groups_context(groups: Sequence[GroupSummary]) -> dict[str, Any]:
+    lagging = sorted(
+        ((p.lag, g.group, p.topic, p.partition) for g in groups for p in g.offsets.partitions if p.lag),
+        key=lambda row: (-row[0], row[1], row[2], row[3]),
+    )[:LARGEST_LAGS]
+    rows = [(f"{group} · {topic}[{partition}]", (lag,)) for lag, group, topic, partition in lagging]
     return {
         "groups": groups,
         "total_lag": sum(g.lag or 0 for g in groups),
         "chart": bar_chart([(g.group, (g.lag or 0,)) for g in groups], ("lag",)) if groups else None,
+        "partitions_chart": bar_chart(rows, ("lag",)) if rows else None,
+        "largest": LARGEST_LAGS,
     }
 
 

@@ -90,7 +90,10 @@ def test_pages_show_the_cluster_and_carry_a_strict_policy() -> None:
         assert "<script>" not in page.text and "style=" not in page.text
     topics = web.get("/topics").text
     assert re.search(r'data-topic="orders.created".*?data-col="partitions">2<', topics, re.S)
-    assert 'data-col="lag">63<' in web.get("/groups").text
+    groups = web.get("/groups").text
+    assert 'data-col="lag">63<' in groups
+    # The partitions furthest behind, largest first, in the per-partition chart.
+    assert re.findall(r'data-label="billing · orders.created\[(\d)\]"', groups) == ["0", "1"]
 
 
 def test_names_from_the_cluster_are_escaped_and_quoted_in_links() -> None:
