@@ -137,6 +137,7 @@ def _load(
     """The states asked for: a spec without environments (`plain`) under None, or environments
     (`envs`: those `only` names, or all); anything else is a located error."""
     findings = Findings()
+    only = tuple(dict.fromkeys(only))  # --env dev --env dev means dev once
     wanted = frozenset(only) if only or not envs else None
     documents, files = _read_all(paths, variables, findings, wanted)
     shared = read_shared(documents, findings)

@@ -121,6 +121,7 @@ def test_all_environments_load_from_one_read(fleet: list[str]) -> None:
     assert states["dev"].topics["orders.created"].replication_factor == 1
     assert states["prod"].topics["orders.created"].replication_factor == 3
     assert list(load_environments(fleet, env={"PROD_BOOTSTRAP": "p:9092"}, only=["prod"])) == ["prod"]
+    assert list(load_environments(fleet, env={}, only=["dev", "dev"])) == ["dev"]
 
 
 def test_a_variable_unset_in_another_environment_is_no_problem(fleet: list[str]) -> None:
