@@ -8,6 +8,7 @@ an export contains (which configs, in which units, which replica lists) is
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -17,9 +18,11 @@ import typer
 from kadmin.cli.app import BootstrapOption, CommandConfigOption, app, guarded, print_json, stderr, stdout
 from kadmin.cli.connection import connect, connect_environment
 from kadmin.cli.pinning import SpecOption, check_pinned, pinned_cluster
+from kadmin.core.access import AccessReads
 from kadmin.core.errors import KadminError
 from kadmin.kafka.confluent import DEFAULT_TIMEOUT_S
 from kadmin.ops.export import CLUSTER_FILE, ExportedSpec, export_spec, spec_document, spec_files, to_yaml
+from kadmin.ops.export_access import export_access
 from kadmin.spec.load import SUFFIXES
 
 
@@ -55,6 +58,14 @@ def export(
     force: Annotated[
         bool, typer.Option("--force", help="Write into a --out directory that already holds spec files.")
     ] = False,
+    access: Annotated[
+        bool,
+        typer.Option(
+            "--access",
+            help="Also export ACLs, SCRAM users (mechanism and iterations; each password as a ${VAR} "
+            "to set) and client quotas. Reading ACLs needs a cluster with an authorizer.",
+        ),
+    ] = False,
     spec: SpecOption = None,
     env: Annotated[
         str | None,
@@ -77,13 +88,15 @@ def export(
 ) -> None:
     """Write a spec of the live cluster: topics, partitions, replication factors, topic-level
     config overrides, zones from broker racks, and replica lists where the layout is not
-    `spread`. Internal topics (__*) are left out. A plan of the exported spec shows no changes.
+    `spread`; with --access, ACLs, SCRAM users and client quotas. Internal topics (__*) are left
+    out. A plan of the exported spec shows no changes.
 
     Example (adopt an existing cluster):
 
     \b
         kadmin export --out specs/ && kadmin plan specs/
         kadmin export --out specs/ --force --spec specs/   # only from the cluster specs/ pins
+        kadmin export --access --out specs/   # with users, ACLs and quotas (access.yaml)
         kadmin export --spec specs/ --env prod > prod.yaml  # the cluster of environment prod
     """
     pattern = _compile(topics)
@@ -111,6 +124,14 @@ def export(
     check_pinned(admin, cluster)
     state = admin.snapshot()
     exported = export_spec(state, topics=pattern)
+    summary = ""
+    if access:
+        found = export_access(admin.access_state(AccessReads()))
+        exported = replace(exported, access=found.sections, warnings=(*exported.warnings, *found.warnings))
+        summary = (
+            f"Exported {found.users} SCRAM user(s), {found.acls} ACL binding(s) and the quotas of "
+            f"{found.quotas} entit(ies); set each user's password variable before applying."
+        )
     if out is not None:
         written = _write(out, exported)
         shown = stdout()
@@ -122,6 +143,8 @@ def export(
         header = [f"kadmin spec exported from cluster {exported.cluster_id} by `kadmin export`."]
         typer.echo(to_yaml(spec_document(exported), header=header), nl=False)
     _summarise(exported)
+    if summary:
+        stderr().print(summary, markup=False)
 
 
 def _compile(topics: str | None) -> re.Pattern[str] | None:

@@ -83,6 +83,13 @@ def validate(
         topics = ", ".join(f"{name}: {_count(len(state.topics), 'topic')}" for name, state in states.items())
         topics = f"{_count(len(states), 'environment')} ({topics})"
     summary = [_count(len(first.files), "file"), topics, _count(len(first.offset_resets), "offset reset")]
+    access = first.access
+    if access.declared:
+        summary += [
+            _count(len(access.users), "user"),
+            _count(len(access.acls), "ACL"),
+            _count(len(access.quotas), "quota"),
+        ]
     typer.echo(f"valid: {', '.join(summary)}", err=spec_hash)
     if spec_hash:
         typer.echo(files_digest(first.files))

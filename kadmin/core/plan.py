@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from kadmin.core.access_actions import CredentialChange, UpsertScram
+from kadmin.core.access_actions import AlterQuota, CredentialChange, UpsertScram
 from kadmin.core.actions import Action, Notice, Refusal, in_apply_order
 from kadmin.core.errors import Location
 
@@ -131,7 +131,7 @@ class Plan:
 
     def summary(self) -> dict[str, int]:
         """Counts for the closing line: create / update / delete, per terraform."""
-        create = sum(1 for a in self.actions if a.kind in _CREATES or _creates_credential(a))
+        create = sum(1 for a in self.actions if a.kind in _CREATES or _creates(a))
         delete = sum(1 for a in self.actions if a.kind in _DELETES)
         return {
             "create": create,
@@ -149,5 +149,8 @@ class Plan:
         return in_apply_order(self.actions)
 
 
-def _creates_credential(action: Action) -> bool:
-    return isinstance(action, UpsertScram) and action.change is CredentialChange.CREATE
+def _creates(action: Action) -> bool:
+    """A new credential, or quotas on an entity that had none: a create, though of an update's kind."""
+    if isinstance(action, UpsertScram):
+        return action.change is CredentialChange.CREATE
+    return isinstance(action, AlterQuota) and all(c.before is None for c in action.changes)

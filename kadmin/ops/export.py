@@ -28,6 +28,7 @@ from kadmin.spec.units import format_duration_ms, format_size_bytes
 SPEC_VERSION = 1
 CLUSTER_FILE = "cluster.yaml"
 UNGROUPED_FILE = "topics.yaml"
+ACCESS_FILE = "access.yaml"
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +47,8 @@ class ExportedSpec:
     skipped_internal: int = 0
     static_topics: tuple[str, ...] = field(default=())
     """Topics written with explicit replica lists because their layout is not `spread`."""
+    access: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    """The ``users``, ``acls`` and ``quotas`` sections (`kadmin.ops.export_access`), when exported."""
 
 
 def export_spec(state: ClusterState, *, topics: str | re.Pattern[str] | None = None) -> ExportedSpec:
@@ -219,13 +222,14 @@ def spec_document(exported: ExportedSpec) -> dict[str, Any]:
     if exported.cluster:
         document["cluster"] = _plain(exported.cluster)
     document["topics"] = {name: _plain(body) for name, body in exported.topics.items()}
+    document.update(_plain(exported.access))
     return document
 
 
 def spec_files(exported: ExportedSpec) -> dict[str, dict[str, Any]]:
     """File name → spec document, for a directory of specs.
 
-    ``cluster.yaml`` holds the cluster block; each topic goes to
+    ``cluster.yaml`` holds the cluster block, ``access.yaml`` the users, ACLs and quotas; each topic goes to
     ``topics-<first dotted segment>.yaml`` (lower-cased, so that the layout is the
     same on case-insensitive file systems), and names without a dot to ``topics.yaml``.
     """
@@ -236,6 +240,8 @@ def spec_files(exported: ExportedSpec) -> dict[str, dict[str, Any]]:
         file = topic_file(name)
         document = files.setdefault(file, {"version": SPEC_VERSION, "topics": {}})
         document["topics"][name] = _plain(body)
+    if exported.access:
+        files[ACCESS_FILE] = {"version": SPEC_VERSION, **_plain(exported.access)}
     return files
 
 

@@ -128,7 +128,10 @@ def _credentials(
                     )
                 )
         elif isinstance(password, str):
-            _refuse_unread(spec, "cannot check whether the password changed", password, found)
+            # Nothing to change is known, and nothing could be set: say so without holding up the plan.
+            found.notices.append(
+                Notice(Target.credential(key), f"password not checked, so not rotated: {password}")
+            )
         elif not state.digests[key].matches(password):
             _set(spec, CredentialChange.ROTATE, now.iterations, password, found)
     for key in sorted(have.keys() - wanted.keys()):
@@ -160,6 +163,7 @@ def _set(
 
 
 def _refuse_unread(spec: ScramUserSpec, what: str, why: str, found: _Found) -> None:
+    """A credential that must be set, whose password cannot be read: the plan cannot be applied."""
     found.refusals.append(
         Refusal(
             Target.credential(spec.key),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kadmin.core.access import AccessSpec
 from kadmin.core.model import DesiredState, InZone, OffsetMode, OffsetResetSpec, Placement, Static, TopicSpec
 
 
@@ -36,11 +37,59 @@ def as_document(state: DesiredState) -> dict[str, Any]:
         block["command_config"] = cluster.command_config
     if cluster.variables:
         block["variables"] = cluster.variables
+    if cluster.manage_principals:
+        block["manage_principals"] = list(cluster.manage_principals)
     if block:
         document["cluster"] = block
     document["topics"] = {name: _topic(state.topics[name], environment) for name in sorted(state.topics)}
     if state.offset_resets:
         document["offset_resets"] = [_reset(reset) for reset in state.offset_resets]
+    document.update(access_document(state.access))
+    return document
+
+
+def access_document(access: AccessSpec) -> dict[str, Any]:
+    """Users (where each password is read from, never a password), apps, every ACL binding with the
+    app or entry it comes from, and quotas with their values as Kafka keeps them."""
+    document: dict[str, Any] = {}
+    if access.users:
+        document["users"] = {
+            u.user: {"mechanism": u.mechanism.value, "iterations": u.iterations, "password": str(u.password)}
+            for u in access.users
+        }
+    if access.apps:
+        document["apps"] = {
+            app.name: {
+                "principal": app.principal,
+                "produces": list(app.produces),
+                "consumes": list(app.consumes),
+                "groups": list(app.groups),
+                "transactional_ids": list(app.transactional_ids),
+            }
+            for app in access.apps
+        }
+    if access.acls:
+        document["acls"] = [
+            {
+                "principal": acl.binding.principal,
+                "resource_type": acl.binding.resource_type.value,
+                "name": acl.binding.resource_name,
+                "pattern": acl.binding.pattern_type.value,
+                "operation": acl.binding.operation.value,
+                "permission": acl.binding.permission.value,
+                "host": acl.binding.host,
+                "from": list(acl.sources),
+            }
+            for acl in sorted(access.acls, key=lambda a: a.binding)
+        ]
+    if access.quotas:
+        document["quotas"] = [
+            {
+                **{t.value: "<default>" if n is None else n for t, n in q.entity.parts},
+                **{k.value: v for k, v in sorted(q.values.items())},
+            }
+            for q in access.quotas
+        ]
     return document
 
 

@@ -47,7 +47,7 @@ DEFAULT_ENTITY = "<default>"
 """How a spec (and Kafka's tools) name the default user or client id of a quota."""
 
 _ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-_APPLICABLE: Mapping[ResourceType, frozenset[AclOperation]] = {
+APPLICABLE: Mapping[ResourceType, frozenset[AclOperation]] = {
     ResourceType.TOPIC: frozenset(
         {
             AclOperation.READ,
@@ -171,7 +171,7 @@ def _password(
         message = "must name one environment variable as ${NAME}, with no default or other text"
         hint = "a default or surrounding text would put (part of) a password in the spec"
     else:
-        message = f"of user {user} is written in the spec; a password is never kept in a spec"
+        message = f"is the password of {user} written out; a spec never holds a password"
         hint = "put it in an environment variable and write ${NAME}, or in a file and write {file: path}"
     findings.error(here, message, hint)
     return None
@@ -212,8 +212,8 @@ def _acl(doc: Document, index: int, collector: AclCollector, findings: Findings)
     operations = []
     for i, text in enumerate(body["operations"]):
         operation = AclOperation(text)
-        if operation is not AclOperation.ALL and operation not in _APPLICABLE[kind]:
-            usable = ", ".join(sorted(o.value for o in _APPLICABLE[kind]))
+        if operation is not AclOperation.ALL and operation not in APPLICABLE[kind]:
+            usable = ", ".join(sorted(o.value for o in APPLICABLE[kind]))
             findings.error(
                 doc.positions.value((*path, "operations", i)),
                 f"is not an operation Kafka checks on a {kind} (found {text})",

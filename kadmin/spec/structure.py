@@ -240,6 +240,8 @@ def _explain(failure: _Failure, doc: Document) -> Iterator[KadminError]:
                 hint = "e.g. billing-replay-2026-11-20"
             elif path[:1] == ("environments",) and path[-1:] == ("variables",):
                 hint = "KADMIN_PROD_ reads sasl.password from KADMIN_PROD_SASL_PASSWORD, and so on"
+            elif path[-1:] == ("principal",):
+                hint = "write the principal's type before its name, as Kafka does: User:svc-orders"
             else:
                 hint = _name_hint(value)
             yield KadminError(f"{_words(failure)} (found {_show(value)})", where=here, hint=hint)

@@ -202,6 +202,7 @@ class _Pages:
             _int(request.query_params.get("every")),
             failed=bool(errors),
             slow=any(r.seconds > pages.SLOW_READ_S for r in done),
+            base=pages.BASE_EVERY_S if page in ("groups", "group") else pages.SLOW_PAGE_EVERY_S,
         )
         kept = {
             k: v

@@ -29,19 +29,21 @@ from kadmin.web.charts import BarChart, bar_chart
 from kadmin.web.reads import SpecView
 
 BASE_EVERY_S = 5
-"""How often a page refreshes its live part when the cluster answers quickly."""
+"""How often the group pages refresh their lag when the cluster answers quickly."""
+SLOW_PAGE_EVERY_S = 15
+"""How often the other pages refresh: their reads (whole snapshot, sizes, a plan) weigh more."""
 MAX_EVERY_S = 120
 """The longest wait between two refreshes, however slow or unreachable the cluster."""
 SLOW_READ_S = 2.0
 """A read slower than this makes the next refresh wait twice as long."""
 
 
-def next_every(current: int | None, *, failed: bool, slow: bool) -> int:
-    """Seconds until the next refresh: back to the base when the read was quick and good, else
+def next_every(current: int | None, *, failed: bool, slow: bool, base: int = BASE_EVERY_S) -> int:
+    """Seconds until the next refresh: back to `base` when the read was quick and good, else
     twice the last wait (bounded), so a slow or unreachable cluster is polled less and less."""
     if not (failed or slow):
-        return BASE_EVERY_S
-    return min(MAX_EVERY_S, max(BASE_EVERY_S, current or BASE_EVERY_S) * 2)
+        return base
+    return min(MAX_EVERY_S, max(base, current or base) * 2)
 
 
 def pattern(text: str) -> re.Pattern[str] | None:

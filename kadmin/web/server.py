@@ -40,7 +40,14 @@ def serve(source: Source, sock: socket.socket, host: str, announce: Callable[[st
     """Serve until interrupted (Ctrl-C); `announce` gets the URL once the socket listens."""
     app = build_app(source, host=host)
     # Access logs stay off: a page's address is all they would add, and errors reach the page.
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", server_header=False)
+    config = uvicorn.Config(
+        app,
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        server_header=False,
+        timeout_graceful_shutdown=5,  # Ctrl-C waits this long at most for open requests
+    )
     server = uvicorn.Server(config)
     announce(url_of(sock))
     try:

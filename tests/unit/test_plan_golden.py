@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from kadmin.core.access import AclBinding, AclOperation, PatternType, ResourceType
 from kadmin.core.model import Broker
 from kadmin.core.plan import Plan
 from kadmin.ops.apply import apply_plan
@@ -119,3 +120,41 @@ def test_a_partial_plan_says_so_and_holds_only_the_matching_topics() -> None:
         "everything else in the spec was left out."
     )
     assert "> [!NOTE]\n> Partial plan: only topics matching" in render_plan_markdown(plan)
+
+
+def test_access_plans_say_where_each_acl_comes_from_and_never_show_a_password(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SVC_ORDERS_PASSWORD", "orders-first-secret")
+    monkeypatch.setenv("SVC_BILLING_PASSWORD", "billing-first-secret")
+    cluster = three_zones()
+    outsider = AclBinding(
+        "User:ops", ResourceType.CLUSTER, "kafka-cluster", PatternType.LITERAL, AclOperation.ALTER
+    )
+    cluster.acls.add(outsider)
+    first = plan_of("access", cluster)
+    text = text_of(first)
+    check("access_create.txt", text)
+    check("access_create.md", render_plan_markdown(first))
+    assert "        from app orders-service at access/access.yaml:14:3" in text
+    assert apply_plan(first, cluster).ok
+    # Later: billing also reads orders.shipped, the orders password is rotated, and a former
+    # service's ACL (inside manage_principals) is deleted; User:ops is outside the scope.
+    monkeypatch.setenv("SVC_ORDERS_PASSWORD", "orders-second-secret")
+    legacy = AclBinding(
+        "User:svc-legacy", ResourceType.TOPIC, "legacy", PatternType.LITERAL, AclOperation.READ
+    )
+    cluster.acls.add(legacy)
+    second = plan_specs(["access_v2"], lambda _: cluster, now=NOW, allow_delete=True).plan
+    text = text_of(second)
+    check("access_change.txt", text)
+    check("access_change.md", render_plan_markdown(second))
+    assert (
+        "~ user svc-orders (SCRAM-SHA-512): rotate credential, new password from ${SVC_ORDERS_PASSWORD}"
+        in text
+    )
+    assert "User:ops" not in text
+    assert apply_plan(second, cluster).ok
+    assert outsider in cluster.acls and legacy not in cluster.acls
+    for shown in (text, render_plan_markdown(first), render_plan_markdown(second)):
+        assert "secret" not in shown

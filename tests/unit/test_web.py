@@ -123,6 +123,8 @@ def test_an_unreachable_cluster_is_a_banner_and_the_next_poll_waits_longer() -> 
     assert 'class="banner"' in page.text and "Cannot read the cluster" in page.text
     assert "Traceback" not in page.text
     assert 'hx-trigger="every 40s"' in page.text
+    assert 'hx-trigger="every 15s"' in client(cluster()).get("/topics?partial=1&every=20").text
+    assert 'hx-trigger="every 5s"' in client(cluster()).get("/groups?partial=1&every=20").text
     failed = web.get("/json/topics")
     assert failed.status_code == 503
     assert failed.json()["error"][0]["message"]
@@ -134,6 +136,8 @@ def test_polling_backs_off_while_reads_fail_or_are_slow_and_is_bounded() -> None
     assert next_every(None, failed=True, slow=False) == 2 * BASE_EVERY_S
     assert next_every(20, failed=False, slow=True) == 40
     assert next_every(MAX_EVERY_S, failed=True, slow=False) == MAX_EVERY_S
+    assert next_every(None, failed=False, slow=False, base=15) == 15
+    assert next_every(15, failed=True, slow=False, base=15) == 30
 
 
 def test_a_loopback_server_refuses_other_host_names() -> None:
