@@ -222,6 +222,17 @@ def connect_environment(
     command that selected one environment. An environment that names no address anywhere is an
     error: the local cluster is never taken for one environment of several.
     """
+    config = environment_config(cluster, bootstrap=bootstrap, command_config=command_config)
+    check_timeout(timeout)
+    admin = ConfluentAdmin(config, timeout=timeout)
+    close_at_command_end(admin.close)
+    return admin
+
+
+def environment_config(
+    cluster: ClusterSpec, *, bootstrap: str | None = None, command_config: str | None = None
+) -> dict[str, str]:
+    """The checked client properties of one spec environment, as `connect_environment` uses them."""
     config_file = command_config or cluster.command_config
     found = bootstrap or cluster.bootstrap
     if not found and config_file:
@@ -233,12 +244,9 @@ def connect_environment(
             where=cluster.origin.at(f"environments.{env}") if cluster.origin else f"environment {env}",
             hint=f"set bootstrap: in environments.{env}, or bootstrap.servers in its command_config file",
         )
-    check_timeout(timeout)
     config = client_config(found, config_file, prefix=cluster.variables or "KADMIN_")
     check_bootstrap(config["bootstrap.servers"])
-    admin = ConfluentAdmin(config, timeout=timeout)
-    close_at_command_end(admin.close)
-    return admin
+    return config
 
 
 MAX_TIMEOUT_S = 3600.0

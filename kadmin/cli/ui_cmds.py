@@ -12,7 +12,8 @@ from typing import Annotated
 import typer
 
 from kadmin.cli.app import BootstrapOption, CommandConfigOption, TimeoutOption, app, guarded, stderr
-from kadmin.cli.connection import check_bootstrap, check_timeout, client_config
+from kadmin.cli.connection import check_bootstrap, check_timeout, client_config, environment_config
+from kadmin.core.errors import KadminError
 from kadmin.kafka.confluent import ConfluentAdmin
 from kadmin.kafka.port import ClusterAdmin
 
@@ -40,6 +41,15 @@ def ui(
     port: Annotated[
         int, typer.Option("--port", min=0, max=65535, help="Port to listen on; 0 picks a free one.")
     ] = 0,
+    env: Annotated[
+        str | None,
+        typer.Option(
+            "--env",
+            metavar="NAME",
+            help="This environment of the spec: its cluster, client properties and overrides.",
+            show_default=False,
+        ),
+    ] = None,
     bootstrap: BootstrapOption = None,
     command_config: CommandConfigOption = None,
     timeout: TimeoutOption = UI_TIMEOUT_S,
@@ -57,16 +67,28 @@ def ui(
     \b
         kadmin ui specs/
         kadmin ui -b kafka-1:9092 --port 8080
+        kadmin ui specs/fleet/ --env prod       # one environment of the spec
     """
     check_timeout(timeout)
     paths = list(specs or [])
-    spec_bootstrap = None
+    if env and not paths:
+        raise KadminError(
+            "--env names an environment of a spec, and no spec is given",
+            where="--env",
+            hint=f"pass the spec that declares it: kadmin ui specs/ --env {env}",
+        )
     if paths:
         from kadmin.spec.load import load_specs  # a spec error is reported now, before serving
 
-        spec_bootstrap = load_specs(paths).cluster.bootstrap
-    config = client_config(bootstrap, command_config, spec_bootstrap=spec_bootstrap)
-    check_bootstrap(config["bootstrap.servers"])
+        cluster = load_specs(paths, environment=env).cluster
+        if env:  # its cluster and client properties, as `kadmin plan --env` reaches them (checked)
+            config = environment_config(cluster, bootstrap=bootstrap, command_config=command_config)
+        else:
+            config = client_config(bootstrap, command_config, spec_bootstrap=cluster.bootstrap)
+            check_bootstrap(config["bootstrap.servers"])
+    else:
+        config = client_config(bootstrap, command_config)
+        check_bootstrap(config["bootstrap.servers"])
 
     def open_admin() -> ClusterAdmin:
         return ConfluentAdmin(config, timeout=timeout)
@@ -85,4 +107,4 @@ def ui(
     def announce(url: str) -> None:
         typer.echo(f"kadmin ui: {url} (read-only; Ctrl-C stops it)")
 
-    serve(Source(open_admin, paths), sock, host, announce)
+    serve(Source(open_admin, paths, env), sock, host, announce)

@@ -226,6 +226,7 @@ class _Pages:
             "live_url": live_url,
             "json_url": json_url,
             "with_specs": bool(self.source.specs),
+            "environment": self.source.environment,
         }
         partial = request.query_params.get("partial") == "1"
         return self.templates.TemplateResponse(request, "live.html" if partial else "page.html", context)

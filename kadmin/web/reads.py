@@ -21,8 +21,9 @@ from kadmin.core.errors import ClusterError, KadminError
 from kadmin.core.model import DesiredState
 from kadmin.core.targets import Target
 from kadmin.kafka.port import ClusterAdmin
-from kadmin.ops.planning import Planned, address, plan_specs
+from kadmin.ops.planning import Planned, address, plan_read, read_cluster
 from kadmin.plan.drift import DriftKind, DriftReport, find_drift
+from kadmin.spec.load import load_specs
 
 T = TypeVar("T")
 
@@ -68,11 +69,17 @@ class SpecView:
 class Source:
     """The cluster (and the specs, if any) behind the pages."""
 
-    def __init__(self, open_admin: Callable[[], ClusterAdmin], specs: Sequence[Path] = ()) -> None:
+    def __init__(
+        self,
+        open_admin: Callable[[], ClusterAdmin],
+        specs: Sequence[Path] = (),
+        environment: str | None = None,
+    ) -> None:
         self._open = open_admin
         self._admin: ClusterAdmin | None = None
         self._lock = threading.Lock()
         self.specs = tuple(specs)
+        self.environment = environment
 
     def read(self, fn: Callable[[ClusterAdmin], T]) -> Read[T]:
         started = time.monotonic()
@@ -98,7 +105,11 @@ class Source:
             return None
 
         def planned(admin: ClusterAdmin) -> SpecView:
-            found = plan_specs(self.specs, lambda _desired: admin)
+            # As `kadmin plan [--env NAME]` reads: the specs, the scoped snapshot checked against
+            # cluster.id, the plan of the two; the drift from the same reads.
+            desired = load_specs(self.specs, environment=self.environment)
+            desired, observed = read_cluster(desired, admin)
+            found = plan_read(self.specs, desired, observed, admin, environment=self.environment)
             return SpecView(found, find_drift(found.desired, found.observed, address(admin)))
 
         return self.read(planned)

@@ -226,3 +226,59 @@ def test_the_cluster_page_highlights_partitions_one_zone_outage_takes_down() -> 
     assert re.findall(r'<tr class="bad"><td><a href="/topics/(\w+)">', page) == ["legacy"]
     assert re.findall(r'<g class="row highlight" data-label="broker (\d)">', page) == ["1", "2"]
     assert re.findall(r'<section class="zone" data-zone="([\w-]+)">', page) == ["zone-a", "zone-b"]
+
+
+ENVIRONMENTS = """\
+version: 1
+topics:
+  orders.created:
+    partitions: 2
+    replication_factor: 3
+    configs:
+      retention.ms: 1d
+environments:
+  dev:
+    bootstrap: 127.0.0.1:9092
+    overrides:
+      topics:
+        orders.created:
+          configs:
+            retention.ms: 1h
+  prod:
+    bootstrap: 127.0.0.1:9093
+"""
+
+
+def test_with_an_environment_the_pages_show_that_environment_of_the_spec(tmp_path: Path) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(ENVIRONMENTS)
+    dev = TestClient(build_app(Source(cluster, (spec,), "dev")), base_url="http://127.0.0.1")
+    prod = TestClient(build_app(Source(cluster, (spec,), "prod")), base_url="http://127.0.0.1")
+    # The cluster holds retention.ms=1h (3600000): what dev says, not what prod inherits.
+    assert re.search(r'data-topic="orders.created".*?class="status in-spec"', dev.get("/topics").text, re.S)
+    assert re.search(r'data-topic="orders.created".*?class="status drifted"', prod.get("/topics").text, re.S)
+    assert 'id="environment">environment dev<' in dev.get("/plan").text
+    assert dev.get("/json/drift").json()["drifted"] is False
+    assert prod.get("/json/plan").json()["inputs"]["environment"] == "prod"
+
+
+def test_env_picks_the_environment_s_cluster_and_needs_a_spec(monkeypatch: pytest.MonkeyPatch) -> None:
+    sources: list[Source] = []
+
+    def serve(source: Source, sock: socket.socket, host: str, announce: Callable[[str], None]) -> None:
+        sources.append(source)
+        sock.close()
+
+    monkeypatch.setattr(server, "serve", serve)
+    monkeypatch.setenv("DEV_BOOTSTRAP", "127.0.0.1:19092")
+    result = CliRunner().invoke(app, ["ui", "specs/fleet/", "--env", "dev"])
+    assert result.exit_code == 0, result.output
+    assert sources[-1].environment == "dev"
+    admin = sources[-1]._open()  # made, not connected: only its address is looked at
+    assert getattr(admin, "bootstrap", None) == "127.0.0.1:19092"
+    getattr(admin, "close", lambda: None)()
+
+    alone = CliRunner().invoke(app, ["ui", "--env", "dev"])
+    assert alone.exit_code == 1 and "no spec is given" in alone.stderr
+    missing = CliRunner().invoke(app, ["ui", "specs/fleet/"])
+    assert missing.exit_code == 1 and "--env" in missing.stderr
