@@ -320,7 +320,10 @@ def drift_specs(
     """Load the specs, read the cluster once, check its identity, and list every difference;
     with `only`, of the topics whose whole name matches one of those patterns; `early` as for plan."""
     desired, observed, admin = _read(paths, connect, only, early, wait_s)
-    return find_drift(desired, observed, address(admin))
+    access = None
+    if desired.access.reads(desired.cluster.manage_principals).any and not only:
+        access = plan_access(admin, desired, allow_delete=True).plan
+    return find_drift(desired, observed, address(admin), access)
 
 
 def _read(

@@ -48,4 +48,6 @@ def access_staleness(action: AccessAction, state: AccessState) -> list[str]:
 
 
 def _shown(value: float | None) -> str:
-    return "unset" if value is None else f"{value:g}"
+    if value is None:
+        return "unset"
+    return str(int(value)) if value == int(value) else repr(value)

@@ -6,16 +6,27 @@ broker outside its declared zone): orphan topics inside `cluster.manage`, overri
 set on the cluster that the spec does not set, replica layouts off their placement,
 and everything plan shows as a change. Topics outside `cluster.manage` and not in the
 spec are not kadmin's and never drift. Offset resets are one-shot instructions, not
-state, so they are not drift either.
+state, so they are not drift either. Access (ACLs, credentials, quotas) drifts as an access
+plan with deletes allowed would change it, inside `cluster.manage_principals` for deletes.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import assert_never
 
-from kadmin.core.access_actions import AlterQuota, CreateAcl, DeleteAcl, DeleteScram, RemoveQuota, UpsertScram
+from kadmin.core.access_actions import (
+    AccessAction,
+    AlterQuota,
+    CreateAcl,
+    CredentialChange,
+    DeleteAcl,
+    DeleteScram,
+    RemoveQuota,
+    UpsertScram,
+)
 from kadmin.core.actions import (
     Action,
     AddPartitions,
@@ -30,6 +41,7 @@ from kadmin.core.actions import (
 from kadmin.core.model import ClusterState, DesiredState
 from kadmin.core.plan import ClusterIdentity
 from kadmin.core.targets import Target, TargetKind
+from kadmin.plan.access_diff import AccessPlan
 from kadmin.plan.diff import diff
 
 
@@ -47,6 +59,9 @@ class DriftKind(StrEnum):
     """Replication factor or replica layout off the spec's placement."""
     OTHER = "other"
     """What no plan can fix (refused), or a broker outside the declared zones."""
+    ACCESS = "access"
+    """An ACL, SCRAM credential or quota value off the spec (inside `cluster.manage_principals` for
+    what the spec does not have)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,10 +88,19 @@ class DriftReport:
         return bool(self.differences)
 
 
-def find_drift(desired: DesiredState, observed: ClusterState, bootstrap: str | None = None) -> DriftReport:
-    """Every difference between `desired` and the managed part of `observed`."""
+def find_drift(
+    desired: DesiredState,
+    observed: ClusterState,
+    bootstrap: str | None = None,
+    access: AccessPlan | None = None,
+) -> DriftReport:
+    """Every difference between `desired` and the managed part of `observed`; with `access` (the
+    access diff planned with deletes allowed), every access difference too."""
     plan = diff(desired, observed, allow_delete=True, prune_configs=True)
     found: list[Difference] = []
+    if access is not None:
+        found.extend(access_differences(access.actions))
+        found.extend(Difference(r.target, DriftKind.OTHER, r.message) for r in access.refusals)
     for action in plan.actions:
         found.extend(_from_action(action))
     for refusal in plan.refusals:
@@ -142,6 +166,45 @@ def _from_action(action: Action) -> list[Difference]:
         case ResetOffsets() | FinishMove() | RemoveThrottle():  # pragma: no cover - `diff` never plans them
             return []
         case UpsertScram() | CreateAcl() | AlterQuota() | RemoveQuota() | DeleteAcl() | DeleteScram():
-            return []  # pragma: no cover - access is planned by `kadmin.plan.access_diff`, not `diff`
+            return access_differences([action])
         case _:
             assert_never(action)
+
+
+def access_differences(actions: Sequence[AccessAction]) -> list[Difference]:
+    """What each access action would change, as drift: the ACL, credential or quota that differs."""
+    found: list[Difference] = []
+    for action in actions:
+        target = action.target
+        match action:
+            case CreateAcl():
+                found.append(Difference(target, DriftKind.ACCESS, "in the spec, not on the cluster"))
+            case DeleteAcl():
+                detail = "on the cluster inside manage_principals, not in the spec"
+                found.append(Difference(target, DriftKind.ACCESS, detail))
+            case UpsertScram():
+                found.append(Difference(target, DriftKind.ACCESS, _CREDENTIAL_DRIFT[action.change]))
+            case DeleteScram():
+                detail = "a credential on the cluster inside manage_principals, not in the spec"
+                found.append(Difference(target, DriftKind.ACCESS, detail))
+            case AlterQuota() | RemoveQuota():
+                for c in action.changes:
+                    spec = None if c.after is None else _number(c.after)
+                    cluster = None if c.before is None else _number(c.before)
+                    detail = f"{c.key}: spec {spec or '(not set)'}, cluster {cluster or '(not set)'}"
+                    found.append(Difference(target, DriftKind.ACCESS, detail, c.key.value, spec, cluster))
+            case _:
+                assert_never(action)
+    return found
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if value == int(value) else repr(value)
+
+
+_CREDENTIAL_DRIFT = {
+    CredentialChange.CREATE: "in the spec, not on the cluster",
+    CredentialChange.ROTATE: "the password is not the spec's (by the digest kadmin recorded)",
+    CredentialChange.ITERATIONS: "the iterations differ from the spec's",
+    CredentialChange.UNKNOWN: "kadmin never set this credential",
+}

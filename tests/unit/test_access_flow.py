@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+import kadmin.cli.drift_cmds as drift_cmds
 import kadmin.cli.plan_cmds as plan_cmds
 from kadmin.cli.app import app
 from kadmin.core.access import (
@@ -25,6 +26,7 @@ from kadmin.core.access import (
     ScramMechanism,
 )
 from kadmin.core.model import Broker
+from kadmin.plan.planfile import load_plan, plan_from_document, plan_to_document
 from tests.fakes import InMemoryCluster
 
 PASSWORD = "orders-secret-1a2b3c"
@@ -191,3 +193,44 @@ def test_a_topics_only_spec_never_reads_access(mem: InMemoryCluster, tmp_path: P
     code, _, err = run("apply", path, "--auto-approve")
     assert code == 0, err
     assert "access_state" not in mem.methods()
+
+
+def test_a_saved_plan_reads_back_as_itself_and_goes_stale_when_access_moves(
+    mem: InMemoryCluster, tmp_path: Path
+) -> None:
+    path = spec(tmp_path)
+    plan_file = tmp_path / "plan.json"
+    assert run("plan", path, "--out", plan_file)[0] == 0
+    saved = load_plan(plan_file)
+    assert plan_from_document(plan_to_document(saved)) == saved
+    assert {a.kind for a in saved.actions} == {"upsert_scram", "create_acl", "alter_quota"}
+    # Someone grants one of the planned ACLs by hand: the plan no longer fits the cluster.
+    mem.acls.add(
+        AclBinding("User:svc-billing", ResourceType.GROUP, "billing", PatternType.LITERAL, AclOperation.READ)
+    )
+    code, _, err = run("apply", plan_file)
+    assert code == 1
+    assert "the cluster changed since this plan was computed" in err
+    assert "ACL allow User:svc-billing read group:billing now exists" in err
+
+
+def test_drift_lists_access_off_the_spec_inside_the_scope_only(
+    mem: InMemoryCluster, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(drift_cmds, "connect", lambda *a, **k: mem)
+    path = spec(tmp_path)
+    assert run("apply", path, "--auto-approve")[0] == 0
+    assert run("drift", path, "--detailed-exitcode")[0] == 0
+    granted = AclBinding(
+        "User:svc-orders", ResourceType.TOPIC, "payments", PatternType.LITERAL, AclOperation.READ
+    )
+    outside = AclBinding("User:ops", ResourceType.TOPIC, "payments", PatternType.LITERAL, AclOperation.READ)
+    mem.acls |= {granted, outside}
+    mem.quotas[QuotaEntity.of({QuotaEntityType.USER: "svc-orders"})][QuotaKey.PRODUCER_BYTE_RATE] = 1.0
+    code, out, err = run("drift", path, "--detailed-exitcode", "-o", "json")
+    assert code == 2, err
+    found = {(d["target"], d["detail"]) for d in json.loads(out)["differences"]}
+    assert found == {
+        (f"acl:{granted}", "on the cluster inside manage_principals, not in the spec"),
+        ("quota:user=svc-orders", "producer_byte_rate: spec 1048576, cluster 1"),
+    }
