@@ -112,10 +112,15 @@ def _topic(topic: TopicSpec, environment: str | None) -> dict[str, Any]:
 def _overridden(topic: TopicSpec, environment: str) -> dict[str, str]:
     """Each value the environment's overrides set: ``field: overrides.LEVEL (FILE:LINE)``."""
     prefix = f"environments.{environment}."
+    levels = ["overrides.all", f"overrides.topics.{topic.name}"]
+    if topic.profile:
+        levels.append(f"overrides.profiles.{topic.profile}")
     out: dict[str, str] = {}
     for field_name, where in sorted(topic.origins.items()):
-        if where.field.startswith(prefix):
-            level = where.field.removeprefix(prefix).removesuffix(f".{field_name}")
+        written = where.field.removeprefix(prefix)
+        # Names hold dots, so the level is matched whole, not split off at a dot.
+        level = next((lv for lv in levels if written == lv or written.startswith(f"{lv}.")), None)
+        if where.field.startswith(prefix) and level is not None:
             out[field_name] = f"{level} ({where.file}:{where.line})"
     return out
 

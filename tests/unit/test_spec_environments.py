@@ -9,6 +9,7 @@ import pytest
 
 from kadmin.core.errors import SpecError
 from kadmin.core.model import InZone
+from kadmin.render.desired import as_document
 from kadmin.spec.load import environment_names, load_environments, load_specs
 
 
@@ -223,3 +224,31 @@ def test_a_problem_of_one_environment_names_it_and_one_of_all_is_reported_once(
         f"{missing}:2:10: topics.orders.new: has no partitions"
         " — set partitions: on the topic, in its profile, or under defaults:"
     ]
+
+
+def test_replica_lists_written_in_an_override_win_and_show_names_that_override(tmp_path: Path) -> None:
+    spec = write(
+        tmp_path,
+        "s.yaml",
+        """\
+        version: 1
+        environments:
+          dev:
+            zones: {zone-a: [1], zone-b: [2], zone-c: [3]}
+            overrides:
+              all: {replication_factor: 1}
+              topics:
+                ledger: {placement: {replicas: [[1], [2]]}}
+          prod:
+            zones: {zone-a: [1], zone-b: [2], zone-c: [3]}
+        topics:
+          ledger: {placement: {replicas: [[1, 2, 3], [2, 3, 1]]}}
+        """,
+    )
+    states = load_environments([spec], env={})
+    dev, prod = states["dev"].topics["ledger"], states["prod"].topics["ledger"]
+    assert (dev.partitions, dev.replication_factor, prod.replication_factor) == (2, 1, 3)
+    assert as_document(states["dev"])["topics"]["ledger"]["overridden"] == dict.fromkeys(
+        ("partitions", "placement", "replication_factor"), f"overrides.topics.ledger ({spec}:8)"
+    )
+    assert "overridden" not in as_document(states["prod"])["topics"]["ledger"]
