@@ -241,14 +241,18 @@ class _Pages:
 
     def topic_json(self, request: Request) -> Response:
         name = request.path_params["name"]
-        return _json(self.source.read(lambda admin: topic_detail_document(describe_topic(admin, name))))
+        return _json(
+            self.source.read(lambda admin: topic_detail_document(describe_topic(admin, name))), missing=404
+        )
 
     def groups_json(self, request: Request) -> Response:
         return _json(self.source.read(lambda admin: groups_document(read_groups(admin))))
 
     def group_json(self, request: Request) -> Response:
         name = request.path_params["name"]
-        return _json(self.source.read(lambda admin: group_detail_document(describe_group(admin, name))))
+        return _json(
+            self.source.read(lambda admin: group_detail_document(describe_group(admin, name))), missing=404
+        )
 
     def plan_json(self, request: Request) -> Response:
         spec = self.source.read_specs()
@@ -284,11 +288,13 @@ def _banner(err: KadminError) -> dict[str, Any]:
     }
 
 
-def _json(read: Read[Any]) -> Response:
+def _json(read: Read[Any], *, missing: int = 422) -> Response:
+    """The document, or the error: 503 when the cluster could not be read, else `missing` (404 for
+    one topic or group the cluster does not have; 422 for a bad filter or spec)."""
     if read.error is None:
         return JSONResponse(read.value)
     err = read.error
-    status = 503 if isinstance(err, ClusterError) else 404 if "no such" in err.message else 422
+    status = 503 if isinstance(err, ClusterError) else missing
     problems = err.problems if isinstance(err, SpecError) else [err]
     document = {
         "error": [{"where": str(p.where or ""), "message": p.message, "hint": p.hint} for p in problems]

@@ -79,6 +79,9 @@ def test_the_json_twins_are_the_documents_of_the_commands() -> None:
     assert web.get("/json/topics/orders.created").json() == detail
     assert web.get("/json/groups").json() == groups_document(read_groups(mem))
     assert web.get("/json/groups/billing").json()["lag"] == 60 + 3
+    assert web.get("/json/topics/nope").status_code == 404
+    assert web.get("/json/topics?match=(").status_code == 422
+    assert "Cannot show this" in web.get("/topics/nope").text
 
 
 def test_pages_show_the_cluster_and_carry_a_strict_policy() -> None:
