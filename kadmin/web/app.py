@@ -4,7 +4,7 @@ Every route is a GET. A page renders in full, or only its live part when htmx as
 (``?partial=1``): the live part carries the interval of its next refresh, which the server
 lengthens while reads are slow or failing (`pages.next_every`). A JSON twin answers the
 document the matching command prints with ``-o json`` (the same render function), or, when
-the read failed, an error document with status 503.
+the read failed, an error document (`_json` says which status).
 """
 
 from __future__ import annotations
