@@ -13,7 +13,6 @@ Checks here are about shape only; meaning (zones, profiles, units) is `resolve`'
 
 from __future__ import annotations
 
-import difflib
 import functools
 import json
 from collections import defaultdict
@@ -26,6 +25,7 @@ import jsonschema_rs
 
 from kadmin.core.errors import KadminError, Location
 from kadmin.core.kafka_configs import CATALOG, REMOVED
+from kadmin.spec.wording import did_you_mean, empty_hint, name_hint, range_hint, show, type_hint, typed
 from kadmin.spec.yamlpos import Document, Path, format_path
 
 if TYPE_CHECKING:
@@ -195,7 +195,7 @@ def _explain(failure: _Failure, doc: Document) -> Iterator[KadminError]:
     if failure.about_key:
         # jsonschema reports a bad key at its mapping; the key itself is the place to look.
         yield KadminError(
-            f"{_words(failure)} (found {_show(value)})", where=pos.key((*path, value)), hint=_name_hint(value)
+            f"{_words(failure)} (found {show(value)})", where=pos.key((*path, value)), hint=name_hint(value)
         )
         return
     match rule:
@@ -210,25 +210,25 @@ def _explain(failure: _Failure, doc: Document) -> Iterator[KadminError]:
             wanted = [str(w) for w in expected] if isinstance(expected, list) else [str(expected)]
             words = " or ".join(_TYPE_WORDS[w] for w in wanted if w != "null")
             yield KadminError(
-                f"must be {words} (found {_typed(value)})", where=here, hint=_type_hint(wanted, value)
+                f"must be {words} (found {typed(value)})", where=here, hint=type_hint(wanted, value)
             )
         case "minimum" | "maximum":
             bound = "at least" if rule == "minimum" else "at most"
             yield KadminError(
-                f"must be {bound} {expected} (found {value})", where=here, hint=_range_hint(path, rule)
+                f"must be {bound} {expected} (found {value})", where=here, hint=range_hint(path, rule)
             )
         case "const":
             hint = "this kadmin reads version 1 specs" if path == ("version",) else ""
-            yield KadminError(f"must be {_show(expected)} (found {_show(value)})", where=here, hint=hint)
+            yield KadminError(f"must be {show(expected)} (found {show(value)})", where=here, hint=hint)
         case "enum":
             options = [str(o) for o in expected]
             yield KadminError(
-                f"must be one of {', '.join(options)} (found {_show(value)})",
+                f"must be one of {', '.join(options)} (found {show(value)})",
                 where=here,
-                hint=_did_you_mean(value, options),
+                hint=did_you_mean(value, options),
             )
         case "minItems" | "minLength":
-            yield KadminError("must not be empty", where=here, hint=_empty_hint(path))
+            yield KadminError("must not be empty", where=here, hint=empty_hint(path))
         case "minProperties" | "maxProperties":
             yield _one_of_keys(value, failure.schema, path, here)
         case "oneOf" | "anyOf":
@@ -243,8 +243,8 @@ def _explain(failure: _Failure, doc: Document) -> Iterator[KadminError]:
             elif path[-1:] == ("principal",):
                 hint = "write the principal's type before its name, as Kafka does: User:svc-orders"
             else:
-                hint = _name_hint(value)
-            yield KadminError(f"{_words(failure)} (found {_show(value)})", where=here, hint=hint)
+                hint = name_hint(value)
+            yield KadminError(f"{_words(failure)} (found {show(value)})", where=here, hint=hint)
         case _:  # pragma: no cover - every keyword the schema uses is handled above
             yield KadminError(failure.message, where=here)
 
@@ -262,7 +262,7 @@ def _unknown_keys(
         if is_configs:
             yield KadminError(f"unknown topic config ({key})", where=where, hint=_config_hint(key, known))
         else:
-            hint = _did_you_mean(key, known) or f"known keys here: {', '.join(known)}"
+            hint = did_you_mean(key, known) or f"known keys here: {', '.join(known)}"
             yield KadminError(f"unknown key ({key})", where=where, hint=hint)
 
 
@@ -271,7 +271,7 @@ def _config_hint(key: str, known: list[str]) -> str:
     if key != topic_level and topic_level in CATALOG:
         # Kafka's broker-wide defaults carry a log. prefix; the topic-level key has none.
         return f"{key} is the broker-wide default; the topic config is {topic_level}"
-    return REMOVED.get(key) or _did_you_mean(key, known) or "kadmin schema lists Kafka 4.x's topic configs"
+    return REMOVED.get(key) or did_you_mean(key, known) or "kadmin schema lists Kafka 4.x's topic configs"
 
 
 def _one_of_keys(value: Mapping[str, Any], sub: Mapping[str, Any], path: Path, here: Location) -> KadminError:
@@ -282,7 +282,7 @@ def _one_of_keys(value: Mapping[str, Any], sub: Mapping[str, Any], path: Path, h
         return KadminError(
             f"must hold exactly one of {', '.join(keys)} (found {found})", where=here, hint=hint
         )
-    return KadminError("must not be empty", where=here, hint=_empty_hint(path))
+    return KadminError("must not be empty", where=here, hint=empty_hint(path))
 
 
 def _alternatives(failure: _Failure, doc: Document) -> Iterator[KadminError]:
@@ -303,12 +303,12 @@ def _alternatives(failure: _Failure, doc: Document) -> Iterator[KadminError]:
     value = failure.value
     words = failure.schema.get("errorMessage", "does not have an accepted form")
     options = [str(o) for o in _literals(failure.schema.get(failure.rule, []))]
-    found = _show(value)
-    hint = _did_you_mean(value, options) if isinstance(value, str) else ""
+    found = show(value)
+    hint = did_you_mean(value, options) if isinstance(value, str) else ""
     if isinstance(value, dict) and value:
         found = f"a mapping with {', '.join(value)}"
         keys = [k for branch in failure.schema.get(failure.rule, []) for k in branch.get("properties", {})]
-        hint = next((h for h in (_did_you_mean(k, keys) for k in value) if h), "")
+        hint = next((h for h in (did_you_mean(k, keys) for k in value) if h), "")
     yield KadminError(f"{words} (found {found})", where=doc.positions.value(failure.path), hint=hint)
 
 
@@ -325,88 +325,3 @@ def _words(failure: _Failure) -> str:
     if failure.rule == "maxLength":
         return f"must be at most {failure.expected} characters long"
     return f"must match {failure.expected}"
-
-
-def _did_you_mean(value: object, options: list[str]) -> str:
-    if not isinstance(value, str):
-        return ""
-    match = difflib.get_close_matches(value, options, n=1, cutoff=0.6)
-    return f"did you mean {match[0]}?" if match else ""
-
-
-def _name_hint(name: object) -> str:
-    if isinstance(name, str) and "${" in name:
-        return "variables are expanded in values only, not in keys or topic names"
-    if isinstance(name, str) and len(name) > 249:
-        return "shorten the name: Kafka allows 249 characters"
-    return "replace other characters, e.g. spaces or '/', with '.', '_' or '-'"
-
-
-def _type_hint(wanted: list[str], value: object) -> str:
-    if "integer" in wanted:
-        if isinstance(value, bool):
-            return "write a number such as 3"
-        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-            return f"write {value.strip()} without quotes"
-        if isinstance(value, float) and value.is_integer():
-            return f"write {int(value)}, without a decimal point"
-    if "object" in wanted and isinstance(value, str):
-        return "indent the keys below it, or write {key: value}"
-    if "array" in wanted and not isinstance(value, list):
-        return "write a YAML list: items in square brackets, or one '- item' per line"
-    if "string" in wanted and not isinstance(value, str):
-        return "quote it to make it text"
-    return ""
-
-
-def _range_hint(path: Path, rule: str) -> str:
-    last = path[-1] if path else ""
-    if last == "partitions":
-        return (
-            "a topic needs at least one partition"
-            if rule == "minimum"
-            else "Kafka counts partitions in a 32-bit number"
-        )
-    if last == "replication_factor":
-        return (
-            "use 1 for a single broker, 3 for a production cluster"
-            if rule == "minimum"
-            else "Kafka stores it in 16 bits"
-        )
-    return ""
-
-
-def _empty_hint(path: Path) -> str:
-    if "replicas" in path:
-        return "list the brokers of each partition, the preferred leader first"
-    if path[-2:-1] == ("zones",):
-        return "list the broker ids of this zone"
-    if path[-1:] == ("topics",):
-        return "name at least one topic"
-    if path[-2:-1] == ("topics",):
-        return "list at least one partition, or name the topic in a list to take every partition"
-    return "give it a value or remove the key"
-
-
-def _show(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "null"
-    if isinstance(value, str):
-        return json.dumps(value if len(value) <= 60 else value[:57] + "...", ensure_ascii=False)
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return str(value)
-
-
-def _typed(value: object) -> str:
-    if isinstance(value, str):
-        return f"the text {_show(value)}"
-    if isinstance(value, float):
-        return f"the decimal {value!r}"
-    if value is None:
-        return "nothing"
-    return _show(value)
