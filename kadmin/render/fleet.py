@@ -124,10 +124,13 @@ def fleet_document(results: Sequence[EnvResult[Plan]]) -> dict[str, Any]:
             )
         elif result.error is not None:
             clusters.append({"env": result.env, "cluster_id": None, "error": error_document(result.error)})
+    hashes = {plan.spec_hash for _, plan in plans_of(results)}
     return {
         "format_version": FORMAT_VERSION,
         "kind": FLEET_KIND,
         "kadmin_version": __version__,
+        # Every environment is planned from the same files; the hash names them for CI.
+        "spec_hash": hashes.pop() if len(hashes) == 1 else None,
         "clusters": clusters,
         "summary": totals(results),
     }

@@ -229,6 +229,7 @@ def test_json_lists_the_clusters_under_the_format_version() -> None:
     assert dev["env"] == "dev" and dev["cluster_id"] == IDS["dev"]
     assert dev["plan"]["actions"][0]["kind"] == "create_topic"
     assert dev["plan"]["inputs"]["environment"] == "dev"
+    assert document["spec_hash"] == dev["plan"]["spec_hash"] is not None
     assert prod["env"] == "prod" and prod["cluster_id"] is None and "plan" not in prod
     assert prod["error"]["problems"][0]["message"].startswith("no answer")
     assert document["summary"] == {"create": 1, "update": 0, "delete": 0, "refused": 0, "failed": 1}

@@ -22,6 +22,8 @@ from typer.testing import CliRunner
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 EXAMPLES = sorted((ROOT / ".github" / "examples").glob("*.yml"))
+ONE_CLUSTER = [p for p in EXAMPLES if not p.stem.endswith("-envs")]
+ENVIRONMENTS = [p for p in EXAMPLES if p.stem.endswith("-envs")]
 
 
 def actionlint() -> str:
@@ -68,7 +70,13 @@ def step_using(steps: list[dict[str, Any]], action: str) -> dict[str, Any]:
 
 def test_there_are_workflows_and_examples() -> None:
     assert [p.name for p in WORKFLOWS] == ["ci.yml"]
-    assert [p.name for p in EXAMPLES] == ["kadmin-apply.yml", "kadmin-drift.yml", "kadmin-plan.yml"]
+    assert [p.name for p in EXAMPLES] == [
+        "kadmin-apply-envs.yml",
+        "kadmin-apply.yml",
+        "kadmin-drift.yml",
+        "kadmin-plan-envs.yml",
+        "kadmin-plan.yml",
+    ]
 
 
 @pytest.mark.parametrize("path", WORKFLOWS + EXAMPLES, ids=lambda p: f"{p.parent.name}/{p.name}")
@@ -130,6 +138,33 @@ def test_the_apply_example_applies_the_plan_reviewed_for_the_merged_specs() -> N
     assert "kadmin plan specs/ --out plan.json" in commands  # only when started by hand
 
 
+def test_the_environments_plan_example_plans_them_all_in_one_comment() -> None:
+    workflow = load(ROOT / ".github/examples/kadmin-plan-envs.yml")
+    assert "pull_request" in triggers(workflow)
+    commands = run_scripts(workflow)
+    assert "kadmin plan specs/ --all-envs -o markdown --out plan.json --detailed-exitcode" in commands
+    assert "<!-- kadmin-plan-envs -->" in commands
+    assert commands.index("--method PATCH") < commands.index("--method POST")
+    steps = workflow["jobs"]["plan"]["steps"]
+    assert step_using(steps, "actions/upload-artifact@")["with"]["path"] == "plan.json"
+
+
+def test_the_environments_apply_example_applies_dev_then_prod_behind_its_reviewers() -> None:
+    workflow = load(ROOT / ".github/examples/kadmin-apply-envs.yml")
+    assert triggers(workflow)["push"]["branches"] == ["main"]
+    assert workflow["concurrency"]["cancel-in-progress"] is False
+    dev, prod = workflow["jobs"]["apply-dev"], workflow["jobs"]["apply-prod"]
+    assert prod["needs"] == "apply-dev" and prod["environment"] == "production"
+    for env, job in (("dev", dev), ("prod", prod)):
+        commands = run_scripts({"jobs": {"one": job}})
+        assert f"kadmin apply plan.json --env {env} --specs specs/ --auto-approve" in commands
+        assert f"kadmin plan specs/ --env {env} --out plan.json" in commands  # only when started by hand
+        assert "kadmin validate specs/ --hash" in commands
+        assert step_using(job["steps"], "actions/upload-artifact@")["with"]["name"].startswith(
+            f"kadmin-backups-{env}-"
+        )
+
+
 def test_the_drift_example_runs_kadmin_drift_on_a_schedule() -> None:
     workflow = load(ROOT / ".github/examples/kadmin-drift.yml")
     assert "schedule" in triggers(workflow)
@@ -155,9 +190,14 @@ def test_credentials_come_from_secrets_and_are_never_echoed(path: Path) -> None:
     text = path.read_text()
     for job in load(path)["jobs"].values():
         env = job["env"]
-        assert env["KADMIN_BOOTSTRAP_SERVER"] == "${{ secrets.KADMIN_BOOTSTRAP_SERVER }}"
-        assert env["KADMIN_SASL_PASSWORD"] == "${{ secrets.KADMIN_SASL_PASSWORD }}"
-        assert env["KADMIN_SASL_USERNAME"] == "${{ secrets.KADMIN_SASL_USERNAME }}"
+        if path in ONE_CLUSTER:
+            assert env["KADMIN_BOOTSTRAP_SERVER"] == "${{ secrets.KADMIN_BOOTSTRAP_SERVER }}"
+            assert env["KADMIN_SASL_PASSWORD"] == "${{ secrets.KADMIN_SASL_PASSWORD }}"
+            assert env["KADMIN_SASL_USERNAME"] == "${{ secrets.KADMIN_SASL_USERNAME }}"
+        else:
+            # Each environment's cluster comes from the spec; -b would be refused with several.
+            assert "KADMIN_BOOTSTRAP_SERVER" not in env
+            assert {k.split("_")[1] for k in env} <= {"DEV", "PROD"}, env
     # Secrets reach kadmin through the environment only, never through a command line or a log.
     for line in text.splitlines():
         if "secrets." in line:
@@ -210,6 +250,9 @@ def test_the_gitops_guide_links_and_variables_are_real() -> None:
         "KADMIN_REPOSITORY",
         "KADMIN_COMMIT",
         "KADMIN_ALLOW_DELETE",
+        # Per environment (`variables: KADMIN_PROD_`), as the environments' examples name them.
+        *(f"KADMIN_{env}_" for env in ("DEV", "PROD")),
+        *(env_name(p, f"KADMIN_{env}_") for env in ("DEV", "PROD") for p in ENV_PROPERTIES),
     }
     assert documented <= known, documented - known
 
