@@ -166,6 +166,7 @@ def measure(args: argparse.Namespace, kadmin: list[str], topicctl: str) -> None:
             topicctl_crowded = timed(check, args.runs)
         finally:
             delete_topics(raw, [*names, *others])
+            del raw  # its handle goes now, not after the cluster stopped: no reconnect noise on stderr
 
     print(f"kadmin plan, {args.spec_topics}-topic spec, cluster without others: {shown(alone)}")
     print(f"kadmin plan, same spec, {args.other_topics} other topics:          {shown(crowded)} "
