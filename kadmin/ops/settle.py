@@ -3,8 +3,9 @@
 Kafka acknowledges a change once the controller has committed it, but each broker
 learns of it from the metadata log a moment later: a topic just created can be
 missing from a metadata answer, or listed while DescribeConfigs still answers
-UNKNOWN_TOPIC_OR_PARTITION. Apply waits here before later phases and at the end,
-so that a `kadmin plan` run right after an apply is empty.
+UNKNOWN_TOPIC_OR_PARTITION; ACLs, SCRAM credentials and quotas show on a broker the same
+way. Apply waits here before later phases and at the end, so that a `kadmin plan` run right
+after an apply is empty.
 """
 
 from __future__ import annotations
@@ -12,10 +13,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 
+from kadmin.core.access_actions import ACCESS_ACTIONS
 from kadmin.core.actions import Action, AddPartitions, AlterConfigs, CreateTopic, DeleteTopic
 from kadmin.core.kafka_configs import canonical
 from kadmin.core.model import ClusterState
 from kadmin.kafka.port import ClusterAdmin
+from kadmin.ops.access import access_reads_of
+from kadmin.plan.access_staleness import access_shown
 
 SETTLE_TIMEOUT_S = 30.0
 
@@ -69,13 +73,21 @@ def await_settled(
     """Re-read the topics `actions` touch until all of them show their effect or `timeout` passes;
     the actions still unsettled then (empty when everything is visible)."""
     pending: list[Action] = [
-        a for a in actions if isinstance(a, CreateTopic | AddPartitions | AlterConfigs | DeleteTopic)
+        a
+        for a in actions
+        if isinstance(a, (CreateTopic, AddPartitions, AlterConfigs, DeleteTopic, *ACCESS_ACTIONS))
     ]
     deadline = clock() + timeout
     delay = 0.05
     while pending:
-        observed = admin.snapshot(sorted({a.target.name for a in pending}))
-        pending = unsettled(pending, observed)
+        topics = [a for a in pending if not isinstance(a, ACCESS_ACTIONS)]
+        access = [a for a in pending if isinstance(a, ACCESS_ACTIONS)]
+        pending = []
+        if topics:
+            pending += unsettled(topics, admin.snapshot(sorted({a.target.name for a in topics})))
+        if access:
+            state = admin.access_state(access_reads_of(access))
+            pending += [a for a in access if not access_shown(a, state)]
         if not pending or clock() >= deadline:
             break
         sleep(min(delay, max(0.0, deadline - clock())))

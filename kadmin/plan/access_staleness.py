@@ -1,5 +1,6 @@
-"""What moved under a saved plan's access actions: each action's view of an ACL, a credential or a
-quota entity compared with a fresh read, one sentence per difference. Pure."""
+"""What moved under a saved plan's access actions (each action's view of an ACL, a credential or a
+quota entity compared with a fresh read, one sentence per difference), and whether a read shows
+what an applied access action did. Pure."""
 
 from __future__ import annotations
 
@@ -51,3 +52,22 @@ def _shown(value: float | None) -> str:
     if value is None:
         return "unset"
     return str(int(value)) if value == int(value) else repr(value)
+
+
+def access_shown(action: AccessAction, state: AccessState) -> bool:
+    """Whether `state` shows what `action` did: brokers apply access changes from the metadata log a
+    moment after the write is answered."""
+    match action:
+        case CreateAcl():
+            return action.binding in state.acls
+        case DeleteAcl():
+            return action.binding not in state.acls
+        case UpsertScram():
+            return any(c.key == action.key and c.iterations == action.iterations for c in state.scram)
+        case DeleteScram():
+            return all(c.key != action.key for c in state.scram)
+        case AlterQuota() | RemoveQuota():
+            values = next((q.values for q in state.quotas if q.entity == action.entity), {})
+            return all(values.get(c.key) == c.after for c in action.changes)
+        case _:
+            assert_never(action)

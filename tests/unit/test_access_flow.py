@@ -5,6 +5,7 @@ stay inside `manage_principals` and need --allow-delete, and no password reaches
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,10 @@ from kadmin.core.access import (
     ScramMechanism,
 )
 from kadmin.core.model import Broker
+from kadmin.core.targets import Target
+from kadmin.kafka.port import Outcome
+from kadmin.ops.apply import apply_plan
+from kadmin.ops.planning import plan_specs
 from kadmin.plan.planfile import load_plan, plan_from_document, plan_to_document
 from tests.fakes import InMemoryCluster
 
@@ -234,3 +239,25 @@ def test_drift_lists_access_off_the_spec_inside_the_scope_only(
         (f"acl:{granted}", "on the cluster inside manage_principals, not in the spec"),
         ("quota:user=svc-orders", "producer_byte_rate: spec 1048576, cluster 1"),
     }
+
+
+def test_apply_waits_until_the_brokers_show_the_access_it_changed(
+    mem: InMemoryCluster, tmp_path: Path
+) -> None:
+    created: list[AclBinding] = []
+
+    def answered_but_not_shown_yet(bindings: Sequence[AclBinding]) -> list[Outcome]:
+        created.extend(bindings)
+        return [Outcome(Target.acl(b), True) for b in bindings]
+
+    def shown_from_the_third_read() -> None:
+        if mem.counts()["access_state"] >= 2:
+            mem.acls.update(created)
+
+    planned = plan_specs([spec(tmp_path)], lambda _: mem).plan
+    mem.create_acls = answered_but_not_shown_yet  # type: ignore[method-assign]
+    mem.before["access_state"] = shown_from_the_third_read
+    report = apply_plan(planned, mem, sleep=lambda _: None)
+    assert report.ok
+    assert mem.counts()["access_state"] == 3  # the plan's read, then two until the ACLs showed
+    assert plan_specs([spec(tmp_path)], lambda _: mem).plan.is_empty
