@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import MappingProxyType
 
+from kadmin.core.access import AccessSpec
 from kadmin.core.actions import Action, by_target, in_apply_order
 from kadmin.core.errors import KadminError
 from kadmin.core.model import ClusterState, DesiredState
@@ -157,8 +158,16 @@ def _limited(
     seen = {name: topic for name, topic in observed.topics.items() if wanted(name)}
     # Topics the snapshot only listed are limited alike: a partial plan counts no others as unmanaged.
     listed = frozenset(name for name in observed.others if wanted(name))
+    # Access (users, ACLs, quotas) is about principals, not topics: a partial plan leaves it out.
+    cluster = replace(desired.cluster, manage_principals=())
     return (
-        replace(desired, topics=MappingProxyType(topics), offset_resets=resets),
+        replace(
+            desired,
+            topics=MappingProxyType(topics),
+            offset_resets=resets,
+            access=AccessSpec(),
+            cluster=cluster,
+        ),
         replace(observed, topics=MappingProxyType(seen), others=listed),
     )
 
@@ -321,7 +330,7 @@ def drift_specs(
     with `only`, of the topics whose whole name matches one of those patterns; `early` as for plan."""
     desired, observed, admin = _read(paths, connect, only, early, wait_s)
     access = None
-    if desired.access.reads(desired.cluster.manage_principals).any and not only:
+    if desired.access.reads(desired.cluster.manage_principals).any:
         access = plan_access(admin, desired, allow_delete=True).plan
     return find_drift(desired, observed, address(admin), access)
 

@@ -261,3 +261,10 @@ def test_apply_waits_until_the_brokers_show_the_access_it_changed(
     assert report.ok
     assert mem.counts()["access_state"] == 3  # the plan's read, then two until the ACLs showed
     assert plan_specs([spec(tmp_path)], lambda _: mem).plan.is_empty
+
+
+def test_a_partial_plan_leaves_access_out(mem: InMemoryCluster, tmp_path: Path) -> None:
+    code, out, err = run("plan", spec(tmp_path), "--topic", "orders\\..*")
+    assert code == 0, err
+    assert "Partial plan" in out and "No changes" in out
+    assert "access_state" not in mem.methods()
