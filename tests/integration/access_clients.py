@@ -1,19 +1,32 @@
 """What the access tests do as the users a spec creates: write, read, log in, and measure throttling,
-with real confluent-kafka clients; and what they leave behind, removed afterwards."""
+with real confluent-kafka clients; the spec and workspace they run `kadmin` in; and what they
+leave behind, removed afterwards."""
 
 from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from confluent_kafka import KafkaError, ThrottleEvent
 
-from kadmin.core.access import AccessReads, AclBinding, QuotaAlteration, QuotaEntity, ScramKey
+from kadmin.core.access import (
+    AccessReads,
+    AclBinding,
+    QuotaAlteration,
+    QuotaEntity,
+    QuotaEntityType,
+    ScramKey,
+    ScramMechanism,
+)
 from kadmin.core.errors import ClusterError
 
-from .conftest import KafkaHandle, SaslKafka
+from .conftest import AclsKafka, CliRun, KafkaHandle, Namespace, SaslKafka, eventually
+
+Kadmin = Callable[..., CliRun]
+SHA512, SHA256 = ScramMechanism.SCRAM_SHA_512, ScramMechanism.SCRAM_SHA_256
 
 
 def produce(client: KafkaHandle, topic: str, count: int = 1, size: int = 1, **extra: object) -> list[str]:
@@ -131,3 +144,89 @@ def leftovers(kafka: SaslKafka) -> Iterator[AccessLeftovers]:
     made = AccessLeftovers(kafka)
     yield made
     made.cleanup()
+
+
+def access_spec(p: str, *, with_billing: bool = True) -> str:
+    """Two apps (one produces to a prefix, idempotent; one consumes in its group), their users
+    (one password from a variable, one from a file, SCRAM-SHA-256), a third user with a
+    producer quota, all inside ``User:<p>-.*``."""
+    billing = (
+        f"""  billing:
+    principal: User:{p}-billing
+    consumes: [{p}.orders.created]
+    group: {p}.billing
+"""
+        if with_billing
+        else ""
+    )
+    return f"""version: 1
+cluster:
+  manage_principals: ['User:{p}-.*']
+topics:
+  {p}.orders.created: {{partitions: 1, replication_factor: 1}}
+  {p}.payments.x: {{partitions: 1, replication_factor: 1}}
+users:
+  {p}-orders:
+    password: ${{ORDERS_PASSWORD}}
+  {p}-billing:
+    password: {{file: billing.pw}}
+    mechanism: SCRAM-SHA-256
+  {p}-bulk:
+    password: ${{BULK_PASSWORD}}
+apps:
+  orders-service:
+    principal: User:{p}-orders
+    produces: [{p}.orders.*]
+    idempotent: true
+{billing}  bulk-loader:
+    principal: User:{p}-bulk
+    produces: [{p}.orders.created]
+quotas:
+  - user: {p}-bulk
+    producer_byte_rate: 1KiB
+"""
+
+
+class Workspace:
+    """A spec directory and the environment `kadmin` runs with against `kafka_acls` as its super user."""
+
+    def __init__(
+        self, kafka: AclsKafka, ns: Namespace, made: AccessLeftovers, root: Path, kadmin: Kadmin
+    ) -> None:
+        self.kafka, self.p, self.kadmin, self.root = kafka, ns.prefix, kadmin, root
+        self.passwords = {
+            "orders": f"ordersSECRET-{ns.prefix[-6:]}-1",
+            "billing": f"billingSECRET-{ns.prefix[-6:]}-1",
+            "bulk": f"bulkSECRET-{ns.prefix[-6:]}-1",
+        }
+        (root / "specs").mkdir()
+        (root / "specs" / "billing.pw").write_text(self.passwords["billing"] + "\n")
+        self.properties = kafka.write_properties(root / "client.properties")
+        for user, mechanism in (("orders", SHA512), ("billing", SHA256), ("bulk", SHA512)):
+            made.credentials.add(ScramKey(f"{ns.prefix}-{user}", mechanism))
+        made.quotas.add(QuotaEntity.of({QuotaEntityType.USER: f"{ns.prefix}-bulk"}))
+        self.write()
+
+    def write(self, **options: bool) -> None:
+        (self.root / "specs" / "access.yaml").write_text(access_spec(self.p, **options))
+
+    def run(self, *args: str, expect: int | None = 0, offline: bool = False) -> CliRun:
+        """``kadmin ARGS`` in the workspace with the users' password variables set; `offline`
+        commands (validate, show) take no connection settings."""
+        env = {"ORDERS_PASSWORD": self.passwords["orders"], "BULK_PASSWORD": self.passwords["bulk"]}
+        connection = () if offline else ("--command-config", str(self.properties))
+        result = self.kadmin(*args, *connection, env=env, cwd=self.root)
+        if expect is not None:
+            assert result.code == expect, (args, result.stdout, result.stderr)
+        return result
+
+    def settled_plan(self, *extra: str) -> CliRun:
+        """`kadmin plan --detailed-exitcode` once it is empty: brokers learn of access changes from
+        the metadata log a moment after the controller answers."""
+        return eventually(
+            lambda: self.run("plan", "specs", "--detailed-exitcode", *extra), timeout=20, interval=1
+        )
+
+    def app(self, user: str, password: str | None = None, mechanism: ScramMechanism = SHA512) -> SaslKafka:
+        """Clients that log in as the spec's user `user`."""
+        return self.kafka.as_user(f"{self.p}-{user}", password or self.passwords[user], mechanism.value)

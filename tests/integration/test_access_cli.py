@@ -6,7 +6,7 @@ does not cover is never touched.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,13 +22,16 @@ from kadmin.core.access import (
     ResourceType,
     ScramCredential,
     ScramKey,
-    ScramMechanism,
     ScramUpsert,
     Secret,
 )
 
 from .access_clients import (
+    SHA256,
+    SHA512,
     AccessLeftovers,
+    Kadmin,
+    Workspace,
     consume_one,
     first_throttle_ms,
     leftovers,
@@ -36,98 +39,12 @@ from .access_clients import (
     produce,
     produce_one,
 )
-from .conftest import AclsKafka, CliRun, Namespace, SaslKafka, eventually
-
-Kadmin = Callable[..., CliRun]
-SHA512, SHA256 = ScramMechanism.SCRAM_SHA_512, ScramMechanism.SCRAM_SHA_256
-
-
-def access_spec(p: str, *, with_billing: bool = True) -> str:
-    """Two apps (one produces to a prefix, idempotent; one consumes in its group), their users
-    (one password from a variable, one from a file, SCRAM-SHA-256), a third user with a
-    producer quota, all inside ``User:<p>-.*``."""
-    billing = (
-        f"""  billing:
-    principal: User:{p}-billing
-    consumes: [{p}.orders.created]
-    group: {p}.billing
-"""
-        if with_billing
-        else ""
-    )
-    return f"""version: 1
-cluster:
-  manage_principals: ['User:{p}-.*']
-topics:
-  {p}.orders.created: {{partitions: 1, replication_factor: 1}}
-  {p}.payments.x: {{partitions: 1, replication_factor: 1}}
-users:
-  {p}-orders:
-    password: ${{ORDERS_PASSWORD}}
-  {p}-billing:
-    password: {{file: billing.pw}}
-    mechanism: SCRAM-SHA-256
-  {p}-bulk:
-    password: ${{BULK_PASSWORD}}
-apps:
-  orders-service:
-    principal: User:{p}-orders
-    produces: [{p}.orders.*]
-    idempotent: true
-{billing}  bulk-loader:
-    principal: User:{p}-bulk
-    produces: [{p}.orders.created]
-quotas:
-  - user: {p}-bulk
-    producer_byte_rate: 1KiB
-"""
+from .conftest import AclsKafka, Namespace
 
 
 @pytest.fixture
 def made(kafka_acls: AclsKafka) -> Iterator[AccessLeftovers]:
     yield from leftovers(kafka_acls)
-
-
-class Workspace:
-    """A spec directory and the environment `kadmin` runs with against `kafka_acls` as its super user."""
-
-    def __init__(
-        self, kafka: AclsKafka, ns: Namespace, made: AccessLeftovers, root: Path, kadmin: Kadmin
-    ) -> None:
-        self.kafka, self.p, self.kadmin, self.root = kafka, ns.prefix, kadmin, root
-        self.passwords = {
-            "orders": f"ordersSECRET-{ns.prefix[-6:]}-1",
-            "billing": f"billingSECRET-{ns.prefix[-6:]}-1",
-            "bulk": f"bulkSECRET-{ns.prefix[-6:]}-1",
-        }
-        (root / "specs").mkdir()
-        (root / "specs" / "billing.pw").write_text(self.passwords["billing"] + "\n")
-        self.properties = kafka.write_properties(root / "client.properties")
-        for user, mechanism in (("orders", SHA512), ("billing", SHA256), ("bulk", SHA512)):
-            made.credentials.add(ScramKey(f"{ns.prefix}-{user}", mechanism))
-        made.quotas.add(QuotaEntity.of({QuotaEntityType.USER: f"{ns.prefix}-bulk"}))
-        self.write()
-
-    def write(self, **options: bool) -> None:
-        (self.root / "specs" / "access.yaml").write_text(access_spec(self.p, **options))
-
-    def run(self, *args: str, expect: int | None = 0) -> CliRun:
-        env = {"ORDERS_PASSWORD": self.passwords["orders"], "BULK_PASSWORD": self.passwords["bulk"]}
-        result = self.kadmin(*args, "--command-config", str(self.properties), env=env, cwd=self.root)
-        if expect is not None:
-            assert result.code == expect, (args, result.stdout, result.stderr)
-        return result
-
-    def settled_plan(self, *extra: str) -> CliRun:
-        """`kadmin plan --detailed-exitcode` once it is empty: brokers learn of access changes from
-        the metadata log a moment after the controller answers."""
-        return eventually(
-            lambda: self.run("plan", "specs", "--detailed-exitcode", *extra), timeout=20, interval=1
-        )
-
-    def app(self, user: str, password: str | None = None, mechanism: ScramMechanism = SHA512) -> SaslKafka:
-        """Clients that log in as the spec's user `user`."""
-        return self.kafka.as_user(f"{self.p}-{user}", password or self.passwords[user], mechanism.value)
 
 
 @pytest.fixture

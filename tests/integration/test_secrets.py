@@ -1,5 +1,6 @@
 """Secrets never leak: every command runs with known secrets in ``--command-config`` and in
-``KADMIN_*`` variables, and nothing it prints or writes contains them.
+``KADMIN_*`` variables, and nothing it prints or writes contains them; nor the passwords of the
+SCRAM users a spec sets.
 
 The secrets are the SASL password (right, so that the commands do their work, and
 wrong, for the error paths) and an ``ssl.key.password`` that the connection carries
@@ -14,9 +15,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 from confluent_kafka import TopicPartition as KafkaPartition
 
 from kadmin.core.actions import CreateTopic
+
+from .access_clients import AccessLeftovers, Workspace, leftovers, login_error
+from .conftest import AclsKafka, Namespace
 
 Kadmin = Callable[..., Any]
 UNUSED_SECRET = "sslKeySECRET-never-used-4e1d"
@@ -145,3 +150,63 @@ def test_no_command_prints_or_writes_a_secret(
     assert leaks == []
     # The search is not vacuous: the secrets are where kadmin was told to read them from.
     assert password in good.read_text() and UNUSED_SECRET in good.read_text()
+
+
+@pytest.fixture
+def made(kafka_acls: AclsKafka) -> Iterator[AccessLeftovers]:
+    yield from leftovers(kafka_acls)
+
+
+def test_no_scram_password_reaches_any_output_plan_file_or_log(
+    kafka_acls: AclsKafka, ns_acls: Namespace, made: AccessLeftovers, kadmin: Kadmin, tmp_path: Path
+) -> None:
+    """The passwords of a spec's users, from a variable and from a file, set and then rotated, in
+    every command's output, plan file, export and backup, kadmin's home, and the brokers' logs."""
+    work = Workspace(kafka_acls, ns_acls, made, tmp_path, kadmin)
+    first = dict(work.passwords)
+    wrong = kafka_acls.write_properties(tmp_path / "wrong.properties", password=WRONG_PASSWORD)
+
+    runs = [
+        work.run("validate", "specs", offline=True),
+        work.run("show", "specs", offline=True),
+        work.run("show", "specs", "-o", "json", offline=True),
+        work.run("plan", "specs"),
+        work.run("plan", "specs", "-o", "json"),
+        work.run("plan", "specs", "-o", "markdown"),
+        work.run("plan", "specs", "--out", "plan.json"),
+        work.run("apply", "plan.json", "--auto-approve"),
+        work.run("apply", "specs", "--auto-approve", "-o", "json"),
+        work.run("drift", "specs", expect=None),
+    ]
+    work.passwords["orders"] = first["orders"].replace("-1", "-2")
+    runs += [
+        work.run("plan", "specs", "-o", "json"),
+        work.run("plan", "specs", "--out", "rotate.json"),
+        work.run("--debug", "apply", "rotate.json", "--auto-approve"),
+        work.run("export"),
+        work.run("export", "-o", "json"),
+        work.run("export", "--out", "exported"),
+        # Error paths: kadmin's own password wrong, a user's password variable missing, --debug.
+        kadmin("--debug", "plan", "specs", "--command-config", str(wrong), cwd=work.root),
+        kadmin("--debug", "plan", "specs", "--command-config", str(work.properties), cwd=work.root),
+    ]
+    assert runs[-2].code == 1 and "authentication failed" in runs[-2].stderr
+    assert runs[-1].code == 1 and "ORDERS_PASSWORD" in runs[-1].stdout + runs[-1].stderr
+    assert login_error(work.app("orders")) == "", "the rotated password is the one set"
+
+    secrets = (*first.values(), work.passwords["orders"])
+    inputs = {work.root / "specs" / "billing.pw"}
+    home = Path(os.environ["KADMIN_HOME"])
+    broker_logs = Path(kafka_acls.info.dir) if kafka_acls.info else tmp_path / "no-local-cluster"
+    leaks = []
+    for result in runs:
+        for stream, text in (("stdout", result.stdout), ("stderr", result.stderr)):
+            leaks += [f"{' '.join(result.args)} {stream}" for s in secrets if s in text]
+    for path in files_under(work.root, home, broker_logs):
+        if path not in inputs:
+            text = path.read_bytes().decode("utf-8", "replace")
+            leaks += [str(path) for s in secrets if s in text]
+    assert leaks == []
+    # The search is not vacuous: the plan files and the export were written.
+    assert (work.root / "plan.json").exists() and (work.root / "rotate.json").exists()
+    assert (work.root / "exported" / "cluster.yaml").exists()
