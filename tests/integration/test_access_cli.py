@@ -39,7 +39,7 @@ from .access_clients import (
     produce,
     produce_one,
 )
-from .conftest import AclsKafka, Namespace
+from .conftest import AclsKafka, KafkaHandle, Namespace
 
 
 @pytest.fixture
@@ -130,3 +130,22 @@ def test_a_rotated_password_works_and_the_old_one_no_longer_does(work: Workspace
     assert login_error(work.app("orders")) == ""
     assert "authentication failed" in login_error(work.app("orders", password=old))
     assert produce_one(work.app("orders"), f"{work.p}.orders.created") == ""
+
+
+def test_acls_on_a_cluster_without_an_authorizer_are_a_clear_error_and_topics_alone_never_ask(
+    kafka_single: KafkaHandle, ns: Namespace, kadmin: Kadmin, tmp_path: Path
+) -> None:
+    topics = f"version: 1\ntopics:\n  {ns.topic('plain')}: {{partitions: 1, replication_factor: 1}}\n"
+    app = f"apps:\n  reader:\n    principal: User:{ns.prefix}-reader\n    consumes: [{ns.topic('plain')}]\n"
+    (tmp_path / "topics").mkdir()
+    (tmp_path / "topics" / "spec.yaml").write_text(topics)
+    (tmp_path / "access").mkdir()
+    (tmp_path / "access" / "spec.yaml").write_text(topics + app)
+
+    refused = kadmin("plan", "access", "-b", kafka_single.bootstrap, cwd=tmp_path)
+    applied = kadmin("apply", "topics", "--auto-approve", "-b", kafka_single.bootstrap, cwd=tmp_path)
+
+    assert refused.code == 1, refused.stdout
+    assert "SECURITY_DISABLED" in refused.stderr and "authorizer" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert applied.code == 0, applied.stderr
