@@ -149,3 +149,15 @@ def test_acls_on_a_cluster_without_an_authorizer_are_a_clear_error_and_topics_al
     assert "SECURITY_DISABLED" in refused.stderr and "authorizer" in refused.stderr
     assert "Traceback" not in refused.stderr
     assert applied.code == 0, applied.stderr
+
+
+def test_export_of_the_access_state_then_plan_is_empty(work: Workspace) -> None:
+    work.run("apply", "specs", "--auto-approve")
+    work.settled_plan()
+
+    work.run("export", "--access", "--out", "exported")
+    exported = (work.root / "exported" / "access.yaml").read_text()
+    planned = work.run("plan", "exported", "--detailed-exitcode")
+
+    assert f"User:{work.p}-orders" in exported and f"{work.p}-bulk" in exported
+    assert "No changes" in planned.stdout
