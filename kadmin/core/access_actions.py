@@ -11,14 +11,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import ClassVar
 
-from kadmin.core.access import (
-    AclBinding,
-    PasswordSource,
-    QuotaEntity,
-    QuotaKey,
-    ScramKey,
-    ScramMechanism,
-)
+from kadmin.core.access import AclBinding, QuotaEntity, QuotaKey, ScramKey, ScramMechanism
+from kadmin.core.access_spec import PasswordSource
 from kadmin.core.targets import Target
 
 

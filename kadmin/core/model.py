@@ -1,7 +1,7 @@
 """The vocabulary shared by every layer: desired state (from specs) and observed
 state (from the cluster), as frozen values.
 
-This module imports nothing from kadmin but `errors.Location` and `access.AccessSpec`.
+This module imports nothing from kadmin but `errors.Location` and `access_spec.AccessSpec`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from enum import Enum, StrEnum
 from types import MappingProxyType
 
-from kadmin.core.access import AccessSpec
+from kadmin.core.access_spec import AccessSpec
 from kadmin.core.errors import Location
 
 TopicPartition = tuple[str, int]

@@ -18,7 +18,6 @@ from kadmin.core.access import (
     AccessReads,
     AccessState,
     PasswordDigest,
-    PasswordSource,
     QuotaAlteration,
     ScramCredential,
     ScramKey,
@@ -34,6 +33,7 @@ from kadmin.core.access_actions import (
     RemoveQuota,
     UpsertScram,
 )
+from kadmin.core.access_spec import PasswordSource
 from kadmin.core.actions import Action
 from kadmin.core.errors import KadminError
 from kadmin.core.model import DesiredState

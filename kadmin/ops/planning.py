@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import MappingProxyType
 
-from kadmin.core.access import AccessSpec
+from kadmin.core.access_spec import AccessSpec
 from kadmin.core.actions import Action, by_target, in_apply_order
 from kadmin.core.errors import KadminError
 from kadmin.core.model import ClusterState, DesiredState

@@ -17,16 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from kadmin.core.access import (
-    AccessSpec,
-    AccessState,
-    AclBinding,
-    QuotaEntity,
-    ScramKey,
-    ScramUserSpec,
-    Secret,
-    in_principal_scope,
-)
+from kadmin.core.access import AccessState, AclBinding, QuotaEntity, ScramKey, Secret
 from kadmin.core.access_actions import (
     AccessAction,
     AlterQuota,
@@ -38,6 +29,7 @@ from kadmin.core.access_actions import (
     RemoveQuota,
     UpsertScram,
 )
+from kadmin.core.access_spec import AccessSpec, ScramUserSpec, in_principal_scope
 from kadmin.core.actions import Notice, Refusal
 from kadmin.core.targets import Target
 

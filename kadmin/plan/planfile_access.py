@@ -19,7 +19,6 @@ from kadmin.core.access import (
     AclBinding,
     AclOperation,
     AclPermission,
-    PasswordSource,
     PatternType,
     QuotaEntity,
     QuotaEntityType,
@@ -38,6 +37,7 @@ from kadmin.core.access_actions import (
     RemoveQuota,
     UpsertScram,
 )
+from kadmin.core.access_spec import PasswordSource
 from kadmin.core.plan import PlanInputs
 
 if TYPE_CHECKING:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kadmin.core.access import AccessSpec
+from kadmin.core.access_spec import AccessSpec
 from kadmin.core.model import DesiredState, InZone, OffsetMode, OffsetResetSpec, Placement, Static, TopicSpec
 
 

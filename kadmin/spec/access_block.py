@@ -20,21 +20,17 @@ from kadmin.core.access import (
     ANY_HOST,
     CLUSTER_RESOURCE_NAME,
     MIN_SCRAM_ITERATIONS,
-    AccessSpec,
     AclBinding,
     AclOperation,
     AclPermission,
-    DesiredAcl,
-    PasswordSource,
     PatternType,
     QuotaEntity,
     QuotaEntityType,
     QuotaKey,
-    QuotaSpec,
     ResourceType,
     ScramMechanism,
-    ScramUserSpec,
 )
+from kadmin.core.access_spec import AccessSpec, DesiredAcl, PasswordSource, QuotaSpec, ScramUserSpec
 from kadmin.core.durations import UnitError
 from kadmin.core.errors import Location
 from kadmin.spec.apps import read_apps

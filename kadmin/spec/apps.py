@@ -20,14 +20,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from kadmin.core.access import (
-    ANY_HOST,
-    AclBinding,
-    AclOperation,
-    AppSpec,
-    PatternType,
-    ResourceType,
-)
+from kadmin.core.access import ANY_HOST, AclBinding, AclOperation, PatternType, ResourceType
+from kadmin.core.access_spec import AppSpec
 from kadmin.spec.findings import Findings
 from kadmin.spec.names import name_problem
 from kadmin.spec.yamlpos import Document, Path

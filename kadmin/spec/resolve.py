@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TypeVar
 
-from kadmin.core.access import AccessSpec
+from kadmin.core.access_spec import AccessSpec
 from kadmin.core.errors import Location
 from kadmin.core.model import DesiredState, InZone, Placement, Spread, Static, TopicSpec, frozen_map
 from kadmin.spec.access_block import read_access

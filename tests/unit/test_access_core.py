@@ -11,7 +11,6 @@ from kadmin.core.access import (
     AclBinding,
     AclOperation,
     PasswordDigest,
-    PasswordSource,
     PatternType,
     QuotaAlteration,
     QuotaEntity,
@@ -24,6 +23,7 @@ from kadmin.core.access import (
     ScramUpsert,
     Secret,
 )
+from kadmin.core.access_spec import PasswordSource
 from kadmin.core.targets import Target
 from tests.fakes import InMemoryCluster
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from kadmin.core.access import (
     AclBinding,
     AclOperation,
-    PasswordSource,
     PatternType,
     QuotaEntity,
     QuotaEntityType,
@@ -23,6 +22,7 @@ from kadmin.core.access_actions import (
     RemoveQuota,
     UpsertScram,
 )
+from kadmin.core.access_spec import PasswordSource
 from kadmin.core.actions import (
     ACTION_ORDER,
     AddPartitions,

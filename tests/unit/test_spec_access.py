@@ -7,13 +7,13 @@ from pathlib import Path
 from kadmin.core.access import (
     AclBinding,
     AclOperation,
-    PasswordSource,
     PatternType,
     QuotaEntity,
     QuotaEntityType,
     QuotaKey,
     ResourceType,
 )
+from kadmin.core.access_spec import PasswordSource
 from kadmin.spec.load import load_specs
 
 APPS = """\
