@@ -23,7 +23,7 @@ from kadmin.core.access import (
 )
 from kadmin.core.errors import ClusterError
 
-from .conftest import AclsKafka, CliRun, KafkaHandle, Namespace, SaslKafka, eventually
+from .conftest import AclsKafka, CliRun, KafkaHandle, Namespace, SaslKafka
 
 Kadmin = Callable[..., CliRun]
 SHA512, SHA256 = ScramMechanism.SCRAM_SHA_512, ScramMechanism.SCRAM_SHA_256
@@ -220,12 +220,10 @@ class Workspace:
             assert result.code == expect, (args, result.stdout, result.stderr)
         return result
 
-    def settled_plan(self, *extra: str) -> CliRun:
-        """`kadmin plan --detailed-exitcode` once it is empty: brokers learn of access changes from
-        the metadata log a moment after the controller answers."""
-        return eventually(
-            lambda: self.run("plan", "specs", "--detailed-exitcode", *extra), timeout=20, interval=1
-        )
+    def empty_replan(self, *extra: str) -> CliRun:
+        """`kadmin plan --detailed-exitcode` right after an apply, which must be empty: apply waits
+        until the brokers show what it changed (they learn of it from the metadata log)."""
+        return self.run("plan", "specs", "--detailed-exitcode", *extra)
 
     def app(self, user: str, password: str | None = None, mechanism: ScramMechanism = SHA512) -> SaslKafka:
         """Clients that log in as the spec's user `user`."""

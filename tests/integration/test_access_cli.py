@@ -72,7 +72,7 @@ def test_a_spec_applied_on_an_authorizing_cluster_is_what_its_brokers_enforce(
     assert "from app orders-service at" in planned.stdout
     applied = work.run("apply", "specs", "--auto-approve")
     assert "0 failed" in applied.stdout, applied.stdout
-    work.settled_plan()
+    work.empty_replan()
 
     orders, payments = f"{p}.orders.created", f"{p}.payments.x"
     # Since KIP-679 an idempotent producer needs no IdempotentWrite on the cluster: Write will do.
@@ -102,7 +102,7 @@ def test_a_spec_applied_on_an_authorizing_cluster_is_what_its_brokers_enforce(
     assert "--allow-delete" in kept.stdout
     assert consume_one(billing, orders, f"{p}.billing") == ""
     work.run("apply", "specs", "--auto-approve", "--allow-delete")
-    work.settled_plan("--allow-delete")
+    work.empty_replan("--allow-delete")
     assert consume_one(billing, orders, f"{p}.billing") in (
         "TOPIC_AUTHORIZATION_FAILED",
         "GROUP_AUTHORIZATION_FAILED",
@@ -125,7 +125,7 @@ def test_a_rotated_password_works_and_the_old_one_no_longer_does(work: Workspace
     assert old not in planned.stdout + planned.stderr
     assert work.passwords["orders"] not in planned.stdout + planned.stderr
     work.run("apply", "specs", "--auto-approve")
-    work.settled_plan()
+    work.empty_replan()
 
     assert login_error(work.app("orders")) == ""
     assert "authentication failed" in login_error(work.app("orders", password=old))
@@ -153,7 +153,7 @@ def test_acls_on_a_cluster_without_an_authorizer_are_a_clear_error_and_topics_al
 
 def test_export_of_the_access_state_then_plan_is_empty(work: Workspace) -> None:
     work.run("apply", "specs", "--auto-approve")
-    work.settled_plan()
+    work.empty_replan()
 
     work.run("export", "--access", "--out", "exported")
     exported = (work.root / "exported" / "access.yaml").read_text()
