@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+from pathlib import Path
 
 import pytest
 
@@ -25,6 +26,7 @@ from kadmin.core.access import (
 )
 from kadmin.core.access_spec import PasswordSource
 from kadmin.core.targets import Target
+from kadmin.ops.access import read_password
 from tests.fakes import InMemoryCluster
 
 KEY = ScramKey("svc-orders", ScramMechanism.SCRAM_SHA_512)
@@ -89,3 +91,17 @@ def test_the_fake_keeps_access_apart_and_refuses_acls_without_an_authorizer() ->
     cluster.authorizer = False
     with pytest.raises(Exception, match="SECURITY_DISABLED"):
         cluster.access_state(AccessReads())
+
+
+def test_a_password_is_read_from_its_variable_or_file_and_a_problem_names_where(tmp_path: Path) -> None:
+    file = tmp_path / "orders.pw"
+    file.write_text("from-a-file\n")
+    read = read_password(PasswordSource(file=str(file)))
+    assert isinstance(read, Secret) and read.reveal() == "from-a-file"
+    assert read_password(PasswordSource(env="PW"), {"PW": "from-env"}) == Secret("from-env")
+    assert read_password(PasswordSource(env="PW"), {}) == "the environment variable PW is not set"
+    assert read_password(PasswordSource(env="PW"), {"PW": ""}) == "the environment variable PW is empty"
+    missing = tmp_path / "gone.pw"
+    assert read_password(PasswordSource(file=str(missing))) == f"the password file {missing} does not exist"
+    file.write_text("\n")
+    assert read_password(PasswordSource(file=str(file))) == f"the password file {file} is empty"
