@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from confluent_kafka import KafkaException
 
 from kadmin.core.access import (
     AccessReads,
@@ -161,3 +162,37 @@ def test_export_of_the_access_state_then_plan_is_empty(work: Workspace) -> None:
 
     assert f"User:{work.p}-orders" in exported and f"{work.p}-bulk" in exported
     assert "No changes" in planned.stdout
+
+
+def test_a_transactional_app_commits_under_its_own_transactional_id_only(work: Workspace) -> None:
+    p = work.p
+    (work.root / "specs" / "access.yaml").write_text(
+        f"""version: 1
+cluster:
+  manage_principals: ['User:{p}-.*']
+topics:
+  {p}.ledger: {{partitions: 1, replication_factor: 1}}
+users:
+  {p}-orders:
+    password: ${{ORDERS_PASSWORD}}
+apps:
+  ledger-writer:
+    principal: User:{p}-orders
+    produces: [{p}.ledger]
+    transactional: [{p}.tx]
+"""
+    )
+    work.run("apply", "specs", "--auto-approve")
+    work.empty_replan()
+    app = work.app("orders")
+
+    own = app.producer(**{"transactional.id": f"{p}.tx"})
+    own.init_transactions(30)
+    own.begin_transaction()
+    own.produce(f"{p}.ledger", b"entry")
+    own.commit_transaction(30)
+    other = app.producer(**{"transactional.id": f"{p}.other"})
+    with pytest.raises(KafkaException) as refused:
+        other.init_transactions(30)
+
+    assert refused.value.args[0].name() == "TRANSACTIONAL_ID_AUTHORIZATION_FAILED"
