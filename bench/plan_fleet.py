@@ -34,7 +34,9 @@ def clusters(given: Sequence[str]) -> Iterator[list[str]]:
     if given:
         yield list(given)
         return
-    with ExitStack() as stack, ThreadPoolExecutor(max_workers=len(ENVS)) as pool:
+    # The starting threads outlive the clusters, which are stopped first: a node tied to its owner
+    # (PR_SET_PDEATHSIG) dies with the thread that started it.
+    with ThreadPoolExecutor(max_workers=len(ENVS)) as pool, ExitStack() as stack:
         started = [pool.submit(stack.enter_context, cluster(None, heap="512m")) for _ in ENVS]
         yield [future.result() for future in started]
 

@@ -125,9 +125,11 @@ def kafka_envs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Kafka
             handles[variable] = KafkaHandle(bootstrap)
         else:
             starting[variable] = LocalCluster(tmp_path_factory.mktemp(name), nodes=1, bound_to_owner=True)
+    # The threads that start the nodes live as long as the clusters: Linux's PR_SET_PDEATHSIG,
+    # which ties a node to its owner, fires when the thread that started it ends.
+    pool = ThreadPoolExecutor(max_workers=2)
     try:
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            started = {variable: pool.submit(cluster.start) for variable, cluster in starting.items()}
+        started = {variable: pool.submit(cluster.start) for variable, cluster in starting.items()}
         for variable, future in started.items():
             info = future.result()
             handles[variable] = KafkaHandle(info.bootstrap, info)
@@ -136,6 +138,7 @@ def kafka_envs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Kafka
     finally:
         for cluster in starting.values():
             cluster.stop()
+        pool.shutdown()
 
 
 @dataclass

@@ -208,9 +208,20 @@ class Runner:
     bin_dir: Path
     run_counter: int = 1000
 
-    def run(self, workflow_path: Path, event_name: str, payload: Mapping[str, Any], sha: str) -> JobResult:
+    def run(
+        self,
+        workflow_path: Path,
+        event_name: str,
+        payload: Mapping[str, Any],
+        sha: str,
+        job_name: str | None = None,
+    ) -> JobResult:
+        """Run the workflow's one job, or its job `job_name` (following `needs` is the caller's part)."""
         workflow = yaml.safe_load(workflow_path.read_text())
-        (job,) = workflow["jobs"].values()
+        if job_name is None:
+            (job,) = workflow["jobs"].values()
+        else:
+            job = workflow["jobs"][job_name]
         self.run_counter += 1
         run_id = self.run_counter
         runner_temp = self.github.root / f"run-{run_id}"
