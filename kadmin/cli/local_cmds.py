@@ -71,9 +71,9 @@ def up(
         typer.Option(
             "--sasl",
             help=(
-                "Also open a SASL_PLAINTEXT listener (SCRAM-SHA-512) on every node of a new cluster, with "
-                "user kadmin and the password in KADMIN_LOCAL_SASL_PASSWORD (else a random one); its "
-                "client properties go to <dir>/client-sasl.properties."
+                "Also open a SASL_PLAINTEXT listener (SCRAM-SHA-256 and -512) on every node of a new "
+                "cluster, with user kadmin (SCRAM-SHA-512) and the password in KADMIN_LOCAL_SASL_PASSWORD "
+                "(else a random one); its client properties go to <dir>/client-sasl.properties."
             ),
         ),
     ] = False,

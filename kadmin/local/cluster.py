@@ -6,8 +6,8 @@ data directory and log, and with three nodes a rack each (``zone-a``, ``zone-b``
 start of the same directory runs the recorded cluster again, with its data, cluster id
 and ports, starting only the nodes that are not running (dead ones included).
 
-Optionally each node also has a SASL_PLAINTEXT listener with SCRAM-SHA-512, whose one
-user is created when the storage is formatted; the client properties for it are
+Optionally each node also has a SASL_PLAINTEXT listener with SCRAM (SHA-256 and SHA-512),
+whose first user (SCRAM-SHA-512) is created when the storage is formatted; its client properties are
 written to ``<dir>/client-sasl.properties`` (mode 0600), never to ``cluster.json``.
 And optionally an SSL listener serving a PEM key and certificate the caller made (the
 tests sign one with a throwaway CA). PLAINTEXT is the inter-broker and readiness listener,
@@ -100,7 +100,7 @@ class LocalCluster:
     ``bound_to_owner`` ties the JVMs' lives to this process (`procs.spawn_owned`): the
     test harness uses it so an interrupted test run never leaves brokers behind;
     `kadmin local up` leaves it off, since its cluster must outlive the command.
-    ``sasl`` adds a SASL_PLAINTEXT listener with SCRAM-SHA-512 for that user on every
+    ``sasl`` adds a SASL_PLAINTEXT listener with SCRAM, that user its first, on every
     node of a new cluster; ``tls_keystore`` (a PEM file with an unencrypted PKCS#8 key and
     its certificate chain, valid for 127.0.0.1) adds an SSL listener. ``acls`` (with ``sasl``)
     makes a new cluster enforce ACLs, with the ``sasl`` user as its super user.

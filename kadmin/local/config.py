@@ -174,7 +174,7 @@ def node_command(java: str, lib: Path, directory: Path, node: Node) -> list[str]
 
 def _extra_listeners(node: Node, tls_keystore: Path | None) -> dict[str, str]:
     """Broker properties for the optional client listeners: SASL (SASL_PLAINTEXT with
-    SCRAM-SHA-512) and SSL (server certificate only)."""
+    SCRAM-SHA-256 and SCRAM-SHA-512) and SSL (server certificate only)."""
     if not node.sasl_port and not node.tls_port and not node.internal_port:
         return {}
     endpoints = [f"PLAINTEXT://127.0.0.1:{node.broker_port}"]

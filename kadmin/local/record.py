@@ -51,7 +51,7 @@ class Node:
     pid: int = 0
     """The JVM's pid; 0 while the node is stopped."""
     sasl_port: int = 0
-    """Port of the SASL_PLAINTEXT (SCRAM-SHA-512) listener; 0 when there is none."""
+    """Port of the SASL_PLAINTEXT (SCRAM-SHA-256 and -512) listener; 0 when there is none."""
     tls_port: int = 0
     """Port of the SSL listener; 0 when there is none."""
     internal_port: int = 0
