@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from kadmin.core.actions import Action
+from kadmin.core.actions import Action, Notice, Refusal
 from kadmin.core.errors import KadminError, SpecError
 from kadmin.core.plan import Plan
 from kadmin.kafka.port import ClusterAdmin
@@ -94,7 +94,7 @@ def check_saved_plan(saved: Plan, admin: ClusterAdmin, *, source: str) -> None:
         check_fresh(saved, admin, source=source)
     if not extra:
         return
-    reasons = explain(extra, again.actions)
+    reasons = explain(extra, again.actions, (*again.refusals, *again.notices))
     listed = "; ".join(reasons[:_SHOWN]) + (
         f"; and {len(reasons) - _SHOWN} more" if len(reasons) > _SHOWN else ""
     )
@@ -110,15 +110,20 @@ def check_saved_plan(saved: Plan, admin: ClusterAdmin, *, source: str) -> None:
     )
 
 
-def explain(extra: Sequence[Action], recomputed: Sequence[Action]) -> list[str]:
-    """One sentence per action of the file that the recomputation lacks, naming the fields that differ."""
+def explain(
+    extra: Sequence[Action], recomputed: Sequence[Action], findings: Sequence[Refusal | Notice] = ()
+) -> list[str]:
+    """One sentence per action of the file that the recomputation lacks, naming the fields that differ,
+    or what the recomputation said about its target instead (a password it could not read)."""
     twins = {(a.kind, a.target): a for a in recomputed}
+    said = {f.target: f.message for f in findings}
     sentences = []
     for action in extra:
         head = f"{action.kind.replace('_', ' ')} {action.target.describe()}"
         twin = twins.get((action.kind, action.target))
         if twin is None:
-            sentences.append(f"{head}: not in the recomputed plan at all")
+            why = f" ({said[action.target]})" if action.target in said else ""
+            sentences.append(f"{head}: not in the recomputed plan at all{why}")
             continue
         fields = differences(action, twin)
         sentences.append(f"{head}: " + ", ".join(str(f) for f in fields) if fields else f"{head}: differs")

@@ -268,3 +268,18 @@ def test_a_partial_plan_leaves_access_out(mem: InMemoryCluster, tmp_path: Path) 
     assert code == 0, err
     assert "Partial plan" in out and "No changes" in out
     assert "access_state" not in mem.methods()
+
+
+def test_a_saved_rotation_whose_password_is_gone_at_apply_names_the_variable(
+    mem: InMemoryCluster, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = spec(tmp_path)
+    assert run("apply", path, "--auto-approve")[0] == 0
+    monkeypatch.setenv("SVC_ORDERS_PASSWORD", NEW_PASSWORD)
+    plan_file = tmp_path / "plan.json"
+    assert run("plan", path, "--out", plan_file)[0] == 0
+    monkeypatch.delenv("SVC_ORDERS_PASSWORD")
+    code, _, err = run("apply", plan_file)
+    assert code == 1
+    assert "the environment variable SVC_ORDERS_PASSWORD is not set" in err
+    assert mem.password_of(KEY) == PASSWORD
