@@ -140,7 +140,8 @@ def plan_fleet(
     else:
         render_fleet(shown, stdout(), detailed=detailed)
     if out is not None:
-        if fleet_failed(shown):
+        # As for one cluster: changes held back on their own (a busy group's reset) do not stop the save.
+        if any(r.failed for r in shown) or not all(plan.applyable for _, plan in plans_of(shown)):
             stderr().print(
                 f"Plan not saved to {out}: not every environment was planned cleanly.", markup=False
             )

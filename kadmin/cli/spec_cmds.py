@@ -12,12 +12,13 @@ import typer
 import yaml
 
 from kadmin.cli.app import app, guarded, print_json
+from kadmin.cli.plan_options import AllEnvsOption, env_selection
 from kadmin.core.errors import SpecError
 from kadmin.core.model import DesiredState
 from kadmin.render.desired import as_document
 from kadmin.spec.digest import files_digest
 from kadmin.spec.editor_schema import editor_schema
-from kadmin.spec.load import load_every_state, load_specs
+from kadmin.spec.load import load_environments, load_every_state, load_specs
 
 SpecPaths = Annotated[
     list[Path],
@@ -54,6 +55,7 @@ def validate(
             show_default=False,
         ),
     ] = None,
+    all_envs: AllEnvsOption = False,
 ) -> None:
     """Check spec files offline and report every problem at once.
 
@@ -68,8 +70,12 @@ def validate(
         kadmin validate specs/ --hash
         kadmin validate specs/fleet/ --env prod
     """
+    selection = env_selection(envs, all_envs)
     try:
-        states = load_every_state(specs, only=envs or ())
+        if selection == ():  # --all-envs: a spec without environments is an error, as for plan
+            states: dict[str | None, DesiredState] = dict(load_environments(specs).items())
+        else:
+            states = load_every_state(specs, only=selection or ())
     except SpecError as err:
         for problem in err.problems:
             typer.echo(str(problem), err=True)

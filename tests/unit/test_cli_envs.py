@@ -218,3 +218,13 @@ def test_a_spec_without_environments_refuses_all_envs(
 def test_export_of_an_environment_needs_its_spec(tmp_path: Path) -> None:
     code, _, err = run("export", "--env", "prod")
     assert code == 1 and "--env names an environment of a spec, and no --spec is given" in err
+
+
+def test_validate_checks_every_environment_or_refuses_all_envs_without_any(tmp_path: Path) -> None:
+    code, out, _ = run("validate", write_spec(tmp_path / "specs"), "--all-envs")
+    assert code == 0 and "2 environments (dev: 1 topic, prod: 1 topic)" in out
+    (tmp_path / "one.yaml").write_text(
+        "version: 1\ntopics:\n  t.a:\n    partitions: 1\n    replication_factor: 1\n"
+    )
+    code, _, err = run("validate", tmp_path / "one.yaml", "--all-envs")
+    assert code == 1 and "declares no environments" in err
