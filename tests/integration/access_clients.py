@@ -18,6 +18,7 @@ from kadmin.core.access import (
     QuotaAlteration,
     QuotaEntity,
     QuotaEntityType,
+    QuotaKey,
     ScramKey,
     ScramMechanism,
 )
@@ -123,7 +124,11 @@ class AccessLeftovers:
     kafka: SaslKafka
     acls: set[AclBinding] = field(default_factory=set)
     credentials: set[ScramKey] = field(default_factory=set)
-    quotas: set[QuotaEntity] = field(default_factory=set)
+    quotas: dict[QuotaEntity, set[QuotaKey]] = field(default_factory=dict)
+    """The quota keys set on each entity: only those are removed (a default entity is everyone's)."""
+
+    def quota(self, entity: QuotaEntity, *keys: QuotaKey) -> None:
+        self.quotas.setdefault(entity, set()).update(keys)
 
     def cleanup(self) -> None:
         admin = self.kafka.admin()
@@ -133,8 +138,12 @@ class AccessLeftovers:
             with contextlib.suppress(ClusterError):
                 admin.delete_acls(sorted(self.acls))
             admin.delete_scram(sorted(self.credentials & present))
-            quoted = {q.entity: q for q in state.quotas if q.entity in self.quotas}
-            admin.alter_quotas([QuotaAlteration(e, remove=tuple(q.values)) for e, q in quoted.items()])
+            removals = [
+                QuotaAlteration(q.entity, remove=tuple(sorted(self.quotas[q.entity] & set(q.values))))
+                for q in state.quotas
+                if q.entity in self.quotas
+            ]
+            admin.alter_quotas([r for r in removals if r.remove])
             admin.record_passwords(dict.fromkeys(sorted(self.credentials)))
         finally:
             admin.close()
@@ -204,7 +213,7 @@ class Workspace:
         self.properties = kafka.write_properties(root / "client.properties")
         for user, mechanism in (("orders", SHA512), ("billing", SHA256), ("bulk", SHA512)):
             made.credentials.add(ScramKey(f"{ns.prefix}-{user}", mechanism))
-        made.quotas.add(QuotaEntity.of({QuotaEntityType.USER: f"{ns.prefix}-bulk"}))
+        made.quota(QuotaEntity.of({QuotaEntityType.USER: f"{ns.prefix}-bulk"}), QuotaKey.PRODUCER_BYTE_RATE)
         self.write()
 
     def write(self, **options: bool) -> None:

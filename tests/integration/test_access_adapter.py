@@ -6,7 +6,7 @@ proven with real producers and consumers authenticating as those users.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import pytest
 
@@ -194,25 +194,30 @@ def test_quotas_validate_first_then_set_and_remove_per_entity(
     user = QuotaEntity.of({QuotaEntityType.USER: f"{ns_acls.prefix}-q"})
     both = QuotaEntity.of({QuotaEntityType.USER: f"{ns_acls.prefix}-q", QuotaEntityType.CLIENT_ID: "loader"})
     default_client = QuotaEntity.of({QuotaEntityType.CLIENT_ID: None})
-    made.quotas.update({user, both, default_client})
     alterations = [
         QuotaAlteration(user, {QuotaKey.PRODUCER_BYTE_RATE: 1048576.0, QuotaKey.REQUEST_PERCENTAGE: 50.0}),
         QuotaAlteration(both, {QuotaKey.CONSUMER_BYTE_RATE: 2048.0, QuotaKey.CONTROLLER_MUTATION_RATE: 10.0}),
         QuotaAlteration(default_client, {QuotaKey.PRODUCER_BYTE_RATE: 99999999.0}),
     ]
 
+    for alteration in alterations:
+        made.quota(alteration.entity, *alteration.set)
+    wanted = {a.entity: dict(a.set) for a in alterations}
+
     checked = admin.alter_quotas(alterations, validate_only=True)
-    untouched = {q.entity for q in admin.access_state(ONLY_QUOTAS).quotas}
+    untouched = {e: _values(admin, e, v) for e, v in wanted.items()}
     applied = admin.alter_quotas(alterations)
-    eventually(lambda: [_quota_of(admin, e) for e in (user, both, default_client)])
+    # Kafka records each key of an entity on its own: wait until the broker shows all of them. A
+    # default entity is everyone's, so only the keys set here are compared.
+    eventually(lambda: _assert_equal({e: _values(admin, e, v) for e, v in wanted.items()}, wanted))
     quotas = {q.entity: dict(q.values) for q in admin.access_state(ONLY_QUOTAS).quotas}
 
     assert [o.ok for o in checked] == [True, True, True], checked
-    assert not untouched & {user, both, default_client}
+    assert untouched == {e: {} for e in wanted}
     assert [o.ok for o in applied] == [True, True, True], applied
     assert quotas[user] == {QuotaKey.PRODUCER_BYTE_RATE: 1048576.0, QuotaKey.REQUEST_PERCENTAGE: 50.0}
     assert quotas[both] == {QuotaKey.CONSUMER_BYTE_RATE: 2048.0, QuotaKey.CONTROLLER_MUTATION_RATE: 10.0}
-    assert quotas[default_client] == {QuotaKey.PRODUCER_BYTE_RATE: 99999999.0}
+    assert quotas[default_client][QuotaKey.PRODUCER_BYTE_RATE] == 99999999.0
 
     mixed = admin.alter_quotas(
         [
@@ -309,7 +314,7 @@ def test_a_producer_byte_rate_quota_throttles_its_user_and_not_another(
         add_user(admin, made, user, f"{user}-SECRET")
         grant(admin, made, allow(f"User:{user}", ResourceType.TOPIC, topic, AclOperation.WRITE))
     entity = QuotaEntity.of({QuotaEntityType.USER: slow})
-    made.quotas.add(entity)
+    made.quota(entity, QuotaKey.PRODUCER_BYTE_RATE)
     (quota,) = admin.alter_quotas([QuotaAlteration(entity, {QuotaKey.PRODUCER_BYTE_RATE: 1024.0})])
     assert quota.ok, quota.error
     eventually(lambda: _quota_of(admin, entity))
@@ -329,6 +334,12 @@ def _quota_of(admin: ConfluentAdmin, entity: QuotaEntity) -> dict[QuotaKey, floa
     found = {q.entity: dict(q.values) for q in admin.access_state(ONLY_QUOTAS).quotas}
     assert entity in found, sorted(map(str, found))
     return found[entity]
+
+
+def _values(admin: ConfluentAdmin, entity: QuotaEntity, keys: Iterable[QuotaKey]) -> dict[QuotaKey, float]:
+    """The values of `keys` in `entity`'s quota now (those it has)."""
+    found = {q.entity: q.values for q in admin.access_state(ONLY_QUOTAS).quotas}.get(entity, {})
+    return {k: found[k] for k in keys if k in found}
 
 
 def _assert_equal(actual: object, expected: object) -> None:
