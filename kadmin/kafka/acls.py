@@ -14,7 +14,6 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from typing import Any
 
-from confluent_kafka import KafkaException
 from confluent_kafka import admin as ck
 
 from kadmin.core.access import AclBinding, AclOperation, AclPermission, PatternType, ResourceType
@@ -44,8 +43,6 @@ _PATTERN = {
 }
 _PERMISSION = {AclPermission.ALLOW: ck.AclPermissionType.ALLOW, AclPermission.DENY: ck.AclPermissionType.DENY}
 _TOKEN_OPERATIONS = frozenset({AclOperation.CREATE_TOKENS, AclOperation.DESCRIBE_TOKENS})
-
-Fail = Callable[[KafkaException, str], ClusterError]
 
 
 def confluent_can_name(binding: AclBinding) -> bool:
