@@ -23,8 +23,8 @@ from kadmin.core.errors import ClusterError, KadminError
 from kadmin.core.fleet import EnvResult
 from kadmin.core.model import DesiredState
 from kadmin.kafka.port import ClusterAdmin
-from kadmin.ops.planning import Planned, address, plan_read, read_cluster, topic_patterns
-from kadmin.plan.drift import DriftReport, find_drift
+from kadmin.ops.planning import Planned, drift_of, plan_read, read_cluster, topic_patterns
+from kadmin.plan.drift import DriftReport
 
 T = TypeVar("T")
 
@@ -139,6 +139,6 @@ def drift_environments(
     def drift_one(env: str, desired: DesiredState) -> DriftReport:
         admin = connect(env, desired)
         limited, observed = read_cluster(desired, admin, only)
-        return find_drift(limited, observed, address(admin))
+        return drift_of(limited, observed, admin)
 
     return fan_out(states, drift_one, wait_s=wait_s, workers=workers)

@@ -329,6 +329,12 @@ def drift_specs(
     """Load the specs, read the cluster once, check its identity, and list every difference;
     with `only`, of the topics whose whole name matches one of those patterns; `early` as for plan."""
     desired, observed, admin = _read(paths, connect, only, early, wait_s)
+    return drift_of(desired, observed, admin)
+
+
+def drift_of(desired: DesiredState, observed: ClusterState, admin: ClusterAdmin) -> DriftReport:
+    """The drift of `observed` from `desired`, access included when the spec has access sections
+    (read from `admin` then, as a plan with deletes allowed would)."""
     access = None
     if desired.access.reads(desired.cluster.manage_principals).any:
         access = plan_access(admin, desired, allow_delete=True).plan
