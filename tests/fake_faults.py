@@ -17,6 +17,7 @@ from kadmin.core.errors import ClusterError
 from kadmin.core.targets import Target
 
 PortMethod = Literal[
+    "check_connection",
     "snapshot",
     "create_topics",
     "create_partitions",

@@ -165,6 +165,9 @@ class InMemoryCluster(AccessFake):
 
     # --- reads ---------------------------------------------------------------------
 
+    def check_connection(self) -> None:
+        self._call("check_connection", ())
+
     def snapshot(self, scope: Scope = None) -> ClusterState:
         self._call("snapshot", _recorded(scope))
         listed = []

@@ -162,6 +162,9 @@ class ConfluentAdmin(AccessAdmin):
 
     # --- reads ---------------------------------------------------------------------
 
+    def check_connection(self) -> None:
+        self._check_connection()
+
     def snapshot(self, scope: Scope = None) -> ClusterState:
         return read_snapshot(self.admin, scope, self.timeout, fail=self._error, result=self._result)
 

@@ -84,6 +84,11 @@ def in_scope(scope: Scope, listed: Iterable[str]) -> list[str]:
 
 
 class ClusterAdmin(Protocol):
+    def check_connection(self) -> None:
+        """Make sure the cluster answers (connection, handshake, versions), as the first of the
+        other calls would: lets a command connect while it does something else (`ops.early`)."""
+        ...
+
     def snapshot(self, scope: Scope = None) -> ClusterState:
         """Brokers, and the topics of `scope` with partitions and configs (`in_scope`); the names
         of the cluster's other topics, from the same metadata read, in `ClusterState.others`.

@@ -1,11 +1,12 @@
 """Loading the specs while the cluster connection is made, for `plan` and `drift`.
 
 Parsing and validating the specs takes a while (YAML, JSON Schema), and so does the
-first exchange with a cluster (connection, version negotiation, the brokers and the
-topic list). When the command line already says which cluster to read, so that the
-spec cannot change it, the two run side by side: a thread connects and makes the
-reads that do not depend on the spec, and the scoped snapshot follows once the specs
-have loaded. A spec error is still reported first, as without the overlap; a cluster
+first exchange with a cluster (connection, handshake, version negotiation). When the
+command line already says which cluster to read, so that the spec cannot change it, the
+two run side by side: a thread connects, and the scoped snapshot follows once the specs
+have loaded. The thread reads no topic list: the snapshot lists the topics itself, and a
+second listing of a cluster of thousands of topics would cost as much as the first and be
+thrown away. A spec error is still reported first, as without the overlap; a cluster
 error from the thread is raised in the caller; the wait for the thread is bounded.
 """
 
@@ -47,8 +48,7 @@ def load_while_connecting(
     def warm() -> None:
         try:
             admin = early()
-            # The connection check, the brokers and the topic list: nothing the spec decides.
-            admin.snapshot(())
+            admin.check_connection()
             connected.set_result(admin)
         except BaseException as err:  # handed to the caller, raised there after the specs loaded
             connected.set_exception(err)

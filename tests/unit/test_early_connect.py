@@ -46,7 +46,9 @@ def never(_: DesiredState) -> ClusterAdmin:
 def test_plan_connects_early_then_reads_the_spec_scope(spec: Path, mem: InMemoryCluster) -> None:
     planned = plan_specs([spec], never, early=lambda: mem)
 
-    assert mem.described == [(), ("team.orders",)]
+    # The thread only connects; the topics are listed once, by the scoped snapshot.
+    assert mem.methods()[:2] == ["check_connection", "snapshot"]
+    assert mem.described == [("team.orders",)]
     assert planned.plan.summary()["update"] == 1
     assert planned.plan.unmanaged == ("other",)
 
@@ -54,7 +56,8 @@ def test_plan_connects_early_then_reads_the_spec_scope(spec: Path, mem: InMemory
 def test_drift_connects_early_too(spec: Path, mem: InMemoryCluster) -> None:
     report = drift_specs([spec], never, early=lambda: mem)
 
-    assert mem.described == [(), ("team.orders",)]
+    assert mem.methods()[:2] == ["check_connection", "snapshot"]
+    assert mem.described == [("team.orders",)]
     assert report.unmanaged == 1
 
 
