@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 import kadmin.cli.drift_cmds as drift_cmds
+import kadmin.cli.export_cmds as export_cmds
 import kadmin.cli.plan_cmds as plan_cmds
 from kadmin.cli.app import app
 from kadmin.core.access import (
@@ -283,3 +284,29 @@ def test_a_saved_rotation_whose_password_is_gone_at_apply_names_the_variable(
     assert code == 1
     assert "the environment variable SVC_ORDERS_PASSWORD is not set" in err
     assert mem.password_of(KEY) == PASSWORD
+
+
+def test_an_export_of_the_access_state_plans_to_nothing(
+    mem: InMemoryCluster, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(export_cmds, "connect", lambda *a, **k: mem)
+    assert run("apply", spec(tmp_path), "--auto-approve")[0] == 0
+    mem.add_user("ops", "set-by-hand-password", "SCRAM-SHA-256", 8192)
+    mem.add_user("ops", "another-mechanism", "SCRAM-SHA-512")
+    mem.acls.add(
+        AclBinding("User:ops", ResourceType.CLUSTER, "kafka-cluster", PatternType.LITERAL, AclOperation.ALTER)
+    )
+    mem.acls.add(
+        AclBinding("User:ops", ResourceType.TOPIC, "${weird}", PatternType.LITERAL, AclOperation.READ)
+    )
+    mem.quotas[QuotaEntity.of({QuotaEntityType.CLIENT_ID: None})] = {QuotaKey.REQUEST_PERCENTAGE: 12.5}
+    out = tmp_path / "exported"
+    code, _, err = run("export", "--access", "--out", out)
+    assert code == 0, err
+    assert "user ops: also has a SCRAM-SHA-256 credential" in err
+    exported = (out / "access.yaml").read_text()
+    assert "password: ${SCRAM_PASSWORD_OPS}" in exported and "set-by-hand" not in exported
+    assert "name: $${weird}" in exported
+    code, text, err = run("plan", out, "--detailed-exitcode")
+    assert code == 0, text + err
+    assert "No changes" in text
