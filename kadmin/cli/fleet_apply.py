@@ -136,9 +136,11 @@ def apply_if_several(
 
     with reading_spinner():
         results = fan_out(states, checked, wait_s=env_wait_s(timeout))
-    failed = [r for r in results if r.error is not None]
-    for result in failed:
-        report_error(result.error or KadminError("?"))
+    failed = []
+    for result in results:
+        if result.error is not None:
+            failed.append(result)
+            report_error(result.error)
     if failed:
         report_error(
             PlanError(
