@@ -234,7 +234,7 @@ def _explain(failure: _Failure, doc: Document) -> Iterator[KadminError]:
         case "oneOf" | "anyOf":
             yield from _alternatives(failure, doc)
         case "pattern" | "maxLength":
-            if path == ("cluster", "id") or (len(path) == 3 and path[0] == "environments" and path[2] == "id"):
+            if path == ("cluster", "id") or path[:1] + path[2:] == ("environments", "id"):
                 hint = "Kafka's cluster id: 22 characters, as `kadmin zones` shows it"
             elif path[-1:] == ("id",):
                 hint = "e.g. billing-replay-2026-11-20"
