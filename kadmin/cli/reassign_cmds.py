@@ -15,7 +15,6 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.filesize import decimal
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from kadmin.cli.app import (
     DEFAULT_TIMEOUT_S as ANSWER_TIMEOUT_S,
@@ -147,6 +146,10 @@ def move_progress(console: Console | None = None) -> Iterator[MoveProgress]:
     line when a partition finishes and every few seconds in between (CI logs)."""
     err = console or stderr()
     if err.is_terminal:
+        # Loaded here: plan and apply import this module for `MoveLines`, and most runs
+        # (CI, a pipe) never draw a bar.
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
         bar = Progress(
             TextColumn("moving replicas"),
             BarColumn(),

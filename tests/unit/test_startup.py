@@ -103,3 +103,12 @@ def test_offsets_reset_loads_neither_rich_nor_kafka_python() -> None:
     assert (code, "--to-earliest" in output) in ((0, True), (None, True))
     assert "kadmin.cli.offsets_cmds" in loaded
     assert [m for m in loaded if m.split(".")[0] in ("rich", "kafka", "pydantic", "jsonschema")] == []
+
+
+def test_plan_loads_no_progress_bar_code() -> None:
+    # A progress bar is drawn on a terminal only; the module imports rich.progress when it is.
+    output, code, loaded = run_kadmin("plan", "--help")
+
+    assert (code, "--allow-delete" in output) in ((0, True), (None, True))
+    assert "kadmin.cli.reassign_cmds" in loaded
+    assert [m for m in loaded if m.startswith("rich.progress") or m.startswith("rich.live")] == []
