@@ -30,7 +30,7 @@ from kadmin.plan.diff import diff
 from kadmin.plan.drift import DriftReport, find_drift
 from kadmin.plan.fingerprint import fingerprint
 from kadmin.plan.identity import check_cluster
-from kadmin.plan.leftovers import as_finished, finish_moves, stray_throttles
+from kadmin.plan.leftovers import as_finished, finish_moves, in_scope, may_be_moving, stray_throttles
 from kadmin.plan.planfile import load_plan
 from kadmin.spec.digest import files_digest, spec_digest
 
@@ -210,7 +210,7 @@ def plan_cluster(
     stamp = moment.isoformat(timespec="seconds").replace("+00:00", "Z")
     # Moves left running are planned as finished, and they and leftover throttles become actions.
     # The fingerprint stays over what was read: a move that lands meanwhile makes a saved plan stale.
-    ongoing = admin.ongoing_reassignments()
+    ongoing = in_scope(observed, admin.ongoing_reassignments()) if may_be_moving(observed) else {}
     rates = admin.broker_throttles([b.id for b in observed.brokers])
     landed = as_finished(observed, ongoing)
     plan = diff(desired, landed, allow_delete=allow_delete, prune_configs=prune_configs, now=stamp)

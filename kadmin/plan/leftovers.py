@@ -62,6 +62,29 @@ def stray_throttles(
     return actions
 
 
+def may_be_moving(observed: ClusterState) -> bool:
+    """Whether a reassignment may be running on a partition `observed` holds: one of its replicas
+    is out of the ISR.
+
+    A KRaft controller completes a reassignment in the very metadata record that brings its
+    last adding replica into the ISR (``PartitionChangeBuilder.build`` runs
+    ``completeReassignmentIfNeeded`` first), so a partition whose replicas are all in sync
+    is not being moved. Asking the cluster for its reassignments needs kafka-python, whose
+    import is about a third of a small plan's start-up: a plan asks only when this is true.
+    """
+    return any(
+        not set(p.replicas) <= set(p.isr) for topic in observed.topics.values() for p in topic.partitions
+    )
+
+
+def in_scope(
+    observed: ClusterState, ongoing: Mapping[TopicPartition, tuple[int, ...]]
+) -> dict[TopicPartition, tuple[int, ...]]:
+    """The ongoing moves of the topics `observed` holds: a plan finishes the moves of the topics it
+    reads, not those of other teams' topics on a shared cluster."""
+    return {tp: target for tp, target in ongoing.items() if tp[0] in observed.topics}
+
+
 def as_finished(observed: ClusterState, ongoing: Mapping[TopicPartition, tuple[int, ...]]) -> ClusterState:
     """`observed` as it will be once the ongoing moves arrive: each moving partition on its target.
 

@@ -98,7 +98,7 @@ def test_a_wrong_cluster_refuses_only_that_environment_naming_both_ids() -> None
     assert IDS["prod"] in error.message and IDS["dev"] in error.message
     # Refused before anything was planned: only the snapshot the identity came from was read.
     # prod was refused right after its snapshot: only dev's plan read anything more.
-    assert shared.counts()["snapshot"] == 2 and shared.counts()["ongoing_reassignments"] == 1
+    assert shared.counts()["snapshot"] == 2 and shared.counts()["broker_throttles"] == 1
 
 
 def test_clusters_are_read_at_the_same_time() -> None:

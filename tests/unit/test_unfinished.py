@@ -34,6 +34,7 @@ from kadmin.core.model import (
     Broker,
     ClusterSpec,
     DesiredState,
+    ReadScope,
     Spread,
     TopicSpec,
 )
@@ -44,7 +45,7 @@ from kadmin.ops.apply import STOPPED, apply_plan
 from kadmin.ops.planning import plan_cluster
 from kadmin.ops.reassignment import ReassignOptions, reassign
 from kadmin.ops.stopping import StopRequest
-from kadmin.plan.leftovers import as_finished
+from kadmin.plan.leftovers import as_finished, in_scope, may_be_moving
 from kadmin.plan.planfile import plan_from_document, plan_to_document
 from kadmin.render.text import render_apply_report, render_plan
 from tests.fakes import InMemoryCluster
@@ -70,10 +71,11 @@ def left_behind() -> InMemoryCluster:
     mem.add_topic(
         "orders",
         1,
-        3,
+        1,
         {LEADER_THROTTLED_REPLICAS: "0:1", FOLLOWER_THROTTLED_REPLICAS: "0:2,0:3"},
     )
-    mem.moving[("orders", 0)] = (1, 2, 3)
+    # Brokers 2 and 3 are still copying: out of the ISR, which is how a plan knows to look for moves.
+    mem.start_move(("orders", 0), (1, 2, 3))
     mem.broker_configs = {b: dict(RATES) for b in (1, 2, 3)}
     return mem
 
@@ -358,3 +360,28 @@ def test_a_delete_whose_data_cannot_be_read_yet_is_still_planned() -> None:
     plan = plan_cluster(mem, want, mem.snapshot(), allow_delete=True)
     assert [a.kind for a in plan.actions] == ["delete_topic"]
     assert [(d.topic, d.log_end_offsets) for d in plan.deletes] == [("old", None)]
+
+
+def test_a_plan_asks_for_moves_only_when_a_replica_is_out_of_sync() -> None:
+    mem = InMemoryCluster()
+    mem.add_topic("orders", 1, 1)
+    assert not may_be_moving(mem.snapshot())
+    plan_cluster(mem, desired(spec("orders")), mem.snapshot())
+    assert "ongoing_reassignments" not in mem.methods()
+
+    mem.start_move(("orders", 0), (1, 2))
+    assert may_be_moving(mem.snapshot())
+    plan = plan_cluster(mem, desired(spec("orders", rf=2)), mem.snapshot())
+    assert plan.actions[0] == FinishMove("orders", (PartitionMove(0, (1, 2), (1, 2)),))
+
+
+def test_a_plan_finishes_only_the_moves_of_the_topics_it_reads() -> None:
+    mem = InMemoryCluster()
+    mem.add_topic("orders", 1, 1)
+    mem.add_topic("other.team", 1, 1)
+    mem.start_move(("orders", 0), (1, 2))
+    mem.start_move(("other.team", 0), (1, 3))
+    observed = mem.snapshot(ReadScope(frozenset({"orders"})))
+    assert in_scope(observed, mem.ongoing_reassignments()) == {("orders", 0): (1, 2)}
+    plan = plan_cluster(mem, desired(spec("orders", rf=2)), observed)
+    assert [a.target for a in plan.actions if isinstance(a, FinishMove)] == [Target.topic("orders")]
