@@ -6,8 +6,8 @@ failed has its error in its section instead of a plan.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from rich.console import Console
 
@@ -23,6 +23,8 @@ from kadmin.render.literal import say
 from kadmin.render.markdown import _code, _escape, render_plan_markdown
 from kadmin.render.review import count
 from kadmin.render.text import render_plan
+
+T = TypeVar("T")
 
 
 def error_text(error: KadminError) -> str:
@@ -90,13 +92,7 @@ def render_fleet_markdown(results: Sequence[EnvResult[Plan]], *, detailed: bool 
         "\n".join(rows),
         _escape(total_line(results)),
     ]
-    for result in results:
-        section = f"## Environment {_escape(result.env)}"
-        if result.value is not None:
-            parts.append(f"{section}\n\n{render_plan_markdown(result.value, detailed=detailed).rstrip()}")
-        elif result.error is not None:
-            quoted = "\n".join(f"> {_escape(line)}" for line in error_text(result.error).splitlines())
-            parts.append(f"{section}\n\n> [!CAUTION]\n> Not planned:\n{quoted}")
+    parts += _sections(results, lambda plan: render_plan_markdown(plan, detailed=detailed), "Not planned")
     return "\n\n".join(parts) + "\n"
 
 
@@ -162,14 +158,21 @@ def render_fleet_drift(results: Sequence[EnvResult[DriftReport]], console: Conso
 
 def fleet_drift_markdown(results: Sequence[EnvResult[DriftReport]]) -> str:
     parts = [f"## kadmin drift of {count(len(results), 'environment')}", _escape(drift_total_line(results))]
+    parts += _sections(results, render_drift_markdown, "Not read")
+    return "\n\n".join(parts) + "\n"
+
+
+def _sections(results: Sequence[EnvResult[T]], markdown: Callable[[T], str], failed: str) -> list[str]:
+    """A markdown section per environment: its document, or its error as a caution block."""
+    sections = []
     for result in results:
-        section = f"## Environment {_escape(result.env)}"
+        heading = f"## Environment {_escape(result.env)}"
         if result.value is not None:
-            parts.append(f"{section}\n\n{render_drift_markdown(result.value).rstrip()}")
+            sections.append(f"{heading}\n\n{markdown(result.value).rstrip()}")
         elif result.error is not None:
             quoted = "\n".join(f"> {_escape(line)}" for line in error_text(result.error).splitlines())
-            parts.append(f"{section}\n\n> [!CAUTION]\n> Not read:\n{quoted}")
-    return "\n\n".join(parts) + "\n"
+            sections.append(f"{heading}\n\n> [!CAUTION]\n> {failed}:\n{quoted}")
+    return sections
 
 
 def fleet_drift_document(results: Sequence[EnvResult[DriftReport]]) -> dict[str, Any]:
