@@ -26,10 +26,7 @@ from kadmin.cli.app import (
     stdout,
 )
 from kadmin.cli.connection import connect
-from kadmin.cli.fleet_apply import apply_fleet_specs, apply_if_several
-from kadmin.cli.fleet_cmds import plan_fleet
 from kadmin.cli.interrupt import orderly_stop
-from kadmin.cli.lock_cmds import apply_lock
 from kadmin.cli.plan_options import (
     AllEnvsOption,
     AllowDeleteOption,
@@ -58,11 +55,9 @@ from kadmin.core.errors import KadminError
 from kadmin.core.model import KADMIN_STATE_TOPIC, DesiredState
 from kadmin.core.plan import Plan
 from kadmin.kafka.port import ClusterAdmin
-from kadmin.ops.apply import ApplyReport, apply_plan
 from kadmin.ops.planning import Planned, check_spec_hash, is_plan_file, plan_specs
 from kadmin.ops.reassignment import DEFAULT_TIMEOUT_S as REASSIGN_TIMEOUT_S
 from kadmin.ops.reassignment import ReassignOptions
-from kadmin.ops.saved_plan import check_saved_plan
 from kadmin.plan.planfile import save_plan
 from kadmin.render.drift import cluster_name
 from kadmin.render.json import plan_document
@@ -118,6 +113,9 @@ def plan(
         kadmin plan specs/ --all-envs -o markdown  # every environment's cluster, read at once
     """
     if (selection := env_selection(env, all_envs)) is not None:
+        # Imported here: a plan of one cluster need not load the fleet code (start-up cost).
+        from kadmin.cli.fleet_cmds import plan_fleet
+
         plan_fleet(specs, selection, output, out, detailed_exitcode, allow_delete, prune_configs, detailed,
                    topic or [], bootstrap, command_config, timeout, rotate_unknown)  # fmt: skip
         return
@@ -261,6 +259,9 @@ def apply(
         kadmin apply plan.json --specs specs/      # CI: only the plan of these very specs
         kadmin apply specs/ --force-unlock 3f9c2a1b7d4e   # after the holder is gone for good
     """
+    # Imported here: `plan` shares this module and never takes the lock (start-up cost).
+    from kadmin.cli.lock_cmds import apply_lock
+
     one_plan_file_at_most(targets)
     with apply_lock(not no_lock, force_unlock, lock_timeout) as locked:
         _apply(
@@ -289,6 +290,11 @@ def _apply(
     rotate_unknown: bool,
     selection: tuple[str, ...] | None,
 ) -> None:
+    # Imported here: `plan` shares this module and needs neither the apply nor the fleet code.
+    from kadmin.cli.fleet_apply import apply_fleet_specs, apply_if_several
+    from kadmin.ops.apply import ApplyReport, apply_plan
+    from kadmin.ops.saved_plan import check_saved_plan
+
     if specs and not (len(targets) == 1 and is_plan_file(targets[0])):
         raise KadminError(
             "--specs checks a saved plan against spec files; here the specs are planned directly",

@@ -11,24 +11,24 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from kadmin.cli.app import OutputFormat, print_json, report_error, stderr, stdout
 from kadmin.cli.plan_options import PlanFormat
-from kadmin.cli.reassign_cmds import MoveLines
 from kadmin.core.errors import KadminError, PlanError
 from kadmin.core.plan import Plan
-from kadmin.ops.apply import ApplyReport
-from kadmin.ops.apply import Progress as ProgressCallback
-from kadmin.ops.move_wait import Copied
 from kadmin.ops.planning import is_plan_file
-from kadmin.ops.reassignment import MoveProgress
 from kadmin.render.json import apply_report_document, plan_document
-from kadmin.render.markdown import render_plan_markdown
 from kadmin.render.review import count, refusal_groups, targets_text
 from kadmin.render.text import render_apply_report, render_plan
+
+if TYPE_CHECKING:
+    from kadmin.ops.apply import ApplyReport
+    from kadmin.ops.apply import Progress as ProgressCallback
+    from kadmin.ops.move_wait import Copied
+    from kadmin.ops.reassignment import MoveProgress
 
 
 def one_plan_file_at_most(targets: list[Path]) -> None:
@@ -46,6 +46,9 @@ def show_plan(plan: Plan, output: PlanFormat, detailed: bool) -> None:
     if output is PlanFormat.json:
         print_json(plan_document(plan))
     elif output is PlanFormat.markdown:
+        # Imported here: a plan shown as text or JSON need not load the Markdown renderer.
+        from kadmin.render.markdown import render_plan_markdown
+
         sys.stdout.write(render_plan_markdown(plan, detailed=detailed))
     else:
         render_plan(plan, stdout(), detailed=detailed)
@@ -160,6 +163,9 @@ def apply_progress() -> Iterator[ProgressCallback | None]:
 def move_lines(progress: ProgressCallback | None) -> MoveProgress:
     """Partitions done and bytes copied: on the apply bar on a terminal, else a stderr line when
     a partition finishes and every few seconds while bytes move."""
+    # Imported here: only an apply that moves replicas needs the move views (plan never does).
+    from kadmin.cli.reassign_cmds import MoveLines
+
     if progress is not None:
         bar = progress
 

@@ -37,7 +37,6 @@ from kadmin.core.kafka_configs import canonical
 from kadmin.core.model import ClusterState, GroupState
 from kadmin.core.plan import Plan
 from kadmin.kafka.port import ClusterAdmin
-from kadmin.ops.access import fresh_access
 from kadmin.plan.access_staleness import access_staleness
 from kadmin.plan.fingerprint import fingerprint
 
@@ -56,6 +55,9 @@ def check_fresh(plan: Plan, admin: ClusterAdmin, *, source: str | None = None) -
     One snapshot of the topics in scope, one describe of the groups reset; `source`
     (the plan file) is named in the error.
     """
+    # Imported here: planning uses this module's plan_groups only, and never loads the access code.
+    from kadmin.ops.access import fresh_access
+
     observed = admin.snapshot(plan.topics_in_scope)
     names = plan_groups(plan)
     groups = admin.describe_groups(names) if names else {}

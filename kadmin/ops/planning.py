@@ -22,7 +22,6 @@ from kadmin.core.errors import KadminError
 from kadmin.core.model import ClusterState, DesiredState
 from kadmin.core.plan import Plan, PlanInputs
 from kadmin.kafka.port import ClusterAdmin
-from kadmin.ops.access import plan_access
 from kadmin.ops.early import Connector, EarlyConnector, load_while_connecting
 from kadmin.ops.freshness import plan_groups
 from kadmin.ops.offsets import read_spec_resets
@@ -221,15 +220,21 @@ def plan_cluster(
         fingerprint=fingerprint(observed, plan.topics_in_scope) if ongoing else plan.fingerprint,
     )
     plan = _with_delete_sizes(admin, plan, observed)
-    access = plan_access(admin, desired, allow_delete=allow_delete, rotate_unknown=rotate_unknown)
-    plan = replace(
-        plan,
-        actions=in_apply_order((*plan.actions, *access.plan.actions)),
-        notices=by_target((*plan.notices, *access.plan.notices)),
-        refusals=by_target((*plan.refusals, *access.plan.refusals)),
-    )
-    if access.facts:
-        fresh = fingerprint(observed, plan.topics_in_scope, access=access.facts)
+    access_facts: tuple[list[object], ...] = ()
+    if desired.access.reads(desired.cluster.manage_principals).any:
+        # Imported here: a spec without access sections never loads the access planning (start-up cost).
+        from kadmin.ops.access import plan_access
+
+        access = plan_access(admin, desired, allow_delete=allow_delete, rotate_unknown=rotate_unknown)
+        plan = replace(
+            plan,
+            actions=in_apply_order((*plan.actions, *access.plan.actions)),
+            notices=by_target((*plan.notices, *access.plan.notices)),
+            refusals=by_target((*plan.refusals, *access.plan.refusals)),
+        )
+        access_facts = access.facts
+    if access_facts:
+        fresh = fingerprint(observed, plan.topics_in_scope, access=access_facts)
         plan = replace(plan, fingerprint=fresh)
     if not desired.offset_resets:
         return plan
@@ -247,7 +252,7 @@ def plan_cluster(
     # two reads would otherwise be baked into the fingerprint and never make the plan stale.
     states = {g: resets.groups[g] for g in groups if g in resets.groups}
     return replace(
-        combined, fingerprint=fingerprint(observed, combined.topics_in_scope, states, access.facts)
+        combined, fingerprint=fingerprint(observed, combined.topics_in_scope, states, access_facts)
     )
 
 
@@ -337,6 +342,8 @@ def drift_of(desired: DesiredState, observed: ClusterState, admin: ClusterAdmin)
     (read from `admin` then, as a plan with deletes allowed would)."""
     access = None
     if desired.access.reads(desired.cluster.manage_principals).any:
+        from kadmin.ops.access import plan_access  # only with access sections (start-up cost)
+
         access = plan_access(admin, desired, allow_delete=True).plan
     return find_drift(desired, observed, address(admin), access)
 

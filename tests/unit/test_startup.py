@@ -105,10 +105,66 @@ def test_offsets_reset_loads_neither_rich_nor_kafka_python() -> None:
     assert [m for m in loaded if m.split(".")[0] in ("rich", "kafka", "pydantic", "jsonschema")] == []
 
 
-def test_plan_loads_no_progress_bar_code() -> None:
-    # A progress bar is drawn on a terminal only; the module imports rich.progress when it is.
+# What a plan of one cluster's topics never needs: the fleet (--env/--all-envs), apply (and its lock,
+# saved-plan checks and replica-move views), the Markdown renderer (-o markdown), the web UI.
+NOT_ON_THE_PLAN_PATH = (
+    "kadmin.cli.fleet_apply",
+    "kadmin.cli.fleet_cmds",
+    "kadmin.cli.lock_cmds",
+    "kadmin.cli.reassign_cmds",
+    "kadmin.core.fleet",
+    "kadmin.ops.apply",
+    "kadmin.ops.fanout",
+    "kadmin.ops.saved_plan",
+    "kadmin.render.fleet",
+    "kadmin.render.markdown",
+    "kadmin.render.zones",
+    "kadmin.web",
+    "rich.progress",
+    "rich.live",
+)
+
+
+def on_the_plan_path(loaded: list[str], avoided: tuple[str, ...]) -> list[str]:
+    return [m for m in loaded if any(m == a or m.startswith(a + ".") for a in avoided)]
+
+
+def test_plan_loads_neither_apply_fleet_move_views_markdown_nor_progress_bar_code() -> None:
+    # A progress bar is drawn on a terminal only, by apply; the rest is imported where it is used.
     output, code, loaded = run_kadmin("plan", "--help")
 
     assert (code, "--allow-delete" in output) in ((0, True), (None, True))
-    assert "kadmin.cli.reassign_cmds" in loaded
-    assert [m for m in loaded if m.startswith("rich.progress") or m.startswith("rich.live")] == []
+    assert "kadmin.cli.plan_cmds" in loaded
+    assert on_the_plan_path(loaded, NOT_ON_THE_PLAN_PATH) == []
+
+
+_PLAN_TOPICS = """
+import json, sys
+from pathlib import Path
+import kadmin.cli.plan_cmds
+from kadmin.ops.planning import plan_specs
+from kadmin.render.json import plan_document
+from tests.fakes import InMemoryCluster
+spec = Path(sys.argv[1])
+spec.write_text("version: 1\\ntopics:\\n  team.orders:\\n    partitions: 3\\n    replication_factor: 3\\n")
+planned = plan_specs([spec], lambda _: InMemoryCluster())
+plan_document(planned.plan)
+print(json.dumps({"actions": len(planned.plan.actions), "loaded": sorted(sys.modules)}))
+"""
+
+
+def test_a_plan_of_topics_only_loads_no_access_planning(tmp_path: Path) -> None:
+    # Access is planned only for a spec with access sections or cluster.manage_principals.
+    done = subprocess.run(
+        [sys.executable, "-c", _PLAN_TOPICS, str(tmp_path / "topics.yaml")],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout.splitlines()[-1])
+
+    assert found["actions"] == 1
+    assert on_the_plan_path(found["loaded"], ("kadmin.ops.access", *NOT_ON_THE_PLAN_PATH)) == []
