@@ -81,7 +81,7 @@ def apply_fleet_specs(
     for result in shown:
         if result.error is not None and output is not OutputFormat.text:
             report_error(result.error)
-    fail_unless_clean(shown, applied=False)
+    fail_unless_clean(shown, applying=True)
     admins = {r.env: r.value.admin for r in results if r.value is not None}
     plans = tuple(plans_of(shown))
     if fleet_changes(shown) and not auto_approve:

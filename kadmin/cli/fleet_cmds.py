@@ -148,13 +148,14 @@ def plan_fleet(
         else:
             save_plan_document(fleet_document(shown), out)
             stderr().print(f"Plan saved to {out}; apply it with: kadmin apply {out}", markup=False)
-    fail_unless_clean(shown, applied=False)
+    fail_unless_clean(shown, applying=False)
     if detailed_exitcode and fleet_changes(shown):
         raise typer.Exit(2)
 
 
-def fail_unless_clean(shown: Sequence[EnvResult[Plan]], *, applied: bool) -> None:
-    """Exit 1, saying why on stderr, when an environment failed or holds refused or held-back changes."""
+def fail_unless_clean(shown: Sequence[EnvResult[Plan]], *, applying: bool) -> None:
+    """Exit 1, saying why on stderr, when an environment failed or holds refused or held-back changes
+    (for apply, before it changes any cluster)."""
     if not fleet_failed(shown):
         return
     failed = [r.env for r in shown if r.failed]
@@ -167,13 +168,11 @@ def fail_unless_clean(shown: Sequence[EnvResult[Plan]], *, applied: bool) -> Non
         reasons.append(f"refused changes in {', '.join(refused)}")
     if held:
         reasons.append(f"changes held back in {', '.join(held)}")
-    done = "nothing was applied" if not applied else "see each environment's section"
+    done = "; nothing was applied" if applying else ""
     report_error(
         PlanError(
-            f"{'; '.join(reasons)}; {done}",
-            hint="each environment's section says what went wrong; the others were "
-            + ("applied" if applied else "planned")
-            + " as shown",
+            f"{'; '.join(reasons)}{done}",
+            hint="each environment's section says what went wrong; the others were planned as shown",
         )
     )
     raise typer.Exit(1)

@@ -28,6 +28,8 @@ from kadmin.spec.units import format_duration_ms, format_size_bytes
 SPEC_VERSION = 1
 CLUSTER_FILE = "cluster.yaml"
 UNGROUPED_FILE = "topics.yaml"
+KAFKA_CLUSTER_ID = re.compile(r"[A-Za-z0-9_-]{22}")
+"""Kafka's cluster ids (a base64 UUID), the form ``cluster.id`` takes in a spec (schema.json)."""
 ACCESS_FILE = "access.yaml"
 
 
@@ -35,8 +37,8 @@ ACCESS_FILE = "access.yaml"
 class ExportedSpec:
     """A spec of the cluster as it is: plain data ready for YAML or JSON.
 
-    `cluster` is the body of the ``cluster:`` block (empty when the brokers have no
-    racks to declare); `topics` maps each topic to the body of its entry; `warnings`
+    `cluster` is the body of the ``cluster:`` block (the cluster's id, and its zones when every
+    broker has a rack); `topics` maps each topic to the body of its entry; `warnings`
     says what was left out and why, one line each.
     """
 
@@ -74,7 +76,11 @@ def export_spec(state: ClusterState, *, topics: str | re.Pattern[str] | None = N
         exported[name] = body
         if is_static:
             static.append(name)
-    cluster: dict[str, Any] = {"zones": {z: list(ids) for z, ids in zones.items()}} if zones else {}
+    # The id pins the spec to the cluster it describes: a plan or apply of it against another
+    # cluster (staging's spec pointed at prod) is refused, naming both ids.
+    cluster: dict[str, Any] = {"id": state.cluster_id} if KAFKA_CLUSTER_ID.fullmatch(state.cluster_id) else {}
+    if zones:
+        cluster["zones"] = {z: list(ids) for z, ids in zones.items()}
     return ExportedSpec(
         cluster_id=state.cluster_id,
         cluster=MappingProxyType(cluster),

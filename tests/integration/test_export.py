@@ -96,6 +96,8 @@ def test_round_trip_on_three_zones_with_skewed_placement(
 
     cluster = yaml.safe_load((tmp_path / "specs" / "cluster.yaml").read_text())
     assert cluster["cluster"]["zones"] == {"zone-a": [1], "zone-b": [2], "zone-c": [3]}
+    # Pinned to the cluster it came from: planning it against another cluster is refused.
+    assert cluster["cluster"]["id"] == kafka_3zones.admin().snapshot().cluster_id
     documents = [yaml.safe_load(p.read_text()) for p in sorted((tmp_path / "specs").glob("topics*.yaml"))]
     topics = {name: body for d in documents for name, body in d["topics"].items()}
     assert topics[ns3.topic("replicated")] == {

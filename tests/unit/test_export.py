@@ -31,6 +31,7 @@ from kadmin.ops.export import (
     zones_from_racks,
 )
 from kadmin.plan.diff import diff
+from kadmin.plan.identity import WrongClusterError, check_cluster
 from kadmin.spec.configs import to_kafka
 from kadmin.spec.load import load_specs
 from kadmin.spec.units import parse_duration_ms, parse_size_bytes
@@ -119,6 +120,19 @@ def test_round_trip_without_racks_writes_no_zones(tmp_path: Path) -> None:
     assert "cluster" not in spec_document(exported)
     plan = round_trip(state, tmp_path)
     assert (plan.actions, plan.refusals) == ((), ())
+
+
+def test_the_export_is_pinned_to_its_cluster_by_id(tmp_path: Path) -> None:
+    real_id = "Lm3vLjLXSK-NtEk2n6lfwg"
+    state = ClusterState(real_id, THREE_ZONES, {"a": topic("a", (1, 2, 3))})
+    exported = export_spec(state)
+    assert exported.cluster["id"] == real_id
+    (tmp_path / "spec.yaml").write_text(to_yaml(spec_document(exported)))
+    spec = load_specs([tmp_path]).cluster
+    assert spec.id == real_id
+    check_cluster(spec, real_id, "127.0.0.1:9092")
+    with pytest.raises(WrongClusterError, match="Xq3AhV0cSOmQ1vYb4kLTuA"):
+        check_cluster(spec, "Xq3AhV0cSOmQ1vYb4kLTuA", "127.0.0.1:9092")
 
 
 def test_a_change_after_export_shows_in_the_plan(tmp_path: Path) -> None:
