@@ -56,8 +56,8 @@ from kadmin.core.model import KADMIN_STATE_TOPIC, DesiredState
 from kadmin.core.plan import Plan
 from kadmin.kafka.port import ClusterAdmin
 from kadmin.ops.planning import Planned, check_spec_hash, is_plan_file, plan_specs
-from kadmin.ops.reassignment import DEFAULT_TIMEOUT_S as REASSIGN_TIMEOUT_S
-from kadmin.ops.reassignment import ReassignOptions
+from kadmin.ops.reassign_options import DEFAULT_TIMEOUT_S as REASSIGN_TIMEOUT_S
+from kadmin.ops.reassign_options import ReassignOptions
 from kadmin.plan.planfile import save_plan
 from kadmin.render.drift import cluster_name
 from kadmin.render.json import plan_document

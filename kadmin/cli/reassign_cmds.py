@@ -33,12 +33,8 @@ from kadmin.cli.app import (
 )
 from kadmin.cli.connection import connect
 from kadmin.ops.move_wait import Copied
-from kadmin.ops.reassignment import (
-    DEFAULT_TIMEOUT_S,
-    MoveProgress,
-    ReassignmentResult,
-    ReassignOptions,
-)
+from kadmin.ops.reassign_options import DEFAULT_TIMEOUT_S
+from kadmin.ops.reassignment import MoveProgress, ReassignmentResult, ReassignOptions
 from kadmin.ops.running_moves import cancel, describe, finish
 from kadmin.render.zones import (
     reassignment_result_document,

@@ -24,7 +24,6 @@ from kadmin.core.plan import Plan, PlanInputs
 from kadmin.kafka.port import ClusterAdmin
 from kadmin.ops.early import Connector, EarlyConnector, load_while_connecting
 from kadmin.ops.freshness import plan_groups
-from kadmin.ops.offsets import read_spec_resets
 from kadmin.plan.diff import diff
 from kadmin.plan.drift import DriftReport, find_drift
 from kadmin.plan.fingerprint import fingerprint
@@ -238,6 +237,9 @@ def plan_cluster(
         plan = replace(plan, fingerprint=fresh)
     if not desired.offset_resets:
         return plan
+    # Imported here: a spec without offset resets never loads the offsets code (start-up cost).
+    from kadmin.ops.offsets import read_spec_resets
+
     resets = read_spec_resets(admin, desired, epoch_ms(moment), observed=observed)
     combined = replace(
         plan,

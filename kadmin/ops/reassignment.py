@@ -28,28 +28,11 @@ from kadmin.kafka.port import (
 from kadmin.ops.move_wait import METADATA_GRACE_S as METADATA_GRACE_S
 from kadmin.ops.move_wait import MoveProgress as MoveProgress
 from kadmin.ops.move_wait import Waited, await_moves, partitions_text
+from kadmin.ops.reassign_options import ReassignOptions as ReassignOptions
 from kadmin.ops.stopping import StopRequest
 from kadmin.ops.throttles import clear_throttles, throttle_for
 
-DEFAULT_TIMEOUT_S = 600.0
-POLL_INTERVAL_S = 0.5
-
-
-@dataclass(frozen=True, slots=True)
-class ReassignOptions:
-    """How to carry out moves: `throttle` in bytes/s (None: unthrottled), whether to wait, for how long."""
-
-    throttle: int | None = None
-    wait: bool = True
-    timeout: float = DEFAULT_TIMEOUT_S
-    poll_interval: float = POLL_INTERVAL_S
-
-    def __post_init__(self) -> None:
-        if self.throttle is not None and self.throttle < 1:
-            raise KadminError(
-                f"throttle {self.throttle} is not a rate",
-                hint="pass --throttle as bytes per second, at least 1 (e.g. 50000000 for 50 MB/s)",
-            )
+_DEFAULT_OPTIONS = ReassignOptions()
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +59,7 @@ class ReassignmentResult:
 def reassign(
     admin: ClusterAdmin,
     actions: Sequence[ReassignReplicas],
-    options: ReassignOptions = ReassignOptions(),
+    options: ReassignOptions = _DEFAULT_OPTIONS,
     *,
     progress: MoveProgress | None = None,
     sleep: Callable[[float], None] = time.sleep,
@@ -247,7 +230,7 @@ def _cancel_interrupted(admin: ClusterAdmin, waited: Waited, notes: list[str]) -
 def finish_moves(
     admin: ClusterAdmin,
     actions: Sequence[FinishMove],
-    options: ReassignOptions = ReassignOptions(),
+    options: ReassignOptions = _DEFAULT_OPTIONS,
     *,
     progress: MoveProgress | None = None,
     sleep: Callable[[float], None] = time.sleep,

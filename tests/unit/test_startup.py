@@ -106,7 +106,8 @@ def test_offsets_reset_loads_neither_rich_nor_kafka_python() -> None:
 
 
 # What a plan of one cluster's topics never needs: the fleet (--env/--all-envs), apply (and its lock,
-# saved-plan checks and replica-move views), the Markdown renderer (-o markdown), the web UI.
+# saved-plan checks and replica moves), offset resets (a spec without them), the Markdown renderer
+# (-o markdown), the web UI.
 NOT_ON_THE_PLAN_PATH = (
     "kadmin.cli.fleet_apply",
     "kadmin.cli.fleet_cmds",
@@ -115,6 +116,9 @@ NOT_ON_THE_PLAN_PATH = (
     "kadmin.core.fleet",
     "kadmin.ops.apply",
     "kadmin.ops.fanout",
+    "kadmin.ops.move_wait",
+    "kadmin.ops.offsets",
+    "kadmin.ops.reassignment",
     "kadmin.ops.saved_plan",
     "kadmin.render.fleet",
     "kadmin.render.markdown",
@@ -153,8 +157,9 @@ print(json.dumps({"actions": len(planned.plan.actions), "loaded": sorted(sys.mod
 """
 
 
-def test_a_plan_of_topics_only_loads_no_access_planning(tmp_path: Path) -> None:
-    # Access is planned only for a spec with access sections or cluster.manage_principals.
+def test_a_plan_of_topics_only_loads_neither_access_offsets_nor_apply_code(tmp_path: Path) -> None:
+    # Access is planned only for a spec with access sections or cluster.manage_principals, resets
+    # only for a spec that declares them.
     done = subprocess.run(
         [sys.executable, "-c", _PLAN_TOPICS, str(tmp_path / "topics.yaml")],
         capture_output=True,
