@@ -8,6 +8,7 @@ No Kafka here.
 from __future__ import annotations
 
 import re
+import sys
 from typing import Annotated
 
 import typer
@@ -123,7 +124,8 @@ describe_app = typer.Typer(
     help=(
         "Describe one object of the cluster in full.\n\n"
         "Example:\n\n\b\n"
-        "    kadmin describe topic orders.created"
+        "    kadmin describe topic orders.created\n"
+        "    kadmin describe user orders-service"
     ),
     no_args_is_help=True,
 )
@@ -221,3 +223,39 @@ def describe_group_command(
         print_json(group_detail_document(found))
     else:
         _echo(group_detail_lines(found))
+
+
+@describe_app.command("user")
+@guarded
+def describe_user_command(
+    name: Annotated[
+        str, typer.Argument(metavar="NAME", help="The user (the principal User:NAME).", show_default=False)
+    ],
+    output: OutputOption = OutputFormat.text,
+    bootstrap: BootstrapOption = None,
+    command_config: CommandConfigOption = None,
+    timeout: TimeoutOption = DEFAULT_TIMEOUT_S,
+) -> None:
+    """A user's SCRAM credentials (mechanism, iterations, and whether kadmin set them; never a
+    password), every ACL of the principal User:NAME by resource type, and the client quotas that
+    match it: its own (user, user + client id) and the default user's, each marked as applying
+    or overridden, by Kafka's precedence (per quota key, most specific first).
+
+    On a cluster without an authorizer the ACLs are reported as unreadable; the rest is shown.
+
+    Example:
+
+    \b
+        kadmin describe user orders-service
+        kadmin describe user orders-service -o json
+    """
+    from kadmin.ops.inspect_user import describe_user
+    from kadmin.render.inspect_user import user_detail_document, user_detail_lines
+
+    found = describe_user(connect(bootstrap, command_config, timeout=timeout), name)
+    if output is OutputFormat.json:
+        print_json(user_detail_document(found))
+    else:
+        from kadmin.render.literal import PlainLines, say
+
+        say(PlainLines(sys.stdout), "\n".join(user_detail_lines(found)))
