@@ -22,16 +22,13 @@ import time
 import weakref
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from confluent_kafka import KafkaError, KafkaException
 from confluent_kafka.admin import AdminClient
 
 from kadmin.core.actions import AddPartitions, AlterConfigs, CreateTopic, DeleteTopic, ReassignReplicas
 from kadmin.core.errors import ClusterError
-from kadmin.core.inspect import GroupListing, TopicConfigValue
-from kadmin.core.lock import LockRecord
-from kadmin.core.messages import Delivery, Message, ReadRequest, Record
 from kadmin.core.model import (
     AppliedReset,
     ClusterState,
@@ -47,6 +44,12 @@ from kadmin.kafka.kip455 import ReassignmentClient
 from kadmin.kafka.port import ClusterAdmin, Outcome, ReplicationThrottle, Scope
 from kadmin.kafka.requests import config_changes, new_partitions, new_topics
 from kadmin.kafka.snapshot import read_snapshot
+
+if TYPE_CHECKING:
+    # Annotations only: a plan reads no groups' listings, locks or messages (start-up cost).
+    from kadmin.core.inspect import GroupListing, TopicConfigValue
+    from kadmin.core.lock import LockRecord
+    from kadmin.core.messages import Delivery, Message, ReadRequest, Record
 
 DEFAULT_TIMEOUT_S = 30.0
 _POLL_S = 0.2

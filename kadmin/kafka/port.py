@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from kadmin.core.access import (
     AccessReads,
@@ -28,14 +28,17 @@ from kadmin.core.actions import (
     DeleteTopic,
     ReassignReplicas,
 )
-from kadmin.core.inspect import GroupListing, TopicConfigValue
 from kadmin.core.kafka_configs import FOLLOWER_THROTTLED_REPLICAS as FOLLOWER_THROTTLED_REPLICAS
 from kadmin.core.kafka_configs import LEADER_THROTTLED_REPLICAS as LEADER_THROTTLED_REPLICAS
 from kadmin.core.kafka_configs import THROTTLE_RATE_KEYS as THROTTLE_RATE_KEYS
-from kadmin.core.lock import LockRecord
-from kadmin.core.messages import Delivery, Message, ReadRequest, Record
 from kadmin.core.model import AppliedReset, ClusterState, GroupState, ReadScope, TopicPartition, Watermarks
 from kadmin.core.targets import Target
+
+if TYPE_CHECKING:
+    # Annotations only: a plan reads no groups' listings, locks or messages (start-up cost).
+    from kadmin.core.inspect import GroupListing, TopicConfigValue
+    from kadmin.core.lock import LockRecord
+    from kadmin.core.messages import Delivery, Message, ReadRequest, Record
 
 
 @dataclass(frozen=True, slots=True)
