@@ -42,7 +42,7 @@ from kadmin.cli.plan_options import (
 from kadmin.cli.plan_view import (
     apply_document,
     apply_progress,
-    ask,
+    confirm_apply,
     move_lines,
     one_plan_file_at_most,
     reading_spinner,
@@ -53,13 +53,11 @@ from kadmin.cli.plan_view import (
 )
 from kadmin.core.errors import KadminError
 from kadmin.core.model import KADMIN_STATE_TOPIC, DesiredState
-from kadmin.core.plan import Plan
 from kadmin.kafka.port import ClusterAdmin
 from kadmin.ops.planning import Planned, check_spec_hash, is_plan_file, plan_specs
 from kadmin.ops.reassign_options import DEFAULT_TIMEOUT_S as REASSIGN_TIMEOUT_S
 from kadmin.ops.reassign_options import ReassignOptions
 from kadmin.plan.planfile import save_plan
-from kadmin.render.drift import cluster_name
 from kadmin.render.json import plan_document
 from kadmin.render.text import render_plan
 
@@ -336,7 +334,7 @@ def _apply(
             render_plan(the_plan, stdout(), detailed=detailed)
         refuse(the_plan, shown=output is OutputFormat.text)
         if not the_plan.is_empty and not auto_approve:
-            _confirm(the_plan)
+            confirm_apply(the_plan)
     if the_plan.is_empty:
         if output is OutputFormat.json:
             print_json(apply_document(the_plan, ApplyReport(())))
@@ -397,9 +395,3 @@ def _plan(
     for warning in planned.desired.warnings:
         stderr().print(f"warning: {warning}", markup=False)
     return planned
-
-
-def _confirm(plan: Plan) -> None:
-    count = len(plan.actions)
-    changes = "this change" if count == 1 else f"these {count} changes"
-    ask(f"Apply {changes} to cluster {cluster_name(plan.identity)}?")

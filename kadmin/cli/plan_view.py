@@ -73,6 +73,14 @@ def ask(question: str) -> None:
         raise typer.Exit(1)
 
 
+def confirm_apply(plan: Plan) -> None:
+    """Ask before applying `plan`, naming its cluster as the plan's first line does."""
+    from kadmin.render.drift import cluster_name  # only apply asks: a plan does not load the drift views
+
+    changes = "this change" if len(plan.actions) == 1 else f"these {len(plan.actions)} changes"
+    ask(f"Apply {changes} to cluster {cluster_name(plan.identity)}?")
+
+
 def refuse(plan: Plan, *, shown: bool) -> None:
     """Exit 1: a plan with refusals is never applied.
 
