@@ -49,6 +49,8 @@ class ScramUserSpec:
     iterations: int
     password: PasswordSource
     origin: Location | None = None
+    overridden: tuple[tuple[str, Location], ...] = ()
+    """The fields an environment's ``overrides.users`` set, each with where it is written."""
 
     @property
     def key(self) -> ScramKey:
@@ -71,6 +73,8 @@ class QuotaSpec:
     entity: QuotaEntity
     values: Mapping[QuotaKey, float]
     origin: Location | None = None
+    overridden: tuple[tuple[str, Location], ...] = ()
+    """The values an environment's ``overrides.quotas`` set, each with where it is written."""
 
 
 @dataclass(frozen=True, slots=True)

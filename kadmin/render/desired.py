@@ -5,7 +5,8 @@ Owns the shape of that document: close to the spec's own, with everything resolv
 will store), topics sorted by name. It is a view, not a spec to feed back: offset
 resets carry their computed values next to what was written. For one environment, each
 topic also lists under ``overridden`` the values that environment's overrides set, and
-where, so that a reviewer sees what differs from the shared spec.
+where, so that a reviewer sees what differs from the shared spec; so do users and quotas
+an environment's ``overrides.users`` and ``overrides.quotas`` change.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from kadmin.core.access_spec import AccessSpec
+from kadmin.core.errors import Location
 from kadmin.core.model import DesiredState, InZone, OffsetMode, OffsetResetSpec, Placement, Static, TopicSpec
 
 
@@ -54,7 +56,12 @@ def access_document(access: AccessSpec) -> dict[str, Any]:
     document: dict[str, Any] = {}
     if access.users:
         document["users"] = {
-            u.user: {"mechanism": u.mechanism.value, "iterations": u.iterations, "password": str(u.password)}
+            u.user: {
+                "mechanism": u.mechanism.value,
+                "iterations": u.iterations,
+                "password": str(u.password),
+                **_access_overridden(u.overridden),
+            }
             for u in access.users
         }
     if access.apps:
@@ -87,10 +94,23 @@ def access_document(access: AccessSpec) -> dict[str, Any]:
             {
                 **{t.value: "<default>" if n is None else n for t, n in q.entity.parts},
                 **{k.value: v for k, v in sorted(q.values.items())},
+                **_access_overridden(q.overridden),
             }
             for q in access.quotas
         ]
     return document
+
+
+def _access_overridden(overridden: tuple[tuple[str, Location], ...]) -> dict[str, Any]:
+    """``overridden: {field: overrides.users.NAME (FILE:LINE)}`` for what an environment changed."""
+    if not overridden:
+        return {}
+    out: dict[str, str] = {}
+    for field_name, where in overridden:
+        # The field is the last step of the written path; the environment's prefix goes too.
+        written = where.field.removesuffix(f".{field_name}").split(".", 2)[-1]
+        out[field_name] = f"{written} ({where.file}:{where.line})"
+    return {"overridden": out}
 
 
 def _topic(topic: TopicSpec, environment: str | None) -> dict[str, Any]:

@@ -36,7 +36,7 @@ from kadmin.core.errors import Location
 from kadmin.spec.apps import read_apps
 from kadmin.spec.findings import Findings
 from kadmin.spec.units import parse_size_bytes
-from kadmin.spec.yamlpos import Document
+from kadmin.spec.yamlpos import Document, Path
 
 SECTIONS = ("users", "acls", "quotas", "apps")
 DEFAULT_ENTITY = "<default>"
@@ -139,7 +139,7 @@ def _user(doc: Document, name: str, users: dict[str, ScramUserSpec], findings: F
     if not doc.sound(path):
         return
     body: dict[str, Any] = doc.data["users"][name]
-    source = _password(doc, path, body["password"], name, findings)
+    source = password_source(doc, path, body["password"], name, findings)
     if source is None:
         return
     users[name] = ScramUserSpec(
@@ -151,9 +151,11 @@ def _user(doc: Document, name: str, users: dict[str, ScramUserSpec], findings: F
     )
 
 
-def _password(
-    doc: Document, user_path: tuple[str, str], raw: object, user: str, findings: Findings
+def password_source(
+    doc: Document, user_path: Path, raw: object, user: str, findings: Findings
 ) -> PasswordSource | None:
+    """Where the password at `user_path`.password is read: ``${NAME}`` or ``{file: path}`` (relative
+    to the spec file); anything else is refused without repeating it."""
     here = doc.positions.value((*user_path, "password"))
     if isinstance(raw, dict):
         relative: str = raw["file"]
@@ -242,19 +244,35 @@ def _quota(doc: Document, index: int, quotas: dict[QuotaEntity, QuotaSpec], find
         return
     body: dict[str, Any] = doc.data["quotas"][index]
     here = doc.positions.value(path)
+    entity = quota_entity(body, here, findings)
+    if entity is None:
+        return
+    if entity in quotas:
+        first = quotas[entity].origin
+        earlier = f" (first at {spot(first)})" if first is not None else ""
+        findings.error(here, f"sets quotas of {entity} a second time{earlier}", "merge the two entries")
+        return
+    values = quota_values(doc, path, body, findings)
+    if values is not None:
+        quotas[entity] = QuotaSpec(entity, MappingProxyType(values), here)
+
+
+def quota_entity(body: Mapping[str, Any], here: Location, findings: Findings) -> QuotaEntity | None:
+    """The user, client id or both a quota entry names (``<default>`` for Kafka's default entity)."""
     parts: dict[QuotaEntityType, str | None] = {}
     for key, entity_type in (("user", QuotaEntityType.USER), ("client_id", QuotaEntityType.CLIENT_ID)):
         if key in body:
             parts[entity_type] = None if body[key] == DEFAULT_ENTITY else body[key]
     if not parts:
         findings.error(here, "names no user and no client_id", "add user: NAME, client_id: NAME, or both")
-        return
-    entity = QuotaEntity.of(parts)
-    if entity in quotas:
-        first = quotas[entity].origin
-        earlier = f" (first at {spot(first)})" if first is not None else ""
-        findings.error(here, f"sets quotas of {entity} a second time{earlier}", "merge the two entries")
-        return
+        return None
+    return QuotaEntity.of(parts)
+
+
+def quota_values(
+    doc: Document, path: Path, body: Mapping[str, Any], findings: Findings
+) -> dict[QuotaKey, float] | None:
+    """The quota values of the entry at `path`, in Kafka's units; None when one of them is refused."""
     values: dict[QuotaKey, float] = {}
     for key in QuotaKey:
         if key.value not in body:
@@ -262,8 +280,7 @@ def _quota(doc: Document, index: int, quotas: dict[QuotaEntity, QuotaSpec], find
         value = _quota_value(key, body[key.value], doc.positions.value((*path, key.value)), findings)
         if value is not None:
             values[key] = value
-    if len(values) == sum(1 for k in QuotaKey if k.value in body):
-        quotas[entity] = QuotaSpec(entity, MappingProxyType(values), here)
+    return values if len(values) == sum(1 for k in QuotaKey if k.value in body) else None
 
 
 def _quota_value(key: QuotaKey, raw: object, here: Location, findings: Findings) -> float | None:

@@ -2,7 +2,8 @@
 
 Owns reading each ``environments.NAME`` block (its cluster keys through `cluster_block`,
 ``command_config``, ``variables`` and ``overrides``) and resolving the shared topics once
-per environment, with the environment's overrides above the topic's own keys:
+per environment, with the environment's overrides above the topic's own keys (users'
+password sources and quota values are overridden by `access_overrides`):
 
     defaults ← profile ← topic ← overrides.all ← overrides.profiles[P] ← overrides.topics[T]
 
@@ -21,6 +22,7 @@ from pathlib import Path as FilePath
 
 from kadmin.core.errors import KadminError, Location
 from kadmin.core.model import DesiredState
+from kadmin.spec.access_overrides import override_access
 from kadmin.spec.cluster_block import read_cluster, read_text
 from kadmin.spec.findings import Findings
 from kadmin.spec.layers import Layer, Overrides, Rank, read_layer
@@ -68,7 +70,10 @@ def _environment(
         variables=read_text(doc, path, "variables"),
     )
     overrides = _overrides(doc, (*path, "overrides"), shared, findings)
-    return resolve_state(shared, files, replace(cluster, spec=spec), overrides, findings)
+    access = override_access(doc, (*path, "overrides"), shared.access, findings)
+    return resolve_state(
+        replace(shared, access=access), files, replace(cluster, spec=spec), overrides, findings
+    )
 
 
 def _command_config(doc: Document, path: Path) -> str | None:

@@ -214,7 +214,10 @@ def read_yaml(
 
 
 def _is_password(path: Path) -> bool:
-    """``users.NAME.password``: kept as written (``${VAR}``), so the spec holds no password."""
+    """``users.NAME.password`` and ``environments.ENV.overrides.users.NAME.password``: kept as
+    written (``${VAR}``), so the spec holds no password."""
+    if len(path) == 6 and path[0] == "environments" and path[2] == "overrides":
+        path = path[3:]
     return len(path) == 3 and path[0] == "users" and path[2] == "password"
 
 
