@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from kadmin.core.access import QuotaKey
 from kadmin.core.model import InZone, OffsetMode, Static
 from kadmin.spec.load import environment_names, load_environments, load_specs
 
@@ -89,3 +90,13 @@ def test_the_fleet_example_resolves_each_environment_with_its_overrides() -> Non
         "/etc/kadmin/prod.properties",
     )
     assert prod.cluster.id == "Xq3AhV0cSOmQ1vYb4kLTuA"
+
+
+def test_the_fleet_example_raises_the_default_client_quota_in_prod_only() -> None:
+    states = load_environments([str(FLEET)], env={})
+    (dev,), (prod,) = states["dev"].access.quotas, states["prod"].access.quotas
+    assert dev.entity == prod.entity and not dev.overridden
+    assert dev.values[QuotaKey.PRODUCER_BYTE_RATE] == 5 * 2**20
+    assert prod.values[QuotaKey.PRODUCER_BYTE_RATE] == 50 * 2**20
+    assert dev.values[QuotaKey.CONSUMER_BYTE_RATE] == prod.values[QuotaKey.CONSUMER_BYTE_RATE] == 10 * 2**20
+    assert [name for name, _ in prod.overridden] == ["producer_byte_rate"]
