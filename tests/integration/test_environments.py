@@ -1,7 +1,7 @@
 """Plan, apply and drift over spec environments on real Kafka: two 1-node clusters (`kafka_envs`)
 as dev and prod of one spec repository, read at once; an override lands only in its environment,
-a wrong cluster id refuses only that environment, and a cluster that is down leaves the other one
-planned with exit code 1.
+a wrong cluster id refuses only that environment, a cluster that is down leaves the other one
+planned with exit code 1, and a user's password and quota overridden in prod land only there.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from kadmin.core.access import AccessReads, QuotaEntity, QuotaEntityType, QuotaKey, ScramMechanism
 
 from .conftest import KafkaHandle, Namespace, run_kadmin
 
@@ -61,7 +63,12 @@ def fleet(kafka_envs: tuple[KafkaHandle, KafkaHandle]) -> Iterator[Fleet]:
 
 
 def write_specs(
-    directory: Path, fleet: Fleet, *, prod_bootstrap: str | None = None, prod_id: str | None = None
+    directory: Path,
+    fleet: Fleet,
+    *,
+    prod_bootstrap: str | None = None,
+    prod_id: str | None = None,
+    prod_overrides: str = "",
 ) -> Path:
     """dev and prod: `orders` with 1 partition, 3 in prod (an override); `audit` with prod's retention."""
     directory.mkdir(exist_ok=True)
@@ -82,7 +89,7 @@ def write_specs(
         "          partitions: 3\n"
         "      all:\n"
         "        configs:\n"
-        "          retention.ms: 3d\n"
+        "          retention.ms: 3d\n" + prod_overrides
     )
     (directory / "topics.yaml").write_text(
         "version: 1\n"
@@ -221,3 +228,74 @@ def test_one_address_for_several_environments_is_refused(fleet: Fleet, tmp_path:
     assert planned.code == 1
     assert "--bootstrap-server (or KADMIN_BOOTSTRAP_SERVER) names one cluster" in planned.stderr
     assert "Traceback" not in planned.stderr
+
+
+def access_specs(directory: Path, fleet: Fleet, user: str) -> Path:
+    """`user` with a password of its own in prod (another variable, more iterations) and a quota
+    prod raises; dev keeps the shared ones."""
+    specs = write_specs(
+        directory,
+        fleet,
+        prod_overrides="      users:\n"
+        f"        {user}:\n"
+        "          password: ${KADMIN_IT_PROD_PASSWORD}\n"
+        "          iterations: 8192\n"
+        "      quotas:\n"
+        f"        - user: {user}\n"
+        "          producer_byte_rate: 10MiB\n",
+    )
+    (specs / "access.yaml").write_text(
+        "version: 1\n"
+        "users:\n"
+        f"  {user}:\n"
+        "    password: ${KADMIN_IT_DEV_PASSWORD}\n"
+        "quotas:\n"
+        f"  - user: {user}\n"
+        "    producer_byte_rate: 1MiB\n"
+        "    consumer_byte_rate: 2MiB\n"
+    )
+    return specs
+
+
+def test_each_environment_gets_its_own_password_and_quota(fleet: Fleet, tmp_path: Path) -> None:
+    user = f"svc-{fleet.prefix.replace('.', '-')}"
+    specs = access_specs(tmp_path / "specs", fleet, user)
+    own = {"KADMIN_IT_DEV_PASSWORD": "dev-password-1a2b3c", "KADMIN_IT_PROD_PASSWORD": "prod-password-4d5e6f"}
+
+    applied = run_kadmin("apply", str(specs), "--all-envs", "--auto-approve", env={**NO_COLOR, **own})
+    assert applied.code == 0, applied.stdout + applied.stderr
+    assert "password from ${KADMIN_IT_PROD_PASSWORD}" in applied.stdout.split("== Environment prod ==")[1]
+    assert "-password-" not in applied.stdout + applied.stderr
+
+    reads = AccessReads(acls=False)
+    for kafka, iterations, producer in ((fleet.dev, 4096, 2**20), (fleet.prod, 8192, 10 * 2**20)):
+        state = kafka.admin().access_state(reads)
+        (credential,) = [c for c in state.scram if c.user == user]
+        assert (credential.mechanism, credential.iterations) == (ScramMechanism.SCRAM_SHA_512, iterations)
+        (quota,) = [q for q in state.quotas if q.entity == QuotaEntity.of({QuotaEntityType.USER: user})]
+        assert dict(quota.values) == {
+            QuotaKey.PRODUCER_BYTE_RATE: producer,
+            QuotaKey.CONSUMER_BYTE_RATE: 2**21,
+        }
+
+    again = run_kadmin("plan", str(specs), "--all-envs", "--detailed-exitcode", env={**NO_COLOR, **own})
+    assert again.code == 0, again.stdout + again.stderr
+
+    # prod's credential holds prod's password: given dev's, only prod's plan rotates it.
+    swapped = {**own, "KADMIN_IT_PROD_PASSWORD": own["KADMIN_IT_DEV_PASSWORD"]}
+    rotated = run_kadmin("plan", str(specs), "--all-envs", "--detailed-exitcode", env={**NO_COLOR, **swapped})
+    assert rotated.code == 2, rotated.stdout + rotated.stderr
+    dev_part, prod_part = rotated.stdout.split("== Environment prod ==")
+    assert "rotate credential" not in dev_part
+    assert "rotate credential, new password from ${KADMIN_IT_PROD_PASSWORD}" in prod_part
+
+    # dev needs none of prod's variables.
+    alone = run_kadmin(
+        "plan",
+        str(specs),
+        "--env",
+        "dev",
+        "--detailed-exitcode",
+        env={**NO_COLOR, "KADMIN_IT_DEV_PASSWORD": own["KADMIN_IT_DEV_PASSWORD"]},
+    )
+    assert alone.code == 0, alone.stdout + alone.stderr
