@@ -93,11 +93,12 @@ def ui(
     def open_admin() -> ClusterAdmin:
         return ConfluentAdmin(config, timeout=timeout)
 
+    from kadmin.web.app import LOOPBACK
     from kadmin.web.reads import Source
     from kadmin.web.server import bind, serve
 
     sock = bind(host, port)
-    if host not in ("127.0.0.1", "localhost", "::1"):
+    if host not in LOOPBACK:
         stderr().print(
             f"warning: listening on {host}: anyone who can reach it reads this cluster's topics, "
             "configs and consumer groups, without logging in",

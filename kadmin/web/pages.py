@@ -150,15 +150,7 @@ def topic_context(detail: TopicDetail, spec: SpecView | None) -> dict[str, Any]:
     ]
     # What needs a look first: differences from the spec, then what the topic or the spec sets.
     configs.sort(key=lambda c: (not c["drifted"], not (c["override"] or c["spec"]), c["name"]))
-    differences = (
-        [
-            d.detail
-            for d in spec.drift.differences
-            if d.target.kind.value == "topic" and d.target.name == t.name
-        ]
-        if spec
-        else []
-    )
+    differences = [d.detail for d in spec.differences(t.name)] if spec else []
     return {
         "topic": t,
         "size": human_bytes(t.size_bytes),

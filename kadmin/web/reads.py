@@ -22,7 +22,7 @@ from kadmin.core.model import DesiredState
 from kadmin.core.targets import Target
 from kadmin.kafka.port import ClusterAdmin
 from kadmin.ops.planning import Planned, address, plan_read, read_cluster
-from kadmin.plan.drift import DriftKind, DriftReport, find_drift
+from kadmin.plan.drift import Difference, DriftKind, DriftReport, find_drift
 from kadmin.spec.load import load_specs
 
 T = TypeVar("T")
@@ -50,20 +50,20 @@ class SpecView:
     def desired(self) -> DesiredState:
         return self.planned.desired
 
+    def differences(self, topic: str) -> list[Difference]:
+        """The drift of `topic` from the spec."""
+        return [d for d in self.drift.differences if d.target == Target.topic(topic)]
+
     def status(self, topic: str) -> str:
         """``drifted``, ``in spec`` or ``unmanaged`` (neither in the spec nor drifted)."""
-        if any(d.target == Target.topic(topic) for d in self.drift.differences):
+        if self.differences(topic):
             return "drifted"
         return "in spec" if topic in self.desired.topics else "unmanaged"
 
     def drifted_keys(self, topic: str) -> set[str]:
         """The config keys of `topic` whose cluster value is not the spec's."""
         kinds = (DriftKind.CONFIG, DriftKind.UNSET_CONFIG)
-        return {
-            d.key
-            for d in self.drift.differences
-            if d.target == Target.topic(topic) and d.kind in kinds and d.key is not None
-        }
+        return {d.key for d in self.differences(topic) if d.kind in kinds and d.key is not None}
 
 
 class Source:
