@@ -21,8 +21,8 @@ from kadmin.core.errors import ClusterError, KadminError
 from kadmin.core.model import DesiredState
 from kadmin.core.targets import Target
 from kadmin.kafka.port import ClusterAdmin
-from kadmin.ops.planning import Planned, address, plan_read, read_cluster
-from kadmin.plan.drift import Difference, DriftKind, DriftReport, find_drift
+from kadmin.ops.planning import Planned, drift_of, plan_read, read_cluster
+from kadmin.plan.drift import Difference, DriftKind, DriftReport
 from kadmin.spec.load import load_specs
 
 T = TypeVar("T")
@@ -105,12 +105,13 @@ class Source:
             return None
 
         def planned(admin: ClusterAdmin) -> SpecView:
-            # As `kadmin plan [--env NAME]` reads: the specs, the scoped snapshot checked against
-            # cluster.id, the plan of the two; the drift from the same reads.
+            # As `kadmin plan [--env NAME]` and `kadmin drift` read: the specs, the scoped snapshot
+            # checked against cluster.id, the plan of the two; the drift (access included) from the
+            # same snapshot.
             desired = load_specs(self.specs, environment=self.environment)
             desired, observed = read_cluster(desired, admin)
             found = plan_read(self.specs, desired, observed, admin, environment=self.environment)
-            return SpecView(found, find_drift(found.desired, found.observed, address(admin)))
+            return SpecView(found, drift_of(found.desired, found.observed, admin))
 
         return self.read(planned)
 

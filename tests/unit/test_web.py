@@ -17,9 +17,12 @@ from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
 from kadmin.cli.app import app
+from kadmin.core.access import AclBinding, AclOperation, PatternType, ResourceType
 from kadmin.core.model import Broker, ConsumerGroupState, GroupMember, GroupState, Watermarks
 from kadmin.ops.inspect import describe_topic, read_groups, read_topics
+from kadmin.ops.planning import drift_specs
 from kadmin.plan.zones import zone_report
+from kadmin.render.drift import drift_document
 from kadmin.render.inspect import groups_document, topic_detail_document, topics_document
 from kadmin.render.zones import zones_document
 from kadmin.web import server
@@ -285,3 +288,27 @@ def test_env_picks_the_environment_s_cluster_and_needs_a_spec(monkeypatch: pytes
     assert alone.exit_code == 1 and "no spec is given" in alone.stderr
     missing = CliRunner().invoke(app, ["ui", "specs/fleet/"])
     assert missing.exit_code == 1 and "--env" in missing.stderr
+
+
+ACCESS_SPEC = """\
+version: 1
+cluster:
+  manage_principals: ['User:svc-.*']
+apps:
+  billing:
+    principal: User:svc-billing
+    consumes: [orders.created]
+    group: billing
+"""
+
+
+def test_the_drift_twin_is_kadmin_drift_s_document_access_included(tmp_path: Path) -> None:
+    path = tmp_path / "spec.yaml"
+    path.write_text(ACCESS_SPEC)
+    mem = cluster()
+    mem.acls.add(
+        AclBinding("User:svc-other", ResourceType.TOPIC, "misc", PatternType.LITERAL, AclOperation.READ)
+    )
+    expected = drift_document(drift_specs([path], lambda _: mem))
+    assert any(d["target"].startswith("acl:") for d in expected["differences"])
+    assert client(mem, (path,)).get("/json/drift").json() == expected
