@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import KafkaHandle, Namespace, run_kadmin
-from .test_gitops_workflows import PULL, ROOT, git, kadmin_commit
+from .test_gitops_workflows import PULL, ROOT, git, kadmin_commit, plan_pull_request, push_to_main
 from .workflow_runner import FakeGitHub, JobResult, Runner, write_standins
 
 EXAMPLES = ROOT / ".github" / "examples"
@@ -77,28 +77,10 @@ class EnvRepo:
         git(self.path, "commit", "-q", "-m", message)
 
     def plan_pull_request(self) -> JobResult:
-        head = git(self.path, "rev-parse", "feature")
-        git(self.path, "checkout", "-q", "--detach", "main")
-        git(self.path, "merge", "-q", "--no-ff", "-m", "Merge feature into main", "feature")
-        payload = {"number": PULL, "pull_request": {"number": PULL, "head": {"sha": head, "ref": "feature"}}}
-        try:
-            return self.runner.run(EXAMPLES / "kadmin-plan-envs.yml", "pull_request", payload, head)
-        finally:
-            self.clean()
-            git(self.path, "checkout", "-q", "main")
+        return plan_pull_request(self.path, self.runner, EXAMPLES / "kadmin-plan-envs.yml")
 
     def apply_main(self, job: str) -> JobResult:
-        git(self.path, "checkout", "-q", "main")
-        sha = git(self.path, "rev-parse", "HEAD")
-        payload = {"ref": "refs/heads/main", "after": sha}
-        try:
-            return self.runner.run(EXAMPLES / "kadmin-apply-envs.yml", "push", payload, sha, job)
-        finally:
-            self.clean()
-
-    def clean(self) -> None:
-        git(self.path, "reset", "-q", "--hard")
-        git(self.path, "clean", "-q", "-fdx")
+        return push_to_main(self.path, self.runner, EXAMPLES / "kadmin-apply-envs.yml", job)
 
     def comment(self) -> str:
         comments = [c for c in self.github.comments if c["issue"] == PULL]

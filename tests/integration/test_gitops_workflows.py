@@ -68,25 +68,10 @@ class SpecRepo:
         return git(self.path, "rev-parse", "HEAD")
 
     def plan_pull_request(self) -> JobResult:
-        """kadmin-plan.yml on the pull request, checked out as GitHub does: main merged with the branch."""
-        head = git(self.path, "rev-parse", "feature")
-        git(self.path, "checkout", "-q", "--detach", "main")
-        git(self.path, "merge", "-q", "--no-ff", "-m", "Merge feature into main", "feature")
-        payload = {"number": PULL, "pull_request": {"number": PULL, "head": {"sha": head, "ref": "feature"}}}
-        try:
-            return self.runner.run(EXAMPLES / "kadmin-plan.yml", "pull_request", payload, head)
-        finally:
-            self.clean()
-            git(self.path, "checkout", "-q", "main")
+        return plan_pull_request(self.path, self.runner, EXAMPLES / "kadmin-plan.yml")
 
     def apply_main(self) -> JobResult:
-        git(self.path, "checkout", "-q", "main")
-        sha = git(self.path, "rev-parse", "HEAD")
-        payload = {"ref": "refs/heads/main", "after": sha}
-        try:
-            return self.runner.run(EXAMPLES / "kadmin-apply.yml", "push", payload, sha)
-        finally:
-            self.clean()
+        return push_to_main(self.path, self.runner, EXAMPLES / "kadmin-apply.yml")
 
     def drift(self) -> JobResult:
         git(self.path, "checkout", "-q", "main")
@@ -94,12 +79,37 @@ class SpecRepo:
         try:
             return self.runner.run(EXAMPLES / "kadmin-drift.yml", "schedule", {"schedule": "17 6 * * *"}, sha)
         finally:
-            self.clean()
+            clean(self.path)
 
-    def clean(self) -> None:
-        """A fresh runner per job: nothing a job wrote survives into the next one."""
-        git(self.path, "reset", "-q", "--hard")
-        git(self.path, "clean", "-q", "-fdx")
+
+def plan_pull_request(repo: Path, runner: Runner, workflow: Path) -> JobResult:
+    """`workflow` on the pull request, checked out as GitHub does: main merged with the branch."""
+    head = git(repo, "rev-parse", "feature")
+    git(repo, "checkout", "-q", "--detach", "main")
+    git(repo, "merge", "-q", "--no-ff", "-m", "Merge feature into main", "feature")
+    payload = {"number": PULL, "pull_request": {"number": PULL, "head": {"sha": head, "ref": "feature"}}}
+    try:
+        return runner.run(workflow, "pull_request", payload, head)
+    finally:
+        clean(repo)
+        git(repo, "checkout", "-q", "main")
+
+
+def push_to_main(repo: Path, runner: Runner, workflow: Path, job: str | None = None) -> JobResult:
+    """`workflow` (its one job, or `job`) on the push of main's head."""
+    git(repo, "checkout", "-q", "main")
+    sha = git(repo, "rev-parse", "HEAD")
+    payload = {"ref": "refs/heads/main", "after": sha}
+    try:
+        return runner.run(workflow, "push", payload, sha, job)
+    finally:
+        clean(repo)
+
+
+def clean(repo: Path) -> None:
+    """A fresh runner per job: nothing a job wrote survives into the next one."""
+    git(repo, "reset", "-q", "--hard")
+    git(repo, "clean", "-q", "-fdx")
 
 
 def spec_repo(tmp_path: Path, ns: Namespace, kafka: KafkaHandle, allow_delete: bool) -> SpecRepo:
