@@ -127,6 +127,23 @@ def committed_lag(kafka: KafkaHandle, group: str, topic: str, partitions: int) -
     )
 
 
+def brokers_per_zone(kafka: KafkaHandle) -> dict[str, int]:
+    """How many brokers each rack holds, as the admin API describes the cluster."""
+    raw = kafka.raw_admin()  # kept: a client collected before its answer cancels the request
+    nodes = raw.describe_cluster().result(timeout=15).nodes
+    return {rack: sum(1 for n in nodes if n.rack == rack) for rack in {n.rack for n in nodes}}
+
+
+def replicas_of(kafka: KafkaHandle, topic: str) -> list[str]:
+    """Each partition's replicas, in partition order, as the admin API describes the topic."""
+    from confluent_kafka import TopicCollection
+
+    raw = kafka.raw_admin()
+    described = raw.describe_topics(TopicCollection([topic]))[topic].result(timeout=15)
+    ordered = sorted(described.partitions, key=lambda p: p.id)
+    return [",".join(str(node.id) for node in p.replicas) for p in ordered]
+
+
 def produce(kafka: KafkaHandle, topic: str, counts: dict[int, int]) -> None:
     producer = kafka.producer()
     for partition, n in counts.items():
@@ -167,7 +184,11 @@ def test_every_page_shows_what_the_admin_api_says(
 
     with kadmin_ui(spec, "-b", kafka_3zones.bootstrap) as url:
         page.goto(url)
-        expect(page.locator("section.zone")).to_have_count(3)
+        zones = brokers_per_zone(kafka_3zones)
+        expect(page.locator("section.zone")).to_have_count(len(zones))
+        for zone, brokers in zones.items():
+            shown = page.locator(f'section.zone[data-zone="{zone}"] p')
+            expect(shown).to_contain_text(f"{brokers} broker(s)")
         screenshot(page, "cluster")
 
         page.goto(f"{url}topics")
@@ -191,7 +212,13 @@ def test_every_page_shows_what_the_admin_api_says(
         expect(page.locator('tr[data-config="segment.bytes"]')).not_to_have_class(re.compile("drifted"))
         expect(drifted).to_contain_text("3600000")
         expect(drifted).to_contain_text("86400000")
-        expect(page.locator("#partitions tbody tr")).to_have_count(3)
+        rows = page.locator("#partitions tbody tr")
+        expect(rows).to_have_count(3)
+        produced = (30, 20, 10)
+        for partition, replicas in enumerate(replicas_of(kafka_3zones, topic)):
+            cells = rows.nth(partition).locator("td")
+            expect(cells.nth(2)).to_have_text(replicas)
+            expect(cells.nth(5)).to_have_text(str(produced[partition]))
         screenshot(page, "topic")
 
         lag = committed_lag(kafka_3zones, group, topic, 3)
