@@ -212,7 +212,8 @@ def quota_alterations(actions: Sequence[AlterQuota | RemoveQuota]) -> list[Quota
 def delete_credentials(admin: ClusterAdmin, actions: Sequence[DeleteScram]) -> list[Outcome]:
     """Delete the credentials in one call, then forget the digests of those deleted."""
     outcomes = admin.delete_scram([a.key for a in actions])
-    gone = {a.key: None for a in actions if _ok({o.target: o for o in outcomes}, a.key)}
+    answered = {o.target: o for o in outcomes}
+    gone = {a.key: None for a in actions if _ok(answered, a.key)}
     if gone:
         # A digest left behind would vouch for a password a later credential of that name lacks.
         _record(admin, gone)

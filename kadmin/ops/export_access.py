@@ -56,7 +56,7 @@ def export_access(state: AccessState) -> ExportedAccess:
         sections["acls"] = acls
     if quotas:
         sections["quotas"] = quotas
-    return ExportedAccess(sections, tuple(warnings), len(users), sum(1 for _ in state.acls), len(quotas))
+    return ExportedAccess(sections, tuple(warnings), len(users), len(state.acls), len(quotas))
 
 
 def password_variable(user: str) -> str:
