@@ -7,9 +7,10 @@ the port itself never reveals them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Literal
 
 from kadmin.core.access import (
     MAX_SCRAM_ITERATIONS,
@@ -83,26 +84,25 @@ class AccessFake(FaultInjection):
         )
 
     def create_acls(self, bindings: Sequence[AclBinding]) -> list[Outcome]:
-        targets = tuple(Target.acl(b) for b in bindings)
-        self._call("create_acls", targets)
-        out = []
-        for binding, target in zip(bindings, targets, strict=True):
-            error = "" if self.authorizer else SECURITY_DISABLED
-            error = error or self._refused("create_acls", target, False)
-            if not error:
-                self.acls.add(binding)
-            out.append(Outcome(target, not error, error))
-        return out
+        return self._write_acls("create_acls", bindings, self.acls.add)
 
     def delete_acls(self, bindings: Sequence[AclBinding]) -> list[Outcome]:
+        return self._write_acls("delete_acls", bindings, self.acls.discard)
+
+    def _write_acls(
+        self,
+        call: Literal["create_acls", "delete_acls"],
+        bindings: Sequence[AclBinding],
+        write: Callable[[AclBinding], None],
+    ) -> list[Outcome]:
         targets = tuple(Target.acl(b) for b in bindings)
-        self._call("delete_acls", targets)
+        self._call(call, targets)
         out = []
         for binding, target in zip(bindings, targets, strict=True):
             error = "" if self.authorizer else SECURITY_DISABLED
-            error = error or self._refused("delete_acls", target, False)
+            error = error or self._refused(call, target, False)
             if not error:
-                self.acls.discard(binding)
+                write(binding)
             out.append(Outcome(target, not error, error))
         return out
 
