@@ -35,6 +35,7 @@ from kadmin.core.durations import UnitError
 from kadmin.core.errors import Location
 from kadmin.spec.apps import read_apps
 from kadmin.spec.findings import Findings
+from kadmin.spec.sections import spot
 from kadmin.spec.units import parse_size_bytes
 from kadmin.spec.yamlpos import Document, Path
 
@@ -119,10 +120,6 @@ def read_access(documents: Sequence[Document], findings: Findings) -> AccessSpec
         apps=apps,
         declared=frozenset(declared),
     )
-
-
-def spot(where: Location) -> str:
-    return f"{where.file}:{where.line}:{where.column}"
 
 
 # --- users -----------------------------------------------------------------------

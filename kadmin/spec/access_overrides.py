@@ -23,8 +23,9 @@ from typing import Any
 from kadmin.core.access import QuotaEntity, ScramMechanism
 from kadmin.core.access_spec import AccessSpec, QuotaSpec, ScramUserSpec
 from kadmin.core.errors import Location
-from kadmin.spec.access_block import password_source, quota_entity, quota_values, spot
+from kadmin.spec.access_block import password_source, quota_entity, quota_values
 from kadmin.spec.findings import Findings
+from kadmin.spec.sections import spot
 from kadmin.spec.yamlpos import Document, Path
 
 
