@@ -68,7 +68,9 @@ def find_throttles(admin: ClusterAdmin, observed: ClusterState | None = None) ->
         for name, topic in sorted(state.topics.items())
         if any(k in _THROTTLED_REPLICAS for k in topic.overrides)
     }
-    brokers = {b: MappingProxyType(dict(rates)) for b, rates in sorted(admin.broker_throttles().items())}
+    # The snapshot already names the live brokers: no second DescribeCluster to find them.
+    rates_set = admin.broker_throttles([b.id for b in state.brokers])
+    brokers = {b: MappingProxyType(dict(rates)) for b, rates in sorted(rates_set.items())}
     return Throttles(MappingProxyType(brokers), MappingProxyType(topics))
 
 
