@@ -19,9 +19,13 @@ class Location:
     column: int = 1
     field: str = ""
 
+    @property
+    def spot(self) -> str:
+        """``file:line:column``, without the field: how a message points at an earlier place."""
+        return f"{self.file}:{self.line}:{self.column}"
+
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}:{self.column}"
-        return f"{where}: {self.field}" if self.field else where
+        return f"{self.spot}: {self.field}" if self.field else self.spot
 
     def at(self, field: str) -> Location:
         """The same place, naming another field."""

@@ -35,7 +35,6 @@ from kadmin.core.durations import UnitError
 from kadmin.core.errors import Location
 from kadmin.spec.apps import read_apps
 from kadmin.spec.findings import Findings
-from kadmin.spec.sections import spot
 from kadmin.spec.units import parse_size_bytes
 from kadmin.spec.yamlpos import Document, Path
 
@@ -130,7 +129,7 @@ def _user(doc: Document, name: str, users: dict[str, ScramUserSpec], findings: F
     here = doc.positions.key(path)
     if name in users:
         first = users[name].origin
-        earlier = f" (first at {spot(first)})" if first is not None else ""
+        earlier = f" (first at {first.spot})" if first is not None else ""
         findings.error(here, f"is declared a second time{earlier}", "a user is declared once, in one file")
         return
     if not doc.sound(path):
@@ -218,7 +217,7 @@ def _acl(doc: Document, index: int, collector: AclCollector, findings: Findings)
         operations.append(operation)
     if not ok:
         return
-    source = f"acls[{index}] at {spot(here)}"
+    source = f"acls[{index}] at {here.spot}"
     for operation in operations:
         binding = AclBinding(
             principal=body["principal"],
@@ -246,7 +245,7 @@ def _quota(doc: Document, index: int, quotas: dict[QuotaEntity, QuotaSpec], find
         return
     if entity in quotas:
         first = quotas[entity].origin
-        earlier = f" (first at {spot(first)})" if first is not None else ""
+        earlier = f" (first at {first.spot})" if first is not None else ""
         findings.error(here, f"sets quotas of {entity} a second time{earlier}", "merge the two entries")
         return
     values = quota_values(doc, path, body, findings)

@@ -25,7 +25,6 @@ from kadmin.core.access_spec import AccessSpec, QuotaSpec, ScramUserSpec
 from kadmin.core.errors import Location
 from kadmin.spec.access_block import password_source, quota_entity, quota_values
 from kadmin.spec.findings import Findings
-from kadmin.spec.sections import spot
 from kadmin.spec.yamlpos import Document, Path
 
 
@@ -91,7 +90,7 @@ def _quotas(
         if entity in seen:
             findings.error(
                 where,
-                f"overrides quotas of {entity} a second time (first at {spot(seen[entity])})",
+                f"overrides quotas of {entity} a second time (first at {seen[entity].spot})",
                 "merge the two entries",
             )
             continue

@@ -24,7 +24,6 @@ from kadmin.core.access import ANY_HOST, AclBinding, AclOperation, PatternType, 
 from kadmin.core.access_spec import AppSpec
 from kadmin.spec.findings import Findings
 from kadmin.spec.names import name_problem
-from kadmin.spec.sections import spot
 from kadmin.spec.yamlpos import Document, Path
 
 if TYPE_CHECKING:
@@ -50,7 +49,7 @@ def read_apps(
             here = doc.positions.key(path)
             if name in apps:
                 first = apps[name].origin
-                earlier = f" (first at {spot(first)})" if first else ""
+                earlier = f" (first at {first.spot})" if first else ""
                 findings.error(
                     here, f"is declared a second time{earlier}", "an app is declared once, in one file"
                 )
@@ -90,7 +89,7 @@ def _app(
     wanted += [(ResourceType.TOPIC, n, _CONSUME, (*path, "consumes", i)) for i, n in enumerate(consumes)]
     wanted += [(ResourceType.GROUP, n, _GROUP, (*path, "group")) for n in groups]
     wanted += [(ResourceType.TRANSACTIONAL_ID, n, _TRANSACTION, (*path, "transactional")) for n in ids]
-    source = f"app {name} at {spot(here)}"
+    source = f"app {name} at {here.spot}"
     bindings: list[AclBinding] = []
     ok = True
     for kind, written, operations, at in wanted:

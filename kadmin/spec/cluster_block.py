@@ -122,7 +122,7 @@ def _zones(
                 else:
                     findings.error(
                         here,
-                        f"puts broker {broker} in a second zone (also in {first_zone} at {_spot(first)})",
+                        f"puts broker {broker} in a second zone (also in {first_zone} at {first.spot})",
                         "a broker has one broker.rack: keep it in one zone",
                     )
                 continue
@@ -130,7 +130,3 @@ def _zones(
             ids.append(broker)
         zones[zone] = tuple(ids)
     return zones, complete
-
-
-def _spot(where: Location) -> str:
-    return f"{where.file}:{where.line}:{where.column}"

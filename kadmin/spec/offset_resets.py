@@ -112,7 +112,7 @@ def _check_overlaps(resets: Sequence[OffsetResetSpec], findings: Findings) -> No
                 continue
             for here, other in ((first, second), (second, first)):
                 where = here.origin or f"group {here.group}"
-                at = f" at {_spot(other.origin)}" if other.origin else ""
+                at = f" at {other.origin.spot}" if other.origin else ""
                 findings.error(
                     where,
                     f"offset reset {here.id} moves {shared} of group {here.group}, "
@@ -134,10 +134,6 @@ def _shared_partitions(a: OffsetResetSpec, b: OffsetResetSpec) -> str:
         elif both:
             parts.append(f"{topic} partition{'s' if len(both) > 1 else ''} {', '.join(map(str, both))}")
     return "; ".join(parts)
-
-
-def _spot(where: Location) -> str:
-    return f"{where.file}:{where.line}:{where.column}"
 
 
 def _reset_to(

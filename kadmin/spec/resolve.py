@@ -28,7 +28,7 @@ from kadmin.spec.findings import Findings
 from kadmin.spec.layers import Layer, Overrides, Rank, Sourced, StaticLists, read_layer
 from kadmin.spec.names import collision_key, name_problem
 from kadmin.spec.offset_resets import read_offset_resets
-from kadmin.spec.sections import Sections, collect_sections, spot
+from kadmin.spec.sections import Sections, collect_sections
 from kadmin.spec.yamlpos import Document
 
 T = TypeVar("T")
@@ -313,7 +313,7 @@ def _refuse_collisions(topics: dict[str, tuple[Document, Location]], findings: F
         if earlier[0] != name:
             findings.error(
                 here,
-                f"topic {name} collides with {earlier[0]} ({spot(earlier[1])}) once '.' and '_' are "
+                f"topic {name} collides with {earlier[0]} ({earlier[1].spot}) once '.' and '_' are "
                 "treated alike: Kafka's metric names cannot tell them apart, and a broker refuses the second",
                 "rename one of them: keep either '.' or '_' as the separator in these names",
             )

@@ -47,7 +47,7 @@ def collect_sections(documents: Sequence[Document], findings: Findings) -> Secti
                 else:
                     findings.error(
                         doc.positions.key((single,)),
-                        f"is declared a second time (first at {spot(first.positions.key((single,)))})",
+                        f"is declared a second time (first at {first.positions.key((single,)).spot})",
                         f"keep one {single}: block across all spec files",
                     )
         if "environments" in data and found.environments_key is None:
@@ -62,7 +62,7 @@ def collect_sections(documents: Sequence[Document], findings: Findings) -> Secti
                 if name in table:
                     findings.error(
                         here,
-                        f"is declared a second time (first at {spot(table[name][1])})",
+                        f"is declared a second time (first at {table[name][1].spot})",
                         f"a{'n' if section == 'environments' else ''} {section[:-1]} is declared once, "
                         "in one file",
                     )
@@ -74,11 +74,7 @@ def collect_sections(documents: Sequence[Document], findings: Findings) -> Secti
     if found.cluster is not None and found.environments_key is not None:
         findings.error(
             found.cluster.positions.key(("cluster",)),
-            f"cannot be used together with environments: (at {spot(found.environments_key)})",
+            f"cannot be used together with environments: (at {found.environments_key.spot})",
             "with environments, each one is a cluster block: move these keys into each environment",
         )
     return found
-
-
-def spot(where: Location) -> str:
-    return f"{where.file}:{where.line}:{where.column}"
