@@ -22,8 +22,7 @@ from kadmin.core.errors import KadminError, SpecError
 from kadmin.core.plan import Plan
 from kadmin.kafka.port import ClusterAdmin
 from kadmin.ops.freshness import check_fresh
-from kadmin.ops.planning import address, moment_of, plan_cluster
-from kadmin.plan.identity import check_cluster
+from kadmin.ops.planning import moment_of, plan_cluster, read_cluster
 from kadmin.plan.planfile import action_to_document
 from kadmin.spec.digest import files_digest
 from kadmin.spec.load import load_specs
@@ -77,8 +76,7 @@ def check_saved_plan(saved: Plan, admin: ClusterAdmin, *, source: str) -> None:
             where=source,
             hint="run apply in a checkout of the commit the plan was made from, where those spec paths exist",
         ) from None
-    observed = admin.snapshot(desired.read_scope())
-    check_cluster(desired.cluster, observed.cluster_id, address(admin))
+    desired, observed = read_cluster(desired, admin)
     again = plan_cluster(
         admin,
         desired,
