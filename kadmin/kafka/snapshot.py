@@ -125,6 +125,11 @@ def _collect(
             if error_code(err) == KafkaError.UNKNOWN_TOPIC_OR_PART:
                 continue  # deleted between the metadata read and this one
             raise fail(err, f"describe configs of topic {resource.name}") from None
+        except TimeoutError:
+            # A broker that died after answering the metadata request leaves its DescribeConfigs
+            # unanswered: the same ClusterError as any failed read, not a bare timeout.
+            timed_out = KafkaException(KafkaError(KafkaError._TIMED_OUT, f"no answer within {timeout:.0f} s"))
+            raise fail(timed_out, f"describe configs of topic {resource.name}") from None
         # Only the topic's own overrides are kept. Everything else is inherited from
         # broker or cluster defaults (on Kafka 4.x `min.insync.replicas` shows up on
         # every topic with a broker source, KIP-966) and is never drift; dropping it

@@ -84,3 +84,19 @@ def test_secret_client_properties(prop: str) -> None:
 )
 def test_other_client_properties_are_not_secret(prop: str) -> None:
     assert not is_secret(prop)
+
+
+def test_a_topic_config_read_left_unanswered_is_a_cluster_error_not_a_bare_timeout() -> None:
+    from concurrent.futures import Future
+
+    from confluent_kafka.admin import ConfigResource
+
+    from kadmin.core.errors import ClusterError
+    from kadmin.kafka.answers import cluster_error
+    from kadmin.kafka.snapshot import _collect
+
+    unanswered: Future[object] = Future()  # a broker killed after the metadata read never answers
+    resource = ConfigResource(ConfigResource.Type.TOPIC, "orders")
+    expected = r"could not describe configs of topic orders: .*no answer within 0 s"
+    with pytest.raises(ClusterError, match=expected):
+        _collect({resource: unanswered}, 0.01, lambda err, what: cluster_error(err, what, None))
